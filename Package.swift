@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Swift 5 language mode: the server and worker share state between plain threads behind locks
+// (libfcgi accept threads, libpq connections per thread), which strict concurrency checking
+// cannot express without wrapping every C handle; the locking is explicit instead.
+let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "scribe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "scribe-fcgi", targets: ["scribe-fcgi"]),
+        .executable(name: "scribe-worker", targets: ["scribe-worker"]),
+        .executable(name: "scribe", targets: ["scribe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi"),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq"),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl"),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto"),
+        .target(name: "CSpawn"),
+        .target(name: "ScribeCore", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swift5),
+        .target(
+            name: "ScribeStore",
+            dependencies: ["ScribeCore", "CLibPQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift5),
+        .target(
+            name: "ScribeNet",
+            dependencies: ["ScribeCore", "CCurl", "CCrypto", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift5),
+        .target(
+            name: "ScribePipeline",
+            dependencies: ["ScribeCore", "ScribeStore", "ScribeNet", "CSpawn", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift5),
+        .target(
+            name: "ScribeServer",
+            dependencies: [
+                "ScribeCore", "ScribeStore", "ScribeNet", "CFastCGI", "CSpawn",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift5),
+        .executableTarget(name: "scribe-fcgi", dependencies: ["ScribeServer"], swiftSettings: swift5),
+        .executableTarget(name: "scribe-worker", dependencies: ["ScribePipeline"], swiftSettings: swift5),
+        .executableTarget(
+            name: "scribe",
+            dependencies: [
+                "ScribeServer", "ScribePipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swift5),
+        .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore", "ScribeServer"], swiftSettings: swift5),
+        .testTarget(
+            name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeServer"], swiftSettings: swift5),
+    ]
+)

@@ -1,0 +1,108 @@
+import Foundation
+
+/// A configuration error names the variable, so a person can fix it.
+public struct ConfigError: Error, CustomStringConvertible {
+    public let variable: String
+    public let problem: String
+    public var description: String { "\(variable): \(problem)" }
+}
+
+/// Everything configurable comes from the environment (SPEC §7), with safe defaults.
+public struct Config: Sendable {
+    public var databaseURL: String
+    public var dataDir: String
+    public var socketPath: String
+    public var fcgiThreads: Int
+    public var maxWorkers: Int
+    public var leaseSeconds: Int
+    public var heartbeatSeconds: Int
+    public var retryBaseSeconds: Double
+    public var secretKeyHex: String?
+    public var githubAPI: String
+    public var allowedHosts: [String]
+    public var allowLocalRepos: Bool
+    public var llmBaseURL: String?
+    public var llmModel: String?
+    public var llmAPIKey: String?
+    public var logLevel: String
+    public var workerPath: String?
+    public var dispatcherEnabled: Bool
+    public var objectDelayMilliseconds: Int
+    public var accelRedirect: Bool
+    public var cloneTimeoutSeconds: Int
+    public var maxRepositoryMegabytes: Int
+    public var maxBodyBytes: Int
+
+    public static let variables = [
+        "DATABASE_URL", "SCRIBE_DATA_DIR", "SCRIBE_SOCKET", "SCRIBE_FCGI_THREADS", "SCRIBE_MAX_WORKERS",
+        "SCRIBE_LEASE_SECONDS", "SCRIBE_HEARTBEAT_SECONDS", "SCRIBE_RETRY_BASE_SECONDS", "SCRIBE_SECRET_KEY",
+        "SCRIBE_GITHUB_API", "SCRIBE_ALLOWED_HOSTS", "SCRIBE_ALLOW_LOCAL_REPOS", "SCRIBE_LLM_BASE_URL",
+        "SCRIBE_LLM_MODEL", "SCRIBE_LLM_API_KEY", "SCRIBE_LOG_LEVEL", "SCRIBE_WORKER_PATH", "SCRIBE_DISPATCHER",
+        "SCRIBE_WORKER_OBJECT_DELAY_MS", "SCRIBE_ACCEL_REDIRECT", "SCRIBE_CLONE_TIMEOUT_SECONDS",
+        "SCRIBE_MAX_REPOSITORY_MB",
+    ]
+
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Config {
+        func int(_ name: String, _ def: Int, min lo: Int = 0) throws -> Int {
+            guard let raw = env[name], !raw.isEmpty else { return def }
+            guard let v = Int(raw), v >= lo else {
+                throw ConfigError(variable: name, problem: "expected a whole number of at least \(lo), got '\(raw)'")
+            }
+            return v
+        }
+        func bool(_ name: String, _ def: Bool) throws -> Bool {
+            guard let raw = env[name]?.lowercased(), !raw.isEmpty else { return def }
+            switch raw {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw ConfigError(variable: name, problem: "expected 1 or 0, got '\(raw)'")
+            }
+        }
+        guard let db = env["DATABASE_URL"], !db.isEmpty else {
+            throw ConfigError(variable: "DATABASE_URL", problem: "is required (a libpq connection URI, e.g. postgresql://user@/scribe?host=/run/postgresql)")
+        }
+        let dataDir = env["SCRIBE_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
+        let absData = dataDir.hasPrefix("/") ? dataDir : FileManager.default.currentDirectoryPath + "/" + dataDir
+        let key = env["SCRIBE_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let key, key.count != 64 || !key.allSatisfy(\.isHexDigit) {
+            throw ConfigError(variable: "SCRIBE_SECRET_KEY", problem: "must be 64 hexadecimal characters (32 bytes), e.g. from `openssl rand -hex 32`")
+        }
+        let retryBase = Double(env["SCRIBE_RETRY_BASE_SECONDS"] ?? "") ?? 2
+        let hosts = (env["SCRIBE_ALLOWED_HOSTS"] ?? "github.com").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        let level = env["SCRIBE_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0.lowercased() } ?? "info"
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
+            throw ConfigError(variable: "SCRIBE_LOG_LEVEL", problem: "expected one of trace, debug, info, notice, warning, error, critical")
+        }
+        let lease = try int("SCRIBE_LEASE_SECONDS", 30, min: 2)
+        let heartbeat = try int("SCRIBE_HEARTBEAT_SECONDS", 5, min: 1)
+        guard heartbeat * 2 <= lease else {
+            throw ConfigError(variable: "SCRIBE_HEARTBEAT_SECONDS", problem: "must be at most half of SCRIBE_LEASE_SECONDS (\(lease))")
+        }
+        return Config(
+            databaseURL: db,
+            dataDir: absData,
+            socketPath: env["SCRIBE_SOCKET"].flatMap { $0.isEmpty ? nil : $0 } ?? absData + "/run/scribe-fcgi.sock",
+            fcgiThreads: try int("SCRIBE_FCGI_THREADS", 4, min: 1),
+            maxWorkers: try int("SCRIBE_MAX_WORKERS", 4, min: 0),
+            leaseSeconds: lease,
+            heartbeatSeconds: heartbeat,
+            retryBaseSeconds: max(0.1, retryBase),
+            secretKeyHex: key,
+            githubAPI: env["SCRIBE_GITHUB_API"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.github.com",
+            allowedHosts: hosts,
+            allowLocalRepos: try bool("SCRIBE_ALLOW_LOCAL_REPOS", false),
+            llmBaseURL: env["SCRIBE_LLM_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
+            llmModel: env["SCRIBE_LLM_MODEL"].flatMap { $0.isEmpty ? nil : $0 },
+            llmAPIKey: env["SCRIBE_LLM_API_KEY"].flatMap { $0.isEmpty ? nil : $0 },
+            logLevel: level,
+            workerPath: env["SCRIBE_WORKER_PATH"].flatMap { $0.isEmpty ? nil : $0 },
+            dispatcherEnabled: try bool("SCRIBE_DISPATCHER", true),
+            objectDelayMilliseconds: try int("SCRIBE_WORKER_OBJECT_DELAY_MS", 0),
+            accelRedirect: try bool("SCRIBE_ACCEL_REDIRECT", true),
+            cloneTimeoutSeconds: try int("SCRIBE_CLONE_TIMEOUT_SECONDS", 300, min: 1),
+            maxRepositoryMegabytes: try int("SCRIBE_MAX_REPOSITORY_MB", 1024, min: 1),
+            maxBodyBytes: 1 << 20
+        )
+    }
+}

@@ -1,0 +1,49 @@
+/// The pipeline's milestones (SPEC §3): percentages and the step text shown to people.
+public enum Milestone: Int, CaseIterable, Sendable {
+    case queued = 0
+    case initializing = 5
+    case metadata = 10
+    case githubAuth = 20
+    case validateToken = 25
+    case resolveCommit = 30
+    case fetchContents = 40
+    case analyze = 50
+    case finalize = 90
+    case save = 95
+    case completed = 100
+
+    public var step: String {
+        switch self {
+        case .queued: return "Queued"
+        case .initializing: return "Initializing"
+        case .metadata: return "Fetching repository metadata"
+        case .githubAuth: return "Fetching GitHub authentication"
+        case .validateToken: return "Validating GitHub token"
+        case .resolveCommit: return "Resolving commit, checking the cache"
+        case .fetchContents: return "Fetching repository contents"
+        case .analyze: return "Analyzing code structure"
+        case .finalize: return "Finalizing output"
+        case .save: return "Saving documentation"
+        case .completed: return "Completed"
+        }
+    }
+
+    /// The numbered line of the step log, as the seeds wrote it: `Step 3: Validating GitHub token…`.
+    public var logLine: String {
+        let index = (Milestone.allCases.firstIndex(of: self) ?? 0)
+        return self == .completed ? "Step \(index): \(step)" : "Step \(index): \(step)…"
+    }
+}
+
+public enum ProgressPlan {
+    /// Progress while generating object `done` of `total`: 50–90 proportionally.
+    public static func generating(done: Int, total: Int) -> Int {
+        guard total > 0 else { return Milestone.finalize.rawValue }
+        let span = Milestone.finalize.rawValue - Milestone.analyze.rawValue
+        return Milestone.analyze.rawValue + span * min(done, total) / total
+    }
+
+    public static func generatingStep(module: String, index: Int, total: Int) -> String {
+        "Generating documentation: \(module) (\(index) of \(total))"
+    }
+}

@@ -1,0 +1,145 @@
+/// Every endpoint of the API (SPEC §4). Matching is pure, so it is tested without a server.
+public enum Route: Equatable, Sendable {
+    case health
+    case metrics
+    case me
+    case listRepositories
+    case createRepository
+    case getRepository(String)
+    case repositoryDocs(String)
+    case listPages(String)
+    case getPage(String, String)
+    case generateDocs
+    case listJobs
+    case createJob
+    case getJob(String)
+    case jobEvents(String)
+    case jobObjects(String)
+    case pauseJob(String)
+    case resumeJob(String)
+    case retryJob(String)
+    case cancelJob(String)
+    case setGitHubToken
+    case setLLMSettings
+
+    /// Whether the route needs a bearer token.
+    public var needsAuth: Bool { self != .health && self != .metrics }
+}
+
+public enum Router {
+    public enum Outcome: Equatable, Sendable {
+        case matched(Route)
+        case methodNotAllowed([String])
+        case notFound
+    }
+
+    /// Matches a method and a path (without the query string). Ids must look like UUIDs: anything else is 404.
+    public static func match(method: String, path rawPath: String) -> Outcome {
+        var path = rawPath
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        guard path.hasPrefix("/api/") || path == "/api" else { return .notFound }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).dropFirst().map(String.init)
+        let m = method.uppercased()
+
+        func one(_ allowed: [String: Route]) -> Outcome {
+            let key = m == "HEAD" ? "GET" : m
+            if let r = allowed[key] { return .matched(r) }
+            return .methodNotAllowed(allowed.keys.sorted())
+        }
+
+        switch parts.count {
+        case 1:
+            switch parts[0] {
+            case "health": return one(["GET": .health])
+            case "metrics": return one(["GET": .metrics])
+            case "me": return one(["GET": .me])
+            case "repositories": return one(["GET": .listRepositories, "POST": .createRepository])
+            case "generate-docs": return one(["POST": .generateDocs])
+            default: return .notFound
+            }
+        case 2:
+            if parts[0] == "repositories", isUUID(parts[1]) { return one(["GET": .getRepository(parts[1].lowercased())]) }
+            if parts == ["documentation", "jobs"] { return one(["GET": .listJobs, "POST": .createJob]) }
+            if parts == ["me", "github-token"] { return one(["PUT": .setGitHubToken]) }
+            if parts == ["organisation", "llm"] { return one(["PUT": .setLLMSettings]) }
+            return .notFound
+        default:
+            break
+        }
+        if parts[0] == "repositories", isUUID(parts[1]) {
+            let id = parts[1].lowercased()
+            if parts.count == 3 && parts[2] == "docs" { return one(["GET": .repositoryDocs(id)]) }
+            if parts.count == 3 && parts[2] == "pages" { return one(["GET": .listPages(id)]) }
+            if parts.count >= 4 && parts[2] == "pages" {
+                guard let page = PagePath.normalise(parts[3...].joined(separator: "/")) else { return .notFound }
+                return one(["GET": .getPage(id, page)])
+            }
+            return .notFound
+        }
+        if parts.count >= 3, parts[0] == "documentation", parts[1] == "jobs", isUUID(parts[2]) {
+            let id = parts[2].lowercased()
+            if parts.count == 3 { return one(["GET": .getJob(id), "DELETE": .cancelJob(id)]) }
+            if parts.count == 4 {
+                switch parts[3] {
+                case "events": return one(["GET": .jobEvents(id)])
+                case "objects": return one(["GET": .jobObjects(id)])
+                case "pause": return one(["POST": .pauseJob(id)])
+                case "resume": return one(["POST": .resumeJob(id)])
+                case "retry": return one(["POST": .retryJob(id)])
+                case "cancel": return one(["POST": .cancelJob(id)])
+                default: return .notFound
+                }
+            }
+        }
+        return .notFound
+    }
+
+    public static func isUUID(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        guard u.count == 36 else { return false }
+        for (i, c) in u.enumerated() {
+            if i == 8 || i == 13 || i == 18 || i == 23 {
+                if c != UInt8(ascii: "-") { return false }
+            } else if !((48...57).contains(c) || (97...102).contains(c) || (65...70).contains(c)) {
+                return false
+            }
+        }
+        return true
+    }
+}
+
+/// Paths of generated pages: relative, no `..`, no hidden parts, a small character set.
+public enum PagePath {
+    public static func normalise(_ raw: String) -> String? {
+        let decoded = raw.removingPercentEncodingSafe ?? raw
+        guard !decoded.isEmpty, decoded.utf8.count <= 512, !decoded.hasPrefix("/") else { return nil }
+        let parts = decoded.split(separator: "/", omittingEmptySubsequences: false)
+        for p in parts {
+            if p.isEmpty || p == "." || p == ".." || p.hasPrefix(".") { return nil }
+            for c in p.unicodeScalars {
+                let ok = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9")
+                    || c == "-" || c == "_" || c == "." || c == "+" || c == "@"
+                if !ok { return nil }
+            }
+        }
+        return decoded
+    }
+}
+
+extension String {
+    /// Percent-decoding without Foundation's quirks: nil on malformed escapes.
+    var removingPercentEncodingSafe: String? {
+        var out: [UInt8] = []
+        var it = Array(utf8)[...]
+        while let c = it.popFirst() {
+            if c == UInt8(ascii: "%") {
+                guard it.count >= 2, let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) else { return nil }
+                out.append(v)
+                it = it.dropFirst(2)
+            } else {
+                out.append(c)
+            }
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// What the analysis found in a repository: the facts every generated sentence must come from.
+public struct Analysis: Sendable {
+    public struct File: Sendable {
+        public let path: String
+        public let language: String?
+        public let lines: Int
+        public let bytes: Int
+        public let module: String
+    }
+
+    public struct Module: Sendable {
+        public let path: String  // "." for the root module
+        public var files: [File]
+        public var readme: String?
+        public var readmePath: String?
+        public var lines: Int { files.reduce(0) { $0 + $1.lines } }
+        public var name: String { path == "." ? "(root)" : path }
+        public var pageName: String { path == "." ? "root" : path.replacingOccurrences(of: "/", with: "__") }
+        public var languages: [(String, Int)] {
+            var by: [String: Int] = [:]
+            for f in files { if let l = f.language { by[l, default: 0] += f.lines } }
+            return by.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        }
+    }
+
+    public struct Skipped: Sendable {
+        public var symlinks = 0
+        public var binary = 0
+        public var oversized = 0
+        public var vendored = 0
+        public var total: Int { symlinks + binary + oversized + vendored }
+    }
+
+    public var files: [File]
+    public var modules: [Module]
+    public var readme: String?
+    public var readmePath: String?
+    public var skipped: Skipped
+
+    public var languages: [(name: String, files: Int, lines: Int)] {
+        var by: [String: (Int, Int)] = [:]
+        for f in files {
+            guard let l = f.language else { continue }
+            let cur = by[l] ?? (0, 0)
+            by[l] = (cur.0 + 1, cur.1 + f.lines)
+        }
+        return by.map { ($0.key, $0.value.0, $0.value.1) }.sorted { $0.lines != $1.lines ? $0.lines > $1.lines : $0.name < $1.name }
+    }
+
+    public var totalLines: Int { files.reduce(0) { $0 + $1.lines } }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import ScribeCore
+
+/// Fetches repositories with git: never runs anything from the repository (hooks off, no submodules),
+/// never prompts, keeps credentials out of argv and URLs (they travel in the environment).
+public struct Git {
+    public let timeout: Double
+    /// Extra HTTP header for git over HTTPS (a token), passed through GIT_CONFIG_* environment variables.
+    public var authHeader: String? = nil
+    public let home: String
+
+    public init(timeout: Double, home: String) {
+        self.timeout = timeout
+        self.home = home
+    }
+
+    var environment: [String: String] {
+        var env: [String: String] = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "HOME": home,
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_ASKPASS": "/bin/false",
+            "SSH_ASKPASS": "/bin/false",
+            "LC_ALL": "C",
+            "GIT_CONFIG_COUNT": "3",
+            "GIT_CONFIG_KEY_0": "core.hooksPath", "GIT_CONFIG_VALUE_0": "/dev/null",
+            "GIT_CONFIG_KEY_1": "protocol.file.allow", "GIT_CONFIG_VALUE_1": "always",
+            "GIT_CONFIG_KEY_2": "advice.detachedHead", "GIT_CONFIG_VALUE_2": "false",
+        ]
+        if let authHeader {
+            env["GIT_CONFIG_COUNT"] = "4"
+            env["GIT_CONFIG_KEY_3"] = "http.extraHeader"
+            env["GIT_CONFIG_VALUE_3"] = authHeader
+        }
+        return env
+    }
+
+    /// The URL git is given: local paths become file:// so that shallow clones work.
+    public static func gitURL(_ url: String) -> String {
+        url.hasPrefix("/") ? "file://" + url : url
+    }
+
+    /// Classifies git's complaint into the job's error categories, without echoing anything secret.
+    func classify(_ r: Subprocess.Result, url: String, what: String) -> PipelineError {
+        if r.timedOut { return .transient("\(what) timed out after \(Int(timeout)) s") }
+        if let s = r.stoppedReason { return .transient(s) }
+        let e = r.stderr.lowercased()
+        let notFound = [
+            "does not appear to be a git repository", "repository not found", "not found", "no such file or directory",
+            "returned error: 404", "could not read from remote repository",
+        ]
+        let auth = ["authentication failed", "could not read username", "returned error: 401", "returned error: 403", "terminal prompts disabled"]
+        if auth.contains(where: e.contains) {
+            return .fatal(Messages.repositoryNotFound(url) + " (access was refused; check the repository's GitHub token)")
+        }
+        if notFound.contains(where: e.contains) { return .fatal(Messages.repositoryNotFound(url)) }
+        if e.contains("couldn't find remote ref") || e.contains("remote branch") && e.contains("not found") {
+            return .fatal("Branch or commit not found in \(url)")
+        }
+        return .transient("\(what) failed: \(Git.firstLine(r.stderr))")
+    }
+
+    static func firstLine(_ s: String) -> String {
+        let lines = s.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        // git prints "fatal: …" last; keep it short and free of URLs with credentials (there are none in ours).
+        return String((lines.last(where: { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }) ?? lines.last ?? "unknown error").prefix(300))
+    }
+
+    /// Resolves a branch (or the default branch) to a commit with `git ls-remote`.
+    public func resolve(url: String, branch: String?, watch: (() -> String?)?) throws -> (commit: String, ref: String) {
+        let ref = branch.map { "refs/heads/\($0)" } ?? "HEAD"
+        let r = try Subprocess.run(
+            "git", ["ls-remote", "--", Git.gitURL(url), ref], env: environment, timeout: min(timeout, 60), watch: watch)
+        guard r.succeeded else { throw classify(r, url: url, what: "Resolving the commit") }
+        let line = r.stdoutText.split(separator: "\n").first { $0.hasSuffix("\t\(ref)") || $0.hasSuffix(" \(ref)") }
+        guard let line, let sha = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).first, sha.count >= 40 else {
+            if branch != nil {
+                // Is the repository empty, or is just the branch missing?
+                let all = try Subprocess.run("git", ["ls-remote", "--", Git.gitURL(url)], env: environment, timeout: min(timeout, 60), watch: watch)
+                if all.succeeded && !all.stdoutText.isEmpty { throw PipelineError.fatal("Branch not found: \(branch!)") }
+            }
+            throw PipelineError.fatal(Messages.repositoryEmpty)
+        }
+        return (String(sha), ref)
+    }
+
+    /// A shallow clone of one commit into `dir` (which must not exist): branch tip or exact commit.
+    public func clone(url: String, branch: String?, commit: String, into dir: String, watch: (() -> String?)?) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        func git(_ args: [String], _ what: String) throws {
+            let r = try Subprocess.run("git", args, env: environment, cwd: dir, timeout: timeout, watch: watch)
+            guard r.succeeded else { throw classify(r, url: url, what: what) }
+        }
+        try git(["init", "-q", "."], "Preparing the clone")
+        try git(["remote", "add", "origin", "--", Git.gitURL(url)], "Preparing the clone")
+        // Fetch exactly the resolved commit; servers that refuse fetching by id get the branch tip instead.
+        let byCommit = try Subprocess.run(
+            "git", ["fetch", "-q", "--depth", "1", "--no-tags", "origin", commit], env: environment, cwd: dir, timeout: timeout,
+            watch: watch)
+        if !byCommit.succeeded {
+            if byCommit.timedOut || byCommit.stoppedReason != nil { throw classify(byCommit, url: url, what: "Cloning") }
+            let ref = branch.map { "refs/heads/\($0)" } ?? "HEAD"
+            try git(["fetch", "-q", "--depth", "1", "--no-tags", "origin", ref], "Cloning")
+        }
+        try git(["-c", "core.symlinks=true", "checkout", "-q", "--detach", "FETCH_HEAD"], "Checking out")
+    }
+
+    /// `path blob` for every tracked file, used for per-module fingerprints.
+    public func blobs(in dir: String) throws -> [String: String] {
+        let r = try Subprocess.run("git", ["ls-tree", "-r", "-z", "HEAD"], env: environment, cwd: dir, timeout: 60)
+        guard r.succeeded else { return [:] }
+        var out: [String: String] = [:]
+        for entry in r.stdout.split(separator: 0) {
+            let s = String(decoding: entry, as: UTF8.self)
+            guard let tab = s.firstIndex(of: "\t") else { continue }
+            let meta = s[..<tab].split(separator: " ")
+            if meta.count == 3 { out[String(s[s.index(after: tab)...])] = String(meta[2]) }
+        }
+        return out
+    }
+
+    public func headCommit(in dir: String) -> String? {
+        guard let r = try? Subprocess.run("git", ["rev-parse", "HEAD"], env: environment, cwd: dir, timeout: 30), r.succeeded else {
+            return nil
+        }
+        return r.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

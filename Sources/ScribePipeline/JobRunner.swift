@@ -1,0 +1,126 @@
+import Foundation
+import Logging
+import ScribeCore
+import ScribeStore
+
+/// Runs one job's pipeline in the worker process (SPEC §3) and always ends it in a final state: completed,
+/// failed with a message, paused, cancelled, or queued again for a transient failure. Only a kill -9 or a
+/// power cut escapes, and then the dispatcher rescues the job.
+public final class JobRunner {
+    let config: Config
+    let jobID: String
+    let lease: LeaseStore
+    let control: WorkerControl
+    let logger: Logger
+    let backoff: Backoff
+    let workDir: String
+    var attempt: Int
+
+    public enum Outcome: Int32 {
+        case finished = 0  // a final state was written
+        case leaseLost = 3  // another attempt owns the job now; nothing was written
+        case databaseLost = 4  // the dispatcher will release the job
+    }
+
+    public init(config: Config, jobID: String, leaseToken: String, attempt: Int, logger: Logger) throws {
+        self.config = config
+        self.jobID = jobID
+        self.attempt = attempt
+        var l = logger
+        l[metadataKey: "job.id"] = "\(jobID)"
+        l[metadataKey: "job.attempt"] = "\(attempt)"
+        self.logger = l
+        let db = try Connection(url: config.databaseURL, applicationName: "scribe-worker")
+        self.lease = LeaseStore(db: db, jobID: jobID, lease: leaseToken)
+        self.control = WorkerControl(
+            url: config.databaseURL, jobID: jobID, lease: leaseToken, heartbeatSeconds: config.heartbeatSeconds, logger: l)
+        self.backoff = Backoff(baseSeconds: config.retryBaseSeconds)
+        self.workDir = "\(config.dataDir)/jobs/\(jobID)"
+    }
+
+    public func run() -> Outcome {
+        WorkerControl.installSignalHandlers()
+        control.start()
+        defer { control.stop() }
+        let cloneDir = "\(workDir)/clone"
+        // The clone is removed whatever happens (a killed earlier attempt may have left one too).
+        try? FileManager.default.removeItem(atPath: cloneDir)
+        defer { try? FileManager.default.removeItem(atPath: cloneDir) }
+        do {
+            try pipeline(cloneDir: cloneDir)
+            return .finished
+        } catch let e as PipelineError {
+            return finish(e)
+        } catch let e as PGError {
+            logger.error("database error", metadata: ["error": "\(e.description)"])
+            if e.isConnectionError { return .databaseLost }
+            return finish(.transient("Internal database error (\(e.statement))"))
+        } catch {
+            logger.error("pipeline error", metadata: ["error": "\(error)"])
+            return finish(.transient("\(error)"))
+        }
+    }
+
+    /// Writes the final state that matches the error. Each write is fenced by the lease.
+    private func finish(_ e: PipelineError) -> Outcome {
+        do {
+            switch e {
+            case .fatal(let message):
+                logger.info("job failed", metadata: ["error": "\(message)"])
+                return try lease.fail(message) ? .finished : .leaseLost
+            case .transient(let message):
+                logger.warning("transient failure", metadata: ["error": "\(message)"])
+                let state = try lease.retryLater(message, delaySeconds: backoff.delay(attempt: attempt))
+                return state == nil ? .leaseLost : .finished
+            case .stopped(.cancel):
+                return try lease.stop(as: .cancelled) ? .finished : .leaseLost
+            case .stopped(.pause):
+                return try lease.stop(as: .paused) ? .finished : .leaseLost
+            case .stopped(.terminated):
+                let state = try lease.retryLater("The worker was stopped by a signal", delaySeconds: backoff.delay(attempt: attempt))
+                return state == nil ? .leaseLost : .finished
+            case .stopped(.leaseLost):
+                logger.warning("lease lost; stopping without writing")
+                return .leaseLost
+            }
+        } catch {
+            logger.error("cannot record the job's final state", metadata: ["error": "\(error)"])
+            return .databaseLost
+        }
+    }
+
+    // MARK: Checks
+
+    /// Applies what a fenced write or the control thread learnt. Pause is honoured only at object boundaries.
+    func check(_ s: LeaseStore.Signals? = nil, allowPause: Bool = false) throws {
+        if let s { control.merge(s) }
+        let (sig, terminated) = control.current
+        if sig.leaseLost { throw PipelineError.stopped(.leaseLost) }
+        if sig.cancelRequested { throw PipelineError.stopped(.cancel) }
+        if terminated { throw PipelineError.stopped(.terminated) }
+        if allowPause && sig.pauseRequested { throw PipelineError.stopped(.pause) }
+    }
+
+    /// For long tools: a reason to stop them now, or nil.
+    func watchReason() -> String? {
+        let (sig, terminated) = control.current
+        if sig.cancelRequested || sig.leaseLost || terminated { return "stopped" }
+        return nil
+    }
+
+    func step(_ m: Milestone, _ detail: String? = nil) throws {
+        let line = detail.map { "\(m.logLine) \($0)" } ?? m.logLine
+        try check(try lease.step(progress: m.rawValue, step: m.step, logLine: line))
+    }
+
+    /// Sleeps in small slices so that cancel and pause are noticed (the throttle used by tests and demos).
+    func throttle() throws {
+        var left = config.objectDelayMilliseconds
+        while left > 0 {
+            let slice = min(left, 50)
+            usleep(useconds_t(slice * 1000))
+            left -= slice
+            try check()
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Small helpers for writing GitHub-flavoured Markdown safely.
+enum MD {
+    /// Escapes text for a table cell or inline position.
+    static func cell(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            switch c {
+            case "|": out += "\\|"
+            case "\n", "\r": out += " "
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "`", "*", "_", "[", "]", "\\": out += "\\\(c)"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func code(_ s: String) -> String {
+        let ticks = s.contains("`") ? "``" : "`"
+        return "\(ticks)\(s.replacingOccurrences(of: "\n", with: " "))\(ticks)"
+    }
+
+    /// The first paragraph of prose in a README (headings, badges, HTML and blank lines skipped).
+    static func firstParagraph(_ text: String, maxChars: Int = 1200) -> String? {
+        var para: [String] = []
+        var inFence = false
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("```") || line.hasPrefix("~~~") {
+                inFence.toggle()
+                if !para.isEmpty { break }
+                continue
+            }
+            if inFence { continue }
+            if line.isEmpty {
+                if !para.isEmpty { break }
+                continue
+            }
+            if line.hasPrefix("#") || line.hasPrefix("<") || line.hasPrefix("[![") || line.hasPrefix("![") || line.hasPrefix("===")
+                || line.hasPrefix("---") || line.hasPrefix("|")
+            {
+                if !para.isEmpty { break }
+                continue
+            }
+            para.append(line)
+        }
+        guard !para.isEmpty else { return nil }
+        let joined = para.joined(separator: " ")
+        return joined.count > maxChars ? String(joined.prefix(maxChars)) + "…" : joined
+    }
+
+    static func quote(_ s: String) -> String {
+        s.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func replacingOccurrences(of a: String, with b: String) -> String {
+        guard !a.isEmpty else { return self }
+        return self.components(separatedBy: a).joined(separator: b)
+    }
+}

@@ -1,0 +1,111 @@
+import CSpawn
+import Foundation
+
+/// Runs a tool (git, ctags…) with arguments as an array (no shell), a timeout, a size cap on what it
+/// prints, and a watch closure that may stop it (cancel, size limits). The tool runs in its own process
+/// group so that stopping it stops whatever it started.
+public enum Subprocess {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: [UInt8]
+        public let stderr: String
+        public let timedOut: Bool
+        public let stoppedReason: String?
+        public var succeeded: Bool { status == 0 && !timedOut && stoppedReason == nil }
+        public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    }
+
+    public struct LaunchError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Finds an executable on PATH.
+    public static func which(_ name: String) -> String? {
+        if name.hasPrefix("/") { return name }
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    public static func run(
+        _ tool: String, _ args: [String], env: [String: String], cwd: String? = nil, timeout: Double,
+        maxOutput: Int = 64 << 20, watch: (() -> String?)? = nil
+    ) throws -> Result {
+        guard let path = which(tool) else { throw LaunchError(description: "\(tool) is not installed") }
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
+            throw LaunchError(description: "cannot create pipes")
+        }
+        let argv = [path] + args
+        let envList = env.map { "\($0.key)=\($0.value)" }
+        let pid: pid_t = withCStrings(argv) { a in
+            withCStrings(envList) { e in
+                if let cwd {
+                    return cwd.withCString { scribe_spawn_pipes(path, a, e, $0, outPipe[1], errPipe[1]) }
+                }
+                return scribe_spawn_pipes(path, a, e, nil, outPipe[1], errPipe[1])
+            }
+        }
+        close(outPipe[1])
+        close(errPipe[1])
+        defer {
+            close(outPipe[0])
+            close(errPipe[0])
+        }
+        guard pid > 0 else { throw LaunchError(description: "cannot start \(tool): \(String(cString: strerror(-pid)))") }
+
+        var out: [UInt8] = []
+        var err: [UInt8] = []
+        var open = [outPipe[0], errPipe[0]]
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        var stopped: String? = nil
+        var lastWatch = Date()
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while !open.isEmpty {
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let rc = poll(&fds, nfds_t(fds.count), 200)
+            if rc < 0 && errno != EINTR { break }
+            for f in fds where f.revents != 0 {
+                let n = read(f.fd, &buf, buf.count)
+                if n <= 0 {
+                    open.removeAll { $0 == f.fd }
+                } else if f.fd == outPipe[0] {
+                    if out.count < maxOutput { out.append(contentsOf: buf[0..<n]) }
+                } else if err.count < 1 << 20 {
+                    err.append(contentsOf: buf[0..<n])
+                }
+            }
+            if Date() > deadline {
+                timedOut = true
+                break
+            }
+            if let watch, Date().timeIntervalSince(lastWatch) > 0.2 {
+                lastWatch = Date()
+                if let reason = watch() {
+                    stopped = reason
+                    break
+                }
+            }
+        }
+        if timedOut || stopped != nil {
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Result(
+            status: code, stdout: out, stderr: String(decoding: err, as: UTF8.self), timedOut: timedOut, stoppedReason: stopped)
+    }
+
+    static func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> T) -> T {
+        var ptrs: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+        ptrs.append(nil)
+        defer { ptrs.forEach { free($0) } }
+        return ptrs.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import ScribeStore
+
+/// Set by the SIGTERM handler; read by the control thread.
+nonisolated(unsafe) var terminationRequested: sig_atomic_t = 0
+
+/// The worker's second thread: heartbeats every few seconds on its own connection, and LISTENs so that a
+/// cancel or pause request is seen within a fraction of a second. The pipeline reads the flags.
+final class WorkerControl: @unchecked Sendable {
+    private let lock = NSLock()
+    private var signals = LeaseStore.Signals()
+    private var terminated = false
+    private var finished = false
+    private let url: String
+    private let jobID: String
+    private let lease: String
+    private let heartbeat: Double
+    private let logger: Logger
+
+    init(url: String, jobID: String, lease: String, heartbeatSeconds: Int, logger: Logger) {
+        self.url = url
+        self.jobID = jobID
+        self.lease = lease
+        self.heartbeat = Double(heartbeatSeconds)
+        self.logger = logger
+    }
+
+    static func installSignalHandlers() {
+        signal(SIGTERM) { _ in terminationRequested = 1 }
+        signal(SIGINT) { _ in terminationRequested = 1 }
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    var current: (signals: LeaseStore.Signals, terminated: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (signals, terminated)
+    }
+
+    func merge(_ s: LeaseStore.Signals) {
+        lock.lock()
+        // A lost lease and a cancel are final; a pause request can be withdrawn (resume before it was honoured).
+        signals.leaseLost = signals.leaseLost || s.leaseLost
+        signals.cancelRequested = signals.cancelRequested || s.cancelRequested
+        if !s.leaseLost { signals.pauseRequested = s.pauseRequested }
+        lock.unlock()
+    }
+
+    func stop() {
+        lock.lock()
+        finished = true
+        lock.unlock()
+    }
+
+    private var isFinished: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return finished
+    }
+
+    func start() {
+        let t = Thread { [self] in loop() }
+        t.name = "worker-control"
+        t.start()
+    }
+
+    private func loop() {
+        var db: Connection? = nil
+        var lastBeat = Date.distantPast
+        while !isFinished {
+            if terminationRequested != 0 {
+                lock.lock()
+                terminated = true
+                lock.unlock()
+            }
+            do {
+                if db == nil || !(db!.isHealthy) {
+                    let c = try Connection(url: url, applicationName: "scribe-worker control")
+                    try c.execute("LISTEN scribe_jobs", name: "worker.listen")
+                    db = c
+                }
+                guard let c = db else { continue }
+                let store = LeaseStore(db: c, jobID: jobID, lease: lease)
+                if Date().timeIntervalSince(lastBeat) >= heartbeat {
+                    merge(try store.heartbeat())
+                    lastBeat = Date()
+                }
+                if c.waitForNotifications(timeoutSeconds: 0.25) {
+                    let mine = try c.drainNotifications().contains { $0.payload.hasPrefix(jobID + " ") }
+                    if mine { merge(try store.poll()) }
+                }
+            } catch {
+                logger.warning("control connection failed; retrying", metadata: ["error": "\(error)"])
+                db = nil
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import ScribeCore
+import ScribeStore
+
+extension API {
+    private func requireRepositoryID(_ body: JSONValue) throws -> String {
+        guard let v = body["repository_id"], !v.isNull else { throw APIError.missingField("repository_id") }
+        guard let s = v.stringValue, Router.isUUID(s) else { throw APIError.badField("repository_id", "expected a repository id") }
+        return s.lowercased()
+    }
+
+    private func inProgress(_ repoID: String, _ jobID: String?) -> APIError {
+        APIError(
+            409, Messages.alreadyInProgress,
+            extra: [("repository_id", .string(repoID)), ("status", .string("generating")), ("job_id", .str(jobID))])
+    }
+
+    /// The seeds' endpoint, contract kept as is.
+    func generateDocs(_ c: Context) throws -> HTTPResponse {
+        let repoID = try requireRepositoryID(try c.jsonObject())
+        let repo = try repository(c, repoID)
+        switch try JobStore(try c.db()).create(organisationID: c.org, repositoryID: repo.id, options: JobOptions(), triggeredBy: c.userID) {
+        case .conflict(let active): throw inProgress(repo.id, active)
+        case .created(let job):
+            return .json(
+                202,
+                .object([
+                    ("success", .bool(true)), ("message", .string(Messages.started)),
+                    ("data", .object([("repository_id", .string(repo.id)), ("status", .string("generating")), ("job_id", .string(job.id))])),
+                ]), headers: [("Location", "/api/documentation/jobs/\(job.id)")])
+        }
+    }
+
+    func createJob(_ c: Context) throws -> HTTPResponse {
+        let body = try c.jsonObject()
+        let repoID = try requireRepositoryID(body)
+        var options: JobOptions
+        switch JobOptions.parse(body["options"]) {
+        case .success(let o): options = o
+        case .failure(let e): throw e
+        }
+        let repo = try repository(c, repoID)
+        if options.branch == nil { options.branch = repo.branch }
+        switch try JobStore(try c.db()).create(organisationID: c.org, repositoryID: repo.id, options: options, triggeredBy: c.userID) {
+        case .conflict(let active): throw inProgress(repo.id, active)
+        case .created(let job):
+            return .json(202, job.json, headers: [("ETag", job.etag), ("Location", "/api/documentation/jobs/\(job.id)")])
+        }
+    }
+
+    func listJobs(_ c: Context) throws -> HTTPResponse {
+        let q = c.request.query
+        var status: String? = nil
+        if let s = q["status"], !s.isEmpty {
+            guard JobState(rawValue: s) != nil else {
+                throw APIError.badField("status", "expected one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            status = s
+        }
+        var repo: String? = nil
+        if let r = q["repository_id"], !r.isEmpty {
+            guard Router.isUUID(r) else { throw APIError.badField("repository_id", "expected a repository id") }
+            repo = r.lowercased()
+        }
+        var limit = 50
+        if let l = q["limit"], !l.isEmpty {
+            guard let n = Int(l), (1...200).contains(n) else { throw APIError.badField("limit", "expected 1 to 200") }
+            limit = n
+        }
+        var before: String? = nil
+        if let b = q["before"], !b.isEmpty {
+            guard b.count <= 40, b.allSatisfy({ $0.isNumber || "-:.TZ+".contains($0) }) else {
+                throw APIError.badField("before", "expected a timestamp from next_before")
+            }
+            before = b
+        }
+        let jobs = try JobStore(try c.db()).list(organisationID: c.org, status: status, repositoryID: repo, limit: limit, before: before)
+        let next: JSONValue = jobs.count == limit ? .str(jobs.last?.createdAt) : .null
+        return .json(200, .object([("jobs", .array(jobs.map(\.json))), ("next_before", next)]))
+    }
+
+    /// The polling hot path: a current ETag is answered 304 from memory; otherwise one query.
+    func getJob(_ c: Context, _ id: String) throws -> HTTPResponse {
+        if let tag = c.request.headers["if-none-match"], let entry = versions.lookup(id), entry.organisationID == c.org,
+            tag == "\"\(id)-\(entry.version)\""
+        {
+            return HTTPResponse(status: 304, headers: [("ETag", tag), ("Cache-Control", "no-cache")])
+        }
+        let generation = versions.currentGeneration
+        guard let job = try JobStore(try c.db()).get(id: id, organisationID: c.org) else { throw APIError(404, "Job not found") }
+        versions.store(id, .init(version: job.version, organisationID: job.organisationID), readInGeneration: generation)
+        if c.request.headers["if-none-match"] == job.etag {
+            return HTTPResponse(status: 304, headers: [("ETag", job.etag), ("Cache-Control", "no-cache")])
+        }
+        return .json(200, job.json, headers: [("ETag", job.etag)]).withCache("no-cache")
+    }
+
+    private func job(_ c: Context, _ id: String) throws -> Job {
+        guard let job = try JobStore(try c.db()).get(id: id, organisationID: c.org) else { throw APIError(404, "Job not found") }
+        return job
+    }
+
+    func jobEvents(_ c: Context, _ id: String) throws -> HTTPResponse {
+        _ = try job(c, id)
+        var after: Int64 = 0
+        if let a = c.request.query["after"], !a.isEmpty {
+            guard let n = Int64(a), n >= 0 else { throw APIError.badField("after", "expected a sequence number") }
+            after = n
+        }
+        var limit = 500
+        if let l = c.request.query["limit"], !l.isEmpty {
+            guard let n = Int(l), (1...1000).contains(n) else { throw APIError.badField("limit", "expected 1 to 1000") }
+            limit = n
+        }
+        let events = try EventStore(try c.db()).events(jobID: id, after: after, limit: limit)
+        let last = events.last?["seq"]?.intValue ?? after
+        return .json(200, .object([("events", .array(events)), ("next_after", .int(last))]))
+    }
+
+    func jobObjects(_ c: Context, _ id: String) throws -> HTTPResponse {
+        _ = try job(c, id)
+        return .json(200, .object([("objects", .array(try EventStore(try c.db()).objects(jobID: id)))]))
+    }
+
+    func control(_ c: Context, _ id: String, _ event: JobEvent) throws -> HTTPResponse {
+        let store = JobStore(try c.db())
+        var updated: Job?
+        switch event {
+        case .pause: updated = try store.requestPause(id: id, organisationID: c.org)
+        case .resume: updated = try store.resume(id: id, organisationID: c.org)
+        case .cancel: updated = try store.requestCancel(id: id, organisationID: c.org)
+        case .retry:
+            var regenerate = false
+            if !c.request.body.isEmpty {
+                let body = try c.jsonObject()
+                if let r = body["regenerate_all"], !r.isNull {
+                    guard let b = r.boolValue else { throw APIError.badField("regenerate_all", "expected true or false") }
+                    regenerate = b
+                }
+            }
+            switch try store.retry(id: id, organisationID: c.org, regenerateAll: regenerate) {
+            case .retried(let j): updated = j
+            case .refused: updated = nil
+            case .conflict(let active):
+                let current = try job(c, id)
+                throw inProgress(current.repositoryID, active)
+            }
+        default: throw APIError.notFound
+        }
+        if let updated { return .json(200, updated.json, headers: [("ETag", updated.etag)]) }
+        let current = try job(c, id)  // 404 for unknown or foreign jobs
+        throw APIError(409, JobTransitions.refusal(event, in: current.state), extra: [("status", .string(current.state.rawValue))])
+    }
+}
+
+extension HTTPResponse {
+    func withCache(_ value: String) -> HTTPResponse {
+        var r = self
+        r.headers = r.headers.map { $0.0 == "Cache-Control" ? ($0.0, value) : $0 }
+        return r
+    }
+}

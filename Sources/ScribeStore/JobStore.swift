@@ -1,0 +1,338 @@
+import Foundation
+import ScribeCore
+
+/// Every SQL statement about jobs. Each state transition is one guarded statement: zero rows means refused.
+public struct JobStore {
+    public let db: Connection
+
+    public init(_ db: Connection) { self.db = db }
+
+    static func columns(_ p: String = "") -> String {
+        """
+        \(p)id, \(p)organisation_id, \(p)repository_id, \(p)status, \(p)progress, \(p)current_step, \(p)current_object,
+        \(p)processed_objects, \(p)failed_objects, \(p)total_objects, \(p)attempt, \(p)max_attempts,
+        scribe_ts(\(p)created_at) AS created_at, scribe_ts(\(p)started_at) AS started_at,
+        scribe_ts(\(p)heartbeat_at) AS heartbeat_at, scribe_ts(\(p)finished_at) AS finished_at,
+        scribe_ts(\(p)estimated_completion_at) AS estimated_completion_at, scribe_ts(\(p)run_after) AS run_after,
+        \(p)error_message, \(p)error_log, \(p)options, \(p)resolved_commit, \(p)cache_key, \(p)cache_hit, \(p)docs_path,
+        \(p)generator, \(p)model, \(p)prompt_tokens, \(p)completion_tokens, \(p)cost_estimated_usd, \(p)cost_actual_usd,
+        \(p)triggered_by, \(p)pause_requested, \(p)cancel_requested, \(p)version
+        """
+    }
+
+    static func job(_ r: Row) -> Job {
+        Job(
+            id: r.string("id") ?? "", organisationID: r.string("organisation_id") ?? "",
+            repositoryID: r.string("repository_id") ?? "", state: JobState(rawValue: r.string("status") ?? "") ?? .failed,
+            progress: r.int("progress") ?? 0, currentStep: r.string("current_step"), currentObject: r.string("current_object"),
+            processedObjects: r.int("processed_objects") ?? 0, failedObjects: r.int("failed_objects") ?? 0,
+            totalObjects: r.int("total_objects") ?? 0, attempt: r.int("attempt") ?? 0, maxAttempts: r.int("max_attempts") ?? 1,
+            createdAt: r.string("created_at") ?? "", startedAt: r.string("started_at"), heartbeatAt: r.string("heartbeat_at"),
+            finishedAt: r.string("finished_at"), estimatedCompletionAt: r.string("estimated_completion_at"),
+            runAfter: r.string("run_after"), errorMessage: r.string("error_message"),
+            errorLog: r.json("error_log") ?? .array([]), options: r.json("options") ?? .object([]),
+            resolvedCommit: r.string("resolved_commit"), cacheKey: r.string("cache_key"), cacheHit: r.bool("cache_hit"),
+            docsPath: r.string("docs_path"), generator: r.string("generator") ?? "builtin", model: r.string("model"),
+            promptTokens: r.int64("prompt_tokens") ?? 0, completionTokens: r.int64("completion_tokens") ?? 0,
+            costEstimatedUSD: r.double("cost_estimated_usd"), costActualUSD: r.double("cost_actual_usd") ?? 0,
+            triggeredBy: r.string("triggered_by"), pauseRequested: r.bool("pause_requested"),
+            cancelRequested: r.bool("cancel_requested"), version: r.int64("version") ?? 1)
+    }
+
+    // MARK: Creating and reading (API)
+
+    public enum CreateOutcome {
+        case created(Job)
+        /// Another job is active for the repository (the partial unique index said so).
+        case conflict(activeJobID: String?)
+    }
+
+    /// Inserts a queued job. The partial unique index makes a second active job impossible, even under a
+    /// storm of parallel requests: the losers get `.conflict`.
+    public func create(
+        organisationID: String, repositoryID: String, options: JobOptions, triggeredBy: String?
+    ) throws -> CreateOutcome {
+        do {
+            let rows = try db.query(
+                """
+                INSERT INTO jobs (organisation_id, repository_id, options, max_attempts, priority, generator, model,
+                                  triggered_by, current_step)
+                VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, 'Queued')
+                RETURNING \(Self.columns())
+                """,
+                [
+                    organisationID, repositoryID, options.json.serialized(), String(options.maxRetries + 1),
+                    String(options.priority), options.generator, options.model, triggeredBy,
+                ], name: "jobs.create")
+            guard let row = rows.first else { throw PGError(sqlState: nil, message: "no row", statement: "jobs.create", constraint: nil) }
+            return .created(Self.job(row))
+        } catch let e as PGError where e.isUniqueViolation {
+            return .conflict(activeJobID: try activeJobID(repositoryID: repositoryID))
+        }
+    }
+
+    public func activeJobID(repositoryID: String) throws -> String? {
+        try db.query(
+            "SELECT id FROM jobs WHERE repository_id = $1 AND status IN ('queued', 'running', 'paused')", [repositoryID],
+            name: "jobs.active"
+        ).first?.string("id")
+    }
+
+    public func get(id: String, organisationID: String? = nil) throws -> Job? {
+        if let organisationID {
+            return try db.query(
+                "SELECT \(Self.columns()) FROM jobs WHERE id = $1 AND organisation_id = $2", [id, organisationID],
+                name: "jobs.get"
+            ).first.map(Self.job)
+        }
+        return try db.query("SELECT \(Self.columns()) FROM jobs WHERE id = $1", [id], name: "jobs.get").first.map(Self.job)
+    }
+
+    /// A page of jobs, newest first; `before` is the `created_at` of the last job of the previous page.
+    public func list(organisationID: String, status: String?, repositoryID: String?, limit: Int, before: String?) throws -> [Job] {
+        try db.query(
+            """
+            SELECT \(Self.columns()) FROM jobs
+            WHERE organisation_id = $1
+              AND ($2::text IS NULL OR status = $2)
+              AND ($3::uuid IS NULL OR repository_id = $3::uuid)
+              AND ($4::timestamptz IS NULL OR created_at < $4::timestamptz)
+            ORDER BY created_at DESC, id DESC
+            LIMIT $5
+            """, [organisationID, status, repositoryID, before, String(limit)], name: "jobs.list"
+        ).rows.map(Self.job)
+    }
+
+    public func latest(repositoryID: String) throws -> Job? {
+        try db.query(
+            "SELECT \(Self.columns()) FROM jobs WHERE repository_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+            [repositoryID], name: "jobs.latest"
+        ).first.map(Self.job)
+    }
+
+    // MARK: Control from the API
+
+    /// Pause: a queued job is held at once; a running one is asked to stop at the next object boundary.
+    public func requestPause(id: String, organisationID: String) throws -> Job? {
+        try db.query(
+            """
+            UPDATE jobs SET
+                status = CASE WHEN status = 'queued' THEN 'paused' ELSE status END,
+                pause_requested = (status = 'running'),
+                current_step = CASE WHEN status = 'queued' THEN 'Paused' ELSE current_step END
+            WHERE id = $1 AND organisation_id = $2 AND status IN ('queued', 'running')
+            RETURNING \(Self.columns())
+            """, [id, organisationID], name: "jobs.pause"
+        ).first.map(Self.job)
+    }
+
+    /// Resume: a paused job is queued again (its worker will skip finished objects); a pause that was
+    /// requested but not yet honoured is withdrawn.
+    public func resume(id: String, organisationID: String) throws -> Job? {
+        try db.query(
+            """
+            UPDATE jobs SET
+                status = CASE WHEN status = 'paused' THEN 'queued' ELSE status END,
+                run_after = CASE WHEN status = 'paused' THEN now() ELSE run_after END,
+                current_step = CASE WHEN status = 'paused' THEN 'Queued' ELSE current_step END,
+                pause_requested = false
+            WHERE id = $1 AND organisation_id = $2 AND (status = 'paused' OR (status = 'running' AND pause_requested))
+            RETURNING \(Self.columns())
+            """, [id, organisationID], name: "jobs.resume"
+        ).first.map(Self.job)
+    }
+
+    /// Cancel: queued or paused jobs end at once; a running job's worker is asked to stop (it checks
+    /// within a second, and the dispatcher's SIGTERM backs it up).
+    public func requestCancel(id: String, organisationID: String) throws -> Job? {
+        try db.query(
+            """
+            UPDATE jobs SET
+                status = CASE WHEN status IN ('queued', 'paused') THEN 'cancelled' ELSE status END,
+                finished_at = CASE WHEN status IN ('queued', 'paused') THEN now() ELSE finished_at END,
+                current_step = CASE WHEN status IN ('queued', 'paused') THEN 'Cancelled' ELSE current_step END,
+                cancel_requested = true,
+                pause_requested = false
+            WHERE id = $1 AND organisation_id = $2 AND status IN ('queued', 'running', 'paused')
+            RETURNING \(Self.columns())
+            """, [id, organisationID], name: "jobs.cancel"
+        ).first.map(Self.job)
+    }
+
+    public enum RetryOutcome {
+        case retried(Job)
+        case refused
+        case conflict(activeJobID: String?)
+    }
+
+    /// Retry a failed or cancelled job; it resumes from its checkpoint unless `regenerateAll`.
+    public func retry(id: String, organisationID: String, regenerateAll: Bool) throws -> RetryOutcome {
+        do {
+            return try db.withTransaction {
+                let rows = try db.query(
+                    """
+                    UPDATE jobs SET
+                        status = 'queued', attempt = 0, run_after = now(), finished_at = NULL, error_message = NULL,
+                        cancel_requested = false, pause_requested = false, current_step = 'Queued', current_object = NULL,
+                        progress = 0, lease_token = NULL, worker_pid = NULL, estimated_completion_at = NULL,
+                        options = CASE WHEN $3::boolean THEN jsonb_set(options, '{regenerate_all}', 'true') ELSE options END
+                    WHERE id = $1 AND organisation_id = $2 AND status IN ('failed', 'cancelled')
+                    RETURNING \(Self.columns())
+                    """, [id, organisationID, regenerateAll ? "true" : "false"], name: "jobs.retry")
+                guard let row = rows.first else { return .refused }
+                if regenerateAll {
+                    try db.query("DELETE FROM job_objects WHERE job_id = $1", [id], name: "jobs.retry.objects")
+                }
+                return .retried(Self.job(row))
+            }
+        } catch let e as PGError where e.isUniqueViolation {
+            let repo = try db.query("SELECT repository_id FROM jobs WHERE id = $1", [id], name: "jobs.repo").first?.string("repository_id")
+            return .conflict(activeJobID: try repo.flatMap { try activeJobID(repositoryID: $0) })
+        }
+    }
+
+    // MARK: Dispatching
+
+    public struct Claim: Sendable {
+        public let jobID: String
+        public let leaseToken: String
+        public let attempt: Int
+    }
+
+    /// Takes the most urgent runnable job in one statement (FOR UPDATE SKIP LOCKED): two dispatchers never
+    /// take the same job, and neither waits for the other.
+    public func claim(host: String) throws -> Claim? {
+        let row = try db.query(
+            """
+            UPDATE jobs j SET
+                status = 'running', attempt = j.attempt + 1, lease_token = gen_random_uuid(),
+                started_at = coalesce(j.started_at, now()), heartbeat_at = now(), worker_host = $1, worker_pid = NULL,
+                current_step = 'Starting worker', current_object = NULL
+            WHERE j.id = (
+                SELECT id FROM jobs
+                WHERE status = 'queued' AND run_after <= now()
+                ORDER BY priority DESC, run_after, created_at
+                LIMIT 1
+                FOR UPDATE SKIP LOCKED
+            )
+            RETURNING j.id, j.lease_token, j.attempt
+            """, [host], name: "jobs.claim"
+        ).first
+        guard let row, let id = row.string("id"), let lease = row.string("lease_token") else { return nil }
+        return Claim(jobID: id, leaseToken: lease, attempt: row.int("attempt") ?? 1)
+    }
+
+    /// Records the worker's pid (for the same-host liveness check).
+    public func recordWorker(jobID: String, lease: String, pid: Int32) throws {
+        try db.query(
+            "UPDATE jobs SET worker_pid = $3 WHERE id = $1 AND lease_token = $2 AND status = 'running'",
+            [jobID, lease, String(pid)], name: "jobs.worker-pid")
+    }
+
+    /// The next state for a running job whose attempt ended without a final state: honour a pending cancel
+    /// or pause, else queue it again with backoff while attempts remain, else fail it with the message.
+    static func releaseUpdate(_ cte: String) -> String {
+        """
+        WITH cur AS (\(cte)),
+        nxt AS (SELECT cur.id, CASE
+                    WHEN cur.cancel_requested THEN 'cancelled'
+                    WHEN cur.pause_requested THEN 'paused'
+                    WHEN cur.attempt < cur.max_attempts THEN 'queued'
+                    ELSE 'failed' END AS next, cur.attempt, cur.max_attempts
+                FROM cur)
+        UPDATE jobs j SET
+            status = nxt.next,
+            lease_token = NULL, worker_pid = NULL, current_object = NULL,
+            pause_requested = CASE WHEN nxt.next = 'paused' THEN false ELSE j.pause_requested END,
+            run_after = CASE WHEN nxt.next = 'queued' THEN now() + make_interval(secs => $DELAY::double precision) ELSE j.run_after END,
+            finished_at = CASE WHEN nxt.next IN ('failed', 'cancelled') THEN now() ELSE NULL END,
+            error_message = CASE WHEN nxt.next = 'failed'
+                THEN $MSG || ' (attempt ' || nxt.attempt || ' of ' || nxt.max_attempts || ')' ELSE j.error_message END,
+            current_step = CASE nxt.next
+                WHEN 'queued' THEN 'Waiting to retry (attempt ' || (nxt.attempt + 1) || ' of ' || nxt.max_attempts || ')'
+                WHEN 'paused' THEN 'Paused'
+                WHEN 'cancelled' THEN 'Cancelled'
+                ELSE 'Failed' END,
+            error_log = j.error_log || jsonb_build_array(jsonb_build_object(
+                'attempt', nxt.attempt, 'at', scribe_ts(now()), 'message', $MSG, 'object', j.current_object))
+        FROM nxt WHERE j.id = nxt.id
+        RETURNING j.id, j.status
+        """
+    }
+
+    /// The dispatcher saw the worker exit without a final state: release its job at once.
+    @discardableResult
+    public func releaseExited(jobID: String, lease: String, message: String, delaySeconds: Double) throws -> JobState? {
+        let sql = Self.releaseUpdate(
+            "SELECT id, attempt, max_attempts, cancel_requested, pause_requested FROM jobs WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE"
+        ).replacingOccurrences(of: "$DELAY", with: "$3").replacingOccurrences(of: "$MSG", with: "$4::text")
+        return try db.query(sql, [jobID, lease, String(delaySeconds), message], name: "jobs.release-exited")
+            .first.flatMap { $0.string("status") }.flatMap(JobState.init(rawValue:))
+    }
+
+    /// Rescues running jobs whose heartbeat is older than the lease (their worker died or hangs). A job that
+    /// keeps heartbeating is never rescued, however long it runs.
+    public func rescueExpired(leaseSeconds: Int, message: String, delaySeconds: Double) throws -> [(String, JobState)] {
+        let sql = Self.releaseUpdate(
+            """
+            SELECT id, attempt, max_attempts, cancel_requested, pause_requested FROM jobs
+            WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1::double precision)
+            FOR UPDATE SKIP LOCKED
+            """
+        ).replacingOccurrences(of: "$DELAY", with: "$2").replacingOccurrences(of: "$MSG", with: "$3::text")
+        return try db.query(sql, [String(leaseSeconds), String(delaySeconds), message], name: "jobs.rescue").rows.compactMap {
+            guard let id = $0.string("id"), let s = $0.string("status").flatMap(JobState.init(rawValue:)) else { return nil }
+            return (id, s)
+        }
+    }
+
+    /// Running jobs whose worker runs on `host`: the dispatcher checks their pids to rescue at once.
+    public func runningOnHost(_ host: String) throws -> [(id: String, lease: String, pid: Int32)] {
+        try db.query(
+            "SELECT id, lease_token, worker_pid FROM jobs WHERE status = 'running' AND worker_host = $1 AND worker_pid IS NOT NULL",
+            [host], name: "jobs.on-host"
+        ).rows.compactMap {
+            guard let id = $0.string("id"), let l = $0.string("lease_token"), let p = $0.int("worker_pid") else { return nil }
+            return (id, l, Int32(p))
+        }
+    }
+
+    /// Running jobs with a cancel request, for the dispatcher's SIGTERM backup.
+    public func cancelRequested(host: String) throws -> [(id: String, pid: Int32)] {
+        try db.query(
+            """
+            SELECT id, worker_pid FROM jobs
+            WHERE status = 'running' AND cancel_requested AND worker_host = $1 AND worker_pid IS NOT NULL
+            """, [host], name: "jobs.cancel-requested"
+        ).rows.compactMap {
+            guard let id = $0.string("id"), let p = $0.int("worker_pid") else { return nil }
+            return (id, Int32(p))
+        }
+    }
+
+    public struct QueueStats: Sendable {
+        public let running: Int
+        public let queued: Int
+        public let oldestQueuedAgeSeconds: Double?
+    }
+
+    public func stats() throws -> QueueStats {
+        let r = try db.query(
+            """
+            SELECT (SELECT count(*) FROM jobs WHERE status = 'running') AS running,
+                   (SELECT count(*) FROM jobs WHERE status = 'queued') AS queued,
+                   (SELECT extract(epoch FROM now() - min(created_at)) FROM jobs WHERE status = 'queued') AS oldest
+            """, name: "jobs.stats"
+        ).first
+        return QueueStats(running: r?.int("running") ?? 0, queued: r?.int("queued") ?? 0, oldestQueuedAgeSeconds: r?.double("oldest"))
+    }
+
+    /// Job counts by state, for the metrics endpoint.
+    public func countsByState() throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for r in try db.query("SELECT status, count(*) AS n FROM jobs GROUP BY status", name: "jobs.counts").rows {
+            if let s = r.string("status") { out[s] = r.int("n") ?? 0 }
+        }
+        return out
+    }
+}

@@ -1,0 +1,279 @@
+import Foundation
+import ScribeCore
+
+/// The worker's view of its job: every write is fenced by the lease token (invariant 3), so a worker that
+/// was rescued and comes back changes nothing. Zero rows means the lease is lost.
+public final class LeaseStore {
+    public let db: Connection
+    public let jobID: String
+    public let lease: String
+
+    public init(db: Connection, jobID: String, lease: String) {
+        self.db = db
+        self.jobID = jobID
+        self.lease = lease
+    }
+
+    /// What the database asks of the worker, learnt from each fenced write.
+    public struct Signals: Equatable, Sendable {
+        public var leaseLost = false
+        public var cancelRequested = false
+        public var pauseRequested = false
+
+        public static let lost = Signals(leaseLost: true)
+
+        public init(leaseLost: Bool = false, cancelRequested: Bool = false, pauseRequested: Bool = false) {
+            self.leaseLost = leaseLost
+            self.cancelRequested = cancelRequested
+            self.pauseRequested = pauseRequested
+        }
+    }
+
+    private static let fence = "id = $1 AND lease_token = $2 AND status = 'running'"
+
+    private func signals(_ rows: Rows) -> Signals {
+        guard let r = rows.first else { return .lost }
+        return Signals(leaseLost: false, cancelRequested: r.bool("cancel_requested"), pauseRequested: r.bool("pause_requested"))
+    }
+
+    /// The job as it is now (read without a fence: the worker reads its own row).
+    public func job() throws -> Job? { try JobStore(db).get(id: jobID) }
+
+    public func heartbeat() throws -> Signals {
+        signals(
+            try db.query(
+                "UPDATE jobs SET heartbeat_at = now() WHERE \(Self.fence) RETURNING cancel_requested, pause_requested",
+                [jobID, lease], name: "lease.heartbeat"))
+    }
+
+    /// Reads the flags without writing (a NOTIFY said something changed).
+    public func poll() throws -> Signals {
+        signals(
+            try db.query(
+                "SELECT cancel_requested, pause_requested FROM jobs WHERE \(Self.fence)", [jobID, lease], name: "lease.poll"))
+    }
+
+    /// A new step: one statement moves the progress (never backwards) and appends the step to the event log.
+    public func step(progress: Int, step: String, logLine: String) throws -> Signals {
+        signals(
+            try db.query(
+                """
+                WITH j AS (
+                    UPDATE jobs SET progress = greatest(progress, $3), current_step = $4, current_object = NULL,
+                                    heartbeat_at = now()
+                    WHERE \(Self.fence)
+                    RETURNING id, attempt, cancel_requested, pause_requested),
+                e AS (INSERT INTO job_events (job_id, attempt, kind, level, message) SELECT id, attempt, 'step', 'info', $5 FROM j)
+                SELECT cancel_requested, pause_requested FROM j
+                """, [jobID, lease, String(progress), step, logLine], name: "lease.step"))
+    }
+
+    /// Appends an event line (info, warning or error) for this attempt.
+    public func event(kind: String = "info", level: String = "info", _ message: String, object: String? = nil) throws {
+        try db.query(
+            """
+            INSERT INTO job_events (job_id, attempt, kind, level, message, object)
+            SELECT id, attempt, $3, $4, $5, $6 FROM jobs WHERE \(Self.fence)
+            """, [jobID, lease, kind, level, message, object], name: "lease.event")
+    }
+
+    public func setResolved(commit: String?, cacheKey: String?) throws -> Signals {
+        signals(
+            try db.query(
+                """
+                UPDATE jobs SET resolved_commit = $3, cache_key = $4, heartbeat_at = now() WHERE \(Self.fence)
+                RETURNING cancel_requested, pause_requested
+                """, [jobID, lease, commit, cacheKey], name: "lease.resolved"))
+    }
+
+    // MARK: Objects (the checkpoint)
+
+    public struct ObjectRow: Sendable {
+        public let path: String
+        public let status: String
+        public let fingerprint: String?
+        public let runs: Int
+    }
+
+    /// Registers the job's objects; existing rows (a resumed job's checkpoint) keep their status.
+    public func seedObjects(_ paths: [(path: String, fingerprint: String?)]) throws {
+        try db.query(
+            """
+            INSERT INTO job_objects (job_id, path, position, fingerprint)
+            SELECT $1, t.path, t.ord::int, nullif(t.fp, '')
+            FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS t(path, fp, ord)
+            WHERE EXISTS (SELECT 1 FROM jobs WHERE \(Self.fence))
+            ON CONFLICT (job_id, path) DO UPDATE SET position = excluded.position
+            """,
+            [jobID, lease, PGArray.text(paths.map(\.path)), PGArray.text(paths.map { $0.fingerprint ?? "" })],
+            name: "lease.seed-objects")
+        // Objects no longer in the module list (a resumed job whose tree changed) are dropped.
+        try db.query(
+            """
+            DELETE FROM job_objects WHERE job_id = $1 AND NOT (path = ANY($3::text[]))
+              AND EXISTS (SELECT 1 FROM jobs WHERE \(Self.fence))
+            """, [jobID, lease, PGArray.text(paths.map(\.path))], name: "lease.prune-objects")
+    }
+
+    public func objects() throws -> [ObjectRow] {
+        try db.query(
+            "SELECT path, status, fingerprint, runs FROM job_objects WHERE job_id = $1 ORDER BY position, path", [jobID],
+            name: "lease.objects"
+        ).rows.map { ObjectRow(path: $0.string("path") ?? "", status: $0.string("status") ?? "pending", fingerprint: $0.string("fingerprint"), runs: $0.int("runs") ?? 0) }
+    }
+
+    /// Marks an object as being generated and shows it on the job, in one statement.
+    public func objectStarted(_ path: String, progress: Int, step: String) throws -> Signals {
+        signals(
+            try db.query(
+                """
+                WITH j AS (
+                    UPDATE jobs SET progress = greatest(progress, $4), current_step = $5, current_object = $3,
+                                    heartbeat_at = now()
+                    WHERE \(Self.fence)
+                    RETURNING id, attempt, cancel_requested, pause_requested),
+                o AS (UPDATE job_objects SET status = 'running', attempt = (SELECT attempt FROM j), runs = runs + 1,
+                                             started_at = now(), error = NULL
+                      WHERE job_id = (SELECT id FROM j) AND path = $3)
+                SELECT cancel_requested, pause_requested FROM j
+                """, [jobID, lease, path, String(progress), step], name: "lease.object-started"))
+    }
+
+    public struct Counts: Sendable {
+        public var processed: Int
+        public var failed: Int
+        public var total: Int
+        public init(processed: Int, failed: Int, total: Int) {
+            self.processed = processed
+            self.failed = failed
+            self.total = total
+        }
+    }
+
+    /// Records an object's outcome, the job's counts, progress and estimate, and an event: one round trip.
+    public func objectFinished(
+        _ path: String, status: String, error: String?, durationMs: Int, counts: Counts, progress: Int,
+        etaSeconds: Double?
+    ) throws -> Signals {
+        let message = status == "done" ? "Documented \(path)" : "Failed to document \(path): \(error ?? "unknown error")"
+        return signals(
+            try db.query(
+                """
+                WITH j AS (
+                    UPDATE jobs SET progress = greatest(progress, $4), processed_objects = $5, failed_objects = $6,
+                        total_objects = $7, heartbeat_at = now(),
+                        estimated_completion_at = CASE WHEN $8::double precision IS NULL THEN NULL
+                            ELSE now() + make_interval(secs => $8::double precision) END,
+                        error_log = CASE WHEN $9::text = 'failed' THEN error_log || jsonb_build_array(jsonb_build_object(
+                            'attempt', attempt, 'at', scribe_ts(now()), 'message', $10::text, 'object', $3::text))
+                            ELSE error_log END
+                    WHERE \(Self.fence)
+                    RETURNING id, attempt, cancel_requested, pause_requested),
+                o AS (UPDATE job_objects SET status = $9, error = $10, duration_ms = $11, finished_at = now()
+                      WHERE job_id = (SELECT id FROM j) AND path = $3),
+                e AS (INSERT INTO job_events (job_id, attempt, kind, level, message, object, status, duration_ms)
+                      SELECT id, attempt, 'object', CASE WHEN $9 = 'failed' THEN 'warning' ELSE 'info' END, $12, $3, $9, $11
+                      FROM j)
+                SELECT cancel_requested, pause_requested FROM j
+                """,
+                [
+                    jobID, lease, path, String(progress), String(counts.processed), String(counts.failed), String(counts.total),
+                    etaSeconds.map { String(format: "%.1f", $0) }, status, error, String(durationMs), message,
+                ], name: "lease.object-finished"))
+    }
+
+    // MARK: Final states
+
+    public struct PageRecord: Sendable {
+        public let path: String
+        public let title: String
+        public let kind: String
+        public let module: String?
+        public let contentType: String
+        public init(path: String, title: String, kind: String, module: String?, contentType: String) {
+            self.path = path
+            self.title = title
+            self.kind = kind
+            self.module = module
+            self.contentType = contentType
+        }
+    }
+
+    /// Completes the job, indexes its pages and points the repository at them, atomically. False when
+    /// the lease was lost (nothing is written then).
+    public func complete(docsPath: String, pages: [PageRecord], cacheHit: Bool) throws -> Bool {
+        try db.withTransaction {
+            let rows = try db.query(
+                """
+                UPDATE jobs SET status = 'completed', progress = 100, current_step = 'Completed', current_object = NULL,
+                    finished_at = now(), lease_token = NULL, worker_pid = NULL, docs_path = $3, cache_hit = $4,
+                    estimated_completion_at = NULL, cancel_requested = false, pause_requested = false
+                WHERE \(Self.fence)
+                RETURNING id, repository_id, attempt
+                """, [jobID, lease, docsPath, cacheHit ? "true" : "false"], name: "lease.complete")
+            guard let row = rows.first, let repo = row.string("repository_id") else { return false }
+            try db.query("DELETE FROM doc_pages WHERE job_id = $1", [jobID], name: "pages.clear")
+            if !pages.isEmpty {
+                try db.query(
+                    """
+                    INSERT INTO doc_pages (job_id, path, title, kind, module, content_type)
+                    SELECT $1, p, t, k, nullif(m, ''), c FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+                        AS x(p, t, k, m, c)
+                    """,
+                    [
+                        jobID, PGArray.text(pages.map(\.path)), PGArray.text(pages.map(\.title)), PGArray.text(pages.map(\.kind)),
+                        PGArray.text(pages.map { $0.module ?? "" }), PGArray.text(pages.map(\.contentType)),
+                    ], name: "pages.insert")
+            }
+            try db.query("UPDATE repositories SET docs_job_id = $2 WHERE id = $1", [repo, jobID], name: "repositories.docs")
+            try db.query(
+                """
+                INSERT INTO job_events (job_id, attempt, kind, level, message) VALUES ($1, $2, 'step', 'info', $3)
+                """, [jobID, row.string("attempt") ?? "0", Milestone.completed.logLine], name: "lease.complete-event")
+            return true
+        }
+    }
+
+    /// Fails the job at once with a message for people (fatal errors, SPEC §3).
+    public func fail(_ message: String) throws -> Bool {
+        try db.query(
+            """
+            WITH j AS (
+                UPDATE jobs SET status = 'failed', error_message = $3, finished_at = now(), lease_token = NULL,
+                    worker_pid = NULL, current_step = 'Failed', current_object = NULL, estimated_completion_at = NULL,
+                    error_log = error_log || jsonb_build_array(jsonb_build_object(
+                        'attempt', attempt, 'at', scribe_ts(now()), 'message', $3::text, 'object', current_object))
+                WHERE \(Self.fence)
+                RETURNING id, attempt),
+            e AS (INSERT INTO job_events (job_id, attempt, kind, level, message) SELECT id, attempt, 'error', 'error', $3 FROM j)
+            SELECT id FROM j
+            """, [jobID, lease, message], name: "lease.fail"
+        ).count == 1
+    }
+
+    /// A transient failure: queue again with backoff while attempts remain, else fail.
+    public func retryLater(_ message: String, delaySeconds: Double) throws -> JobState? {
+        try event(kind: "error", level: "warning", "Attempt failed: \(message)")
+        return try JobStore(db).releaseExited(jobID: jobID, lease: lease, message: message, delaySeconds: delaySeconds)
+    }
+
+    /// The worker honoured a pause (at an object boundary) or a cancel.
+    public func stop(as state: JobState) throws -> Bool {
+        precondition(state == .paused || state == .cancelled)
+        let paused = state == .paused
+        return try db.query(
+            """
+            WITH j AS (
+                UPDATE jobs SET status = $3, lease_token = NULL, worker_pid = NULL, current_object = NULL,
+                    current_step = $4, pause_requested = false, estimated_completion_at = NULL,
+                    finished_at = CASE WHEN $3 = 'cancelled' THEN now() ELSE NULL END
+                WHERE \(Self.fence)
+                RETURNING id, attempt),
+            e AS (INSERT INTO job_events (job_id, attempt, kind, level, message) SELECT id, attempt, 'step', 'info', $5 FROM j)
+            SELECT id FROM j
+            """,
+            [jobID, lease, state.rawValue, paused ? "Paused" : "Cancelled", paused ? "Paused; finished modules are kept" : "Cancelled"],
+            name: "lease.stop"
+        ).count == 1
+    }
+}

@@ -1,0 +1,43 @@
+import Logging
+
+/// Numbered, append-only schema migrations, each applied in its own transaction and recorded in
+/// `schema_migrations`. An advisory lock keeps two processes from migrating at once.
+public enum Migrations {
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let sql: String
+    }
+
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "initial schema", sql: Schema.v1),
+    ]
+
+    /// Applies what is missing; returns the versions applied now. Safe to run any number of times.
+    @discardableResult
+    public static func apply(on db: Connection, logger: Logger? = nil) throws -> [Int] {
+        try db.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version int PRIMARY KEY,
+                name text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """, name: "migrations.table")
+        try db.query("SELECT pg_advisory_lock(727274)", name: "migrations.lock")
+        defer { _ = try? db.query("SELECT pg_advisory_unlock(727274)", name: "migrations.unlock") }
+        let done = Set(try db.query("SELECT version FROM schema_migrations", name: "migrations.list").rows.compactMap { $0.int("version") })
+        var applied: [Int] = []
+        for m in all where !done.contains(m.version) {
+            try db.withTransaction {
+                try db.execute(m.sql, name: "migration \(m.version)")
+                try db.query(
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [String(m.version), m.name],
+                    name: "migrations.record")
+            }
+            logger?.info("applied migration", metadata: ["migration.version": "\(m.version)", "migration.name": "\(m.name)"])
+            applied.append(m.version)
+        }
+        return applied
+    }
+}

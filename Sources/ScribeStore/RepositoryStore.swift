@@ -1,0 +1,158 @@
+import ScribeCore
+
+/// Repositories and the index of their generated pages.
+public struct RepositoryStore {
+    public let db: Connection
+    public init(_ db: Connection) { self.db = db }
+
+    public struct Repository: Sendable {
+        public let id: String
+        public let organisationID: String
+        public let url: String
+        public let branch: String?
+        public let name: String
+        public let githubSlug: String?
+        public let description: String?
+        public let defaultBranch: String?
+        public let createdBy: String?
+        public let createdAt: String
+        public let docsJobID: String?
+        /// The latest job, when there is one.
+        public let lastJobID: String?
+        public let lastJobStatus: JobState?
+        public let lastJobProgress: Int?
+
+        public var json: JSONValue {
+            let status = lastJobStatus?.rawValue ?? "idle"
+            let active = (lastJobStatus?.isActive ?? false) ? lastJobID : nil
+            return .object([
+                ("id", .string(id)), ("url", .string(url)), ("branch", .str(branch)), ("name", .string(name)),
+                ("description", .str(description)), ("default_branch", .str(defaultBranch)),
+                ("created_at", .string(createdAt)), ("status", .string(status)),
+                ("docs_status", .string(lastJobStatus?.docsStatus ?? "idle")), ("active_job_id", .str(active)),
+                ("last_job_id", .str(lastJobID)), ("progress", .num(lastJobProgress)),
+                ("has_docs", .bool(docsJobID != nil)),
+            ])
+        }
+    }
+
+    static let select = """
+        SELECT r.id, r.organisation_id, r.url, r.branch, r.name, r.github_slug, r.description, r.default_branch,
+               r.created_by, scribe_ts(r.created_at) AS created_at, r.docs_job_id,
+               j.id AS last_job_id, j.status AS last_job_status, j.progress AS last_job_progress
+        FROM repositories r
+        LEFT JOIN LATERAL (
+            SELECT id, status, progress FROM jobs WHERE repository_id = r.id ORDER BY created_at DESC, id DESC LIMIT 1
+        ) j ON true
+        """
+
+    static func repository(_ r: Row) -> Repository {
+        Repository(
+            id: r.string("id") ?? "", organisationID: r.string("organisation_id") ?? "", url: r.string("url") ?? "",
+            branch: r.string("branch"), name: r.string("name") ?? "", githubSlug: r.string("github_slug"),
+            description: r.string("description"), defaultBranch: r.string("default_branch"),
+            createdBy: r.string("created_by"), createdAt: r.string("created_at") ?? "", docsJobID: r.string("docs_job_id"),
+            lastJobID: r.string("last_job_id"), lastJobStatus: r.string("last_job_status").flatMap(JobState.init(rawValue:)),
+            lastJobProgress: r.int("last_job_progress"))
+    }
+
+    public enum CreateOutcome {
+        case created(Repository)
+        case exists(Repository)
+    }
+
+    /// Registers a repository; registering the same URL and branch again returns the existing one.
+    public func create(organisationID: String, url: String, branch: String?, name: String, githubSlug: String?, createdBy: String?)
+        throws -> CreateOutcome
+    {
+        let inserted = try db.query(
+            """
+            INSERT INTO repositories (organisation_id, url, branch, name, github_slug, created_by)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (organisation_id, url, coalesce(branch, '')) DO NOTHING
+            RETURNING id
+            """, [organisationID, url, branch, name, githubSlug, createdBy], name: "repositories.create"
+        ).first?.string("id")
+        if let inserted, let repo = try get(id: inserted, organisationID: organisationID) { return .created(repo) }
+        let existing = try db.query(
+            "\(Self.select) WHERE r.organisation_id = $1 AND r.url = $2 AND coalesce(r.branch, '') = coalesce($3, '')",
+            [organisationID, url, branch], name: "repositories.find"
+        ).first.map(Self.repository)
+        guard let existing else {
+            throw PGError(sqlState: nil, message: "repository vanished", statement: "repositories.create", constraint: nil)
+        }
+        return .exists(existing)
+    }
+
+    public func get(id: String, organisationID: String? = nil) throws -> Repository? {
+        try db.query(
+            "\(Self.select) WHERE r.id = $1 AND ($2::uuid IS NULL OR r.organisation_id = $2::uuid)", [id, organisationID],
+            name: "repositories.get"
+        ).first.map(Self.repository)
+    }
+
+    public func list(organisationID: String) throws -> [Repository] {
+        try db.query("\(Self.select) WHERE r.organisation_id = $1 ORDER BY r.created_at, r.id", [organisationID], name: "repositories.list")
+            .rows.map(Self.repository)
+    }
+
+    public func setMetadata(id: String, description: String?, defaultBranch: String?) throws {
+        try db.query(
+            "UPDATE repositories SET description = coalesce($2, description), default_branch = coalesce($3, default_branch) WHERE id = $1",
+            [id, description, defaultBranch], name: "repositories.metadata")
+    }
+
+    // MARK: Pages
+
+    public struct Page: Sendable {
+        public let path: String
+        public let title: String
+        public let kind: String
+        public let module: String?
+        public let contentType: String
+
+        public var json: JSONValue {
+            .object([("path", .string(path)), ("title", .string(title)), ("kind", .string(kind)), ("module", .str(module)),
+                     ("content_type", .string(contentType))])
+        }
+    }
+
+    public struct DocSet: Sendable {
+        public let jobID: String
+        public let docsPath: String
+        public let commit: String?
+        public let generatedAt: String?
+    }
+
+    /// The documentation currently shown for a repository: its latest completed job's pages.
+    public func docSet(repositoryID: String) throws -> DocSet? {
+        guard let r = try db.query(
+            """
+            SELECT j.id, j.docs_path, j.resolved_commit, scribe_ts(j.finished_at) AS finished_at
+            FROM repositories r JOIN jobs j ON j.id = r.docs_job_id
+            WHERE r.id = $1 AND j.docs_path IS NOT NULL
+            """, [repositoryID], name: "pages.docset"
+        ).first, let job = r.string("id"), let path = r.string("docs_path") else { return nil }
+        return DocSet(jobID: job, docsPath: path, commit: r.string("resolved_commit"), generatedAt: r.string("finished_at"))
+    }
+
+    public func pages(jobID: String) throws -> [Page] {
+        try db.query(
+            "SELECT path, title, kind, module, content_type FROM doc_pages WHERE job_id = $1 ORDER BY kind <> 'overview', path",
+            [jobID], name: "pages.list"
+        ).rows.map {
+            Page(path: $0.string("path") ?? "", title: $0.string("title") ?? "", kind: $0.string("kind") ?? "module",
+                 module: $0.string("module"), contentType: $0.string("content_type") ?? "text/plain")
+        }
+    }
+
+    public func page(jobID: String, path: String) throws -> Page? {
+        try db.query(
+            "SELECT path, title, kind, module, content_type FROM doc_pages WHERE job_id = $1 AND path = $2", [jobID, path],
+            name: "pages.get"
+        ).first.map {
+            Page(path: $0.string("path") ?? "", title: $0.string("title") ?? "", kind: $0.string("kind") ?? "module",
+                 module: $0.string("module"), contentType: $0.string("content_type") ?? "text/plain")
+        }
+    }
+}

@@ -1,0 +1,181 @@
+/// The SQL of each migration. Never edit a released one: add a new version.
+enum Schema {
+    static let v1 = """
+        CREATE FUNCTION scribe_ts(t timestamptz) RETURNS text
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE
+            AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$;
+
+        CREATE TABLE organisations (
+            id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+            name text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200),
+            llm_base_url text,
+            llm_model text,
+            llm_key_enc bytea,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+
+        CREATE TABLE users (
+            id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+            organisation_id uuid NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+            email text NOT NULL UNIQUE CHECK (length(email) BETWEEN 3 AND 320),
+            role text NOT NULL DEFAULT 'member' CHECK (role IN ('admin', 'member')),
+            github_token_enc bytea,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+
+        -- API tokens are random and stored as SHA-256 digests only.
+        CREATE TABLE api_tokens (
+            id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+            user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            token_hash bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+            created_at timestamptz NOT NULL DEFAULT now(),
+            revoked_at timestamptz
+        );
+
+        CREATE TABLE repositories (
+            id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+            organisation_id uuid NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+            url text NOT NULL,
+            branch text,
+            name text NOT NULL,
+            github_slug text,
+            description text,
+            default_branch text,
+            docs_job_id uuid,
+            created_by uuid REFERENCES users (id) ON DELETE SET NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE UNIQUE INDEX repositories_unique_url ON repositories (organisation_id, url, coalesce(branch, ''));
+
+        CREATE TABLE jobs (
+            id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+            organisation_id uuid NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+            repository_id uuid NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+            status text NOT NULL DEFAULT 'queued'
+                CHECK (status IN ('queued', 'running', 'paused', 'completed', 'failed', 'cancelled')),
+            progress int NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+            current_step text,
+            current_object text,
+            processed_objects int NOT NULL DEFAULT 0 CHECK (processed_objects >= 0),
+            failed_objects int NOT NULL DEFAULT 0 CHECK (failed_objects >= 0),
+            total_objects int NOT NULL DEFAULT 0 CHECK (total_objects >= 0),
+            attempt int NOT NULL DEFAULT 0 CHECK (attempt >= 0),
+            max_attempts int NOT NULL DEFAULT 3 CHECK (max_attempts BETWEEN 1 AND 11),
+            lease_token uuid,
+            worker_pid int,
+            worker_host text,
+            priority int NOT NULL DEFAULT 0,
+            run_after timestamptz NOT NULL DEFAULT now(),
+            created_at timestamptz NOT NULL DEFAULT now(),
+            started_at timestamptz,
+            heartbeat_at timestamptz,
+            finished_at timestamptz,
+            estimated_completion_at timestamptz,
+            error_message text,
+            error_log jsonb NOT NULL DEFAULT '[]',
+            options jsonb NOT NULL DEFAULT '{}',
+            resolved_commit text,
+            cache_key text,
+            cache_hit boolean NOT NULL DEFAULT false,
+            docs_path text,
+            generator text NOT NULL DEFAULT 'builtin',
+            model text,
+            prompt_tokens bigint NOT NULL DEFAULT 0,
+            completion_tokens bigint NOT NULL DEFAULT 0,
+            cost_estimated_usd numeric(14, 6),
+            cost_actual_usd numeric(14, 6) NOT NULL DEFAULT 0,
+            triggered_by uuid REFERENCES users (id) ON DELETE SET NULL,
+            pause_requested boolean NOT NULL DEFAULT false,
+            cancel_requested boolean NOT NULL DEFAULT false,
+            version bigint NOT NULL DEFAULT 1,
+            CONSTRAINT jobs_terminal_has_finished_at
+                CHECK ((status IN ('queued', 'running', 'paused')) = (finished_at IS NULL)),
+            CONSTRAINT jobs_failed_has_error_message CHECK (status <> 'failed' OR error_message IS NOT NULL),
+            CONSTRAINT jobs_running_has_lease CHECK (status <> 'running' OR (lease_token IS NOT NULL AND heartbeat_at IS NOT NULL))
+        );
+        -- Invariant 1: at most one active job per repository, atomically, whatever the concurrency.
+        CREATE UNIQUE INDEX jobs_one_active_per_repository ON jobs (repository_id)
+            WHERE status IN ('queued', 'running', 'paused');
+        CREATE INDEX jobs_claimable ON jobs (priority DESC, run_after, created_at) WHERE status = 'queued';
+        CREATE INDEX jobs_running ON jobs (heartbeat_at) WHERE status = 'running';
+        CREATE INDEX jobs_by_repository ON jobs (repository_id, created_at DESC);
+        CREATE INDEX jobs_by_organisation ON jobs (organisation_id, created_at DESC);
+
+        ALTER TABLE repositories ADD CONSTRAINT repositories_docs_job
+            FOREIGN KEY (docs_job_id) REFERENCES jobs (id) ON DELETE SET NULL;
+
+        -- One row per documented object (module): the checkpoint that resume uses.
+        CREATE TABLE job_objects (
+            job_id uuid NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            path text NOT NULL,
+            position int NOT NULL DEFAULT 0,
+            status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done', 'failed', 'skipped')),
+            attempt int NOT NULL DEFAULT 0,
+            runs int NOT NULL DEFAULT 0,
+            fingerprint text,
+            error text,
+            duration_ms int,
+            prompt_tokens bigint NOT NULL DEFAULT 0,
+            completion_tokens bigint NOT NULL DEFAULT 0,
+            cost_usd numeric(14, 6) NOT NULL DEFAULT 0,
+            started_at timestamptz,
+            finished_at timestamptz,
+            PRIMARY KEY (job_id, path)
+        );
+
+        CREATE TABLE job_events (
+            seq bigserial PRIMARY KEY,
+            job_id uuid NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            attempt int NOT NULL DEFAULT 0,
+            kind text NOT NULL CHECK (kind IN ('step', 'object', 'info', 'error')),
+            level text NOT NULL DEFAULT 'info' CHECK (level IN ('info', 'warning', 'error')),
+            message text NOT NULL,
+            object text,
+            layer text,
+            status text,
+            tokens bigint,
+            duration_ms int
+        );
+        CREATE INDEX job_events_by_job ON job_events (job_id, seq);
+
+        -- The docs index: the pages each completed job wrote.
+        CREATE TABLE doc_pages (
+            job_id uuid NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            path text NOT NULL,
+            title text NOT NULL,
+            kind text NOT NULL CHECK (kind IN ('overview', 'module', 'asset', 'index')),
+            module text,
+            content_type text NOT NULL DEFAULT 'text/markdown; charset=utf-8',
+            PRIMARY KEY (job_id, path)
+        );
+
+        -- Every change but a bare heartbeat gets a new version: the ETag that cheap polling relies on.
+        CREATE FUNCTION scribe_jobs_version() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            probe jobs;
+        BEGIN
+            probe := NEW;
+            probe.heartbeat_at := OLD.heartbeat_at;
+            probe.version := OLD.version;
+            IF probe IS DISTINCT FROM OLD THEN
+                NEW.version := OLD.version + 1;
+            ELSE
+                NEW.version := OLD.version;
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER jobs_version BEFORE UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION scribe_jobs_version();
+
+        -- Listeners (the API's version cache, dispatchers, the job's own worker) learn of changes at once.
+        CREATE FUNCTION scribe_jobs_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' OR NEW.version <> OLD.version THEN
+                PERFORM pg_notify('scribe_jobs', NEW.id::text || ' ' || NEW.version::text || ' ' || NEW.status
+                    || ' ' || NEW.organisation_id::text);
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER jobs_notify AFTER INSERT OR UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION scribe_jobs_notify();
+        """
+}

@@ -1,0 +1,27 @@
+import Foundation
+import ScribeCore
+import ScribePipeline
+
+// scribe-worker JOB_ID — started by a dispatcher, with the lease token in SCRIBE_LEASE_TOKEN.
+let args = CommandLine.arguments
+let env = ProcessInfo.processInfo.environment
+guard args.count == 2, let lease = env["SCRIBE_LEASE_TOKEN"], !lease.isEmpty else {
+    FileHandle.standardError.write(Data("usage: scribe-worker JOB_ID (started by the dispatcher, with SCRIBE_LEASE_TOKEN set)\n".utf8))
+    exit(64)
+}
+let config: Config
+do {
+    config = try Config.fromEnvironment()
+} catch {
+    FileHandle.standardError.write(Data("scribe-worker: configuration error: \(error)\n".utf8))
+    exit(78)
+}
+let logger = WorkerLog.bootstrap(level: config.logLevel)
+do {
+    let runner = try JobRunner(
+        config: config, jobID: args[1], leaseToken: lease, attempt: Int(env["SCRIBE_JOB_ATTEMPT"] ?? "") ?? 1, logger: logger)
+    exit(runner.run().rawValue)
+} catch {
+    logger.error("cannot start the job", metadata: ["error": "\(error)"])
+    exit(4)
+}
