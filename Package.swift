@@ -13,16 +13,19 @@ let package = Package(
         .executable(name: "scribe-fcgi", targets: ["scribe-fcgi"]),
         .executable(name: "scribe-worker", targets: ["scribe-worker"]),
         .executable(name: "scribe", targets: ["scribe"]),
+        .executable(name: "scribe-swift-symbols", targets: ["scribe-swift-symbols"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swiftlang/swift-syntax", from: "603.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi"),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl"),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto"),
+        .systemLibrary(name: "CCmark", pkgConfig: "libcmark-gfm"),
         .target(name: "CSpawn"),
         .target(name: "ScribeCore", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swift5),
         .target(
@@ -35,7 +38,7 @@ let package = Package(
             swiftSettings: swift5),
         .target(
             name: "ScribePipeline",
-            dependencies: ["ScribeCore", "ScribeStore", "ScribeNet", "CSpawn", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScribeCore", "ScribeStore", "ScribeNet", "CSpawn", "CCmark", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift5),
         .target(
             name: "ScribeServer",
@@ -53,6 +56,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift5),
+        // Debian's ctags has no Swift parser: this tool prints Swift symbols as ctags JSON lines.
+        .executableTarget(
+            name: "scribe-swift-symbols",
+            dependencies: [
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftParser", package: "swift-syntax"),
+            ]),
         .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore", "ScribeServer"], swiftSettings: swift5),
         .testTarget(
             name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeServer"], swiftSettings: swift5),

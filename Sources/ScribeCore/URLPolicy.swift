@@ -17,10 +17,16 @@ public struct URLPolicy: Sendable {
 
     public let allowedHosts: [String]
     public let allowLocal: Bool
+    public let githubHosts: [String]
 
-    public init(allowedHosts: [String], allowLocal: Bool) {
+    public init(allowedHosts: [String], allowLocal: Bool, githubHosts: [String] = ["github.com"]) {
         self.allowedHosts = allowedHosts.map { $0.lowercased() }
         self.allowLocal = allowLocal
+        self.githubHosts = githubHosts.map { $0.lowercased() }
+    }
+
+    public init(config: Config) {
+        self.init(allowedHosts: config.allowedHosts, allowLocal: config.allowLocalRepos, githubHosts: config.githubHosts)
     }
 
     /// Accepts or refuses a URL; the refusal is a message for the person who typed it.
@@ -64,10 +70,10 @@ public struct URLPolicy: Sendable {
         var path = comps.path
         while path.hasSuffix("/") { path.removeLast() }
         let segments = path.split(separator: "/").map(String.init)
-        guard !segments.isEmpty, !segments.contains(".."), !segments.contains(".") else {
+        guard !segments.isEmpty, !segments.contains(".."), !segments.contains("."), !segments.contains(where: { $0.hasPrefix("-") }) else {
             return .failure(.badField("url", "the URL names no repository"))
         }
-        let isGitHub = host == "github.com"
+        let isGitHub = githubHosts.contains(host) || githubHosts.contains(hostPort)
         var slug: String? = nil
         if isGitHub {
             guard segments.count == 2 else {

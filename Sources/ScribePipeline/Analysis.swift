@@ -33,8 +33,22 @@ public struct Analysis: Sendable {
         public var total: Int { symlinks + binary + oversized + vendored }
     }
 
+    /// A module's use of another, with the import statements that show it.
+    public struct Dependency: Sendable {
+        public let from: String
+        public let to: String
+        public var evidence: [Import]
+    }
+
     public var files: [File]
     public var modules: [Module]
+    public var symbols: [Symbol] = []
+    public var imports: [Import] = []
+    public var dependencies: [Dependency] = []
+    /// A module's purpose in its own words, when its source states one outside a README (package docs).
+    public var moduleDocs: [String: (text: String, path: String)] = [:]
+    /// Which tool produced the symbols (ctags, swift-syntax), for the pages' footers.
+    public var tools: [String] = []
     public var readme: String?
     public var readmePath: String?
     public var skipped: Skipped
@@ -50,4 +64,12 @@ public struct Analysis: Sendable {
     }
 
     public var totalLines: Int { files.reduce(0) { $0 + $1.lines } }
+
+    public func symbols(in module: String) -> [Symbol] {
+        let paths = Set(modules.first { $0.path == module }?.files.map(\.path) ?? [])
+        return symbols.filter { paths.contains($0.path) }
+    }
+
+    public func uses(_ module: String) -> [Dependency] { dependencies.filter { $0.from == module } }
+    public func usedBy(_ module: String) -> [Dependency] { dependencies.filter { $0.to == module } }
 }

@@ -4,6 +4,8 @@ import Foundation
 /// the size limit, never executes anything.
 public struct Analyzer {
     public var maxFileBytes = 1 << 20
+    public var indexSymbols = true
+    public var tools = Indexer.Tools()
 
     public init() {}
 
@@ -80,7 +82,7 @@ public struct Analyzer {
                 var lines = 0
                 for b in bytes where b == 10 { lines += 1 }
                 if let last = bytes.last, last != 10 { lines += 1 }
-                let module = rel.isEmpty ? "." : String(rel.split(separator: "/").first!)
+                let module = rel.isEmpty ? "." : String(rel.split(separator: "/").first!)  // refined by assignModules
                 files.append(Analysis.File(path: relPath, language: Analyzer.language(of: name), lines: lines, bytes: size, module: module))
                 if Analyzer.isReadme(name), readmes[rel] == nil {
                     readmes[rel] = (relPath, String(decoding: bytes, as: UTF8.self))
@@ -88,6 +90,7 @@ public struct Analyzer {
             }
         }
         files.sort { $0.path < $1.path }
+        files = Analyzer.assignModules(files)
         var byModule: [String: [Analysis.File]] = [:]
         for f in files { byModule[f.module, default: []].append(f) }
         var modules: [Analysis.Module] = byModule.keys.sorted().map { key in
@@ -97,6 +100,32 @@ public struct Analyzer {
         // Root files form a module only when there is nothing else to document.
         if modules.count > 1 { modules.removeAll { $0.path == "." } }
         let top = readmes[""]
-        return Analysis(files: files, modules: modules, readme: top?.1, readmePath: top?.0, skipped: skipped)
+        var analysis = Analysis(files: files, modules: modules, readme: top?.1, readmePath: top?.0, skipped: skipped)
+        if indexSymbols { try Indexer(root: root, tools: tools).index(&analysis) }
+        return analysis
+    }
+
+    /// Folders that hold modules rather than being one (`Sources/ScribeCore`, `src/parser`, `packages/ui`).
+    static let containers: Set<String> = [
+        "Sources", "Tests", "src", "lib", "libs", "pkg", "packages", "internal", "cmd", "apps", "crates", "modules",
+        "components", "tests", "test", "spec", "Source", "source", "app",
+    ]
+
+    /// The module tree: a top-level folder is a module, unless it is a container with subfolders, whose
+    /// subfolders are then the modules (files directly in the container stay in the container's module).
+    static func assignModules(_ files: [Analysis.File]) -> [Analysis.File] {
+        var containerHasSub: [String: Bool] = [:]
+        for f in files {
+            let parts = f.path.split(separator: "/")
+            if parts.count >= 3, containers.contains(String(parts[0])) { containerHasSub[String(parts[0])] = true }
+        }
+        return files.map { f in
+            let parts = f.path.split(separator: "/")
+            guard parts.count >= 2 else { return f }
+            let top = String(parts[0])
+            var module = top
+            if containerHasSub[top] == true && parts.count >= 3 { module = "\(top)/\(parts[1])" }
+            return Analysis.File(path: f.path, language: f.language, lines: f.lines, bytes: f.bytes, module: module)
+        }
     }
 }

@@ -1,10 +1,13 @@
 import Foundation
 
-/// The offline generator: documentation from what the code states, and nothing else. A module with
-/// nothing to say is marked as such instead of being described in invented words.
+/// The offline generator: documentation from what the code states, and nothing else. Every name and path a
+/// page shows comes from the analysis; a module with nothing to say is marked as such, never described in
+/// invented words.
 public struct BuiltinGenerator {
-    public static let version = "builtin-1"
+    public static let version = "builtin-2"
     public static let notDocumented = "⚠️ Not documented in the source"
+    static let maxTopLevel = 400
+    static let maxMembers = 120
 
     public struct Context: Sendable {
         public let repositoryName: String
@@ -23,28 +26,117 @@ public struct BuiltinGenerator {
 
     public init() {}
 
-    public func modulePage(_ m: Analysis.Module, _ a: Analysis, _ ctx: Context) -> Page {
+    static func pageName(_ module: String) -> String { module == "." ? "root" : module.replacingOccurrences(of: "/", with: "__") }
+
+    static func fence(_ language: String?) -> String {
+        switch language {
+        case "C++": return "cpp"
+        case "C#": return "csharp"
+        case "Objective-C", "Objective-C++": return "objc"
+        case "Shell": return "sh"
+        case nil: return ""
+        default: return language!.lowercased()
+        }
+    }
+
+    /// The purpose of a module in its own words: its README, else its package documentation.
+    static func purpose(_ m: Analysis.Module, _ a: Analysis) -> (text: String, source: String)? {
+        if let readme = m.readme, let para = MD.firstParagraph(readme), let path = m.readmePath { return (para, path) }
+        if let d = a.moduleDocs[m.path] { return (d.text, d.path) }
+        return nil
+    }
+
+    public func modulePage(_ m: Analysis.Module, _ a: Analysis) -> Page {
         var md = "# Module `\(m.name)`\n\n"
-        md += "_\(MD.cell(ctx.repositoryName)) at commit `\(ctx.commit.prefix(12))` · \(m.files.count) files · \(m.lines) lines_\n\n"
-        md += "## Purpose\n\n"
-        if let readme = m.readme, let para = MD.firstParagraph(readme), let path = m.readmePath {
-            md += MD.quote(para) + "\n\n"
-            md += "— from `\(path)`\n\n"
+        let langs = m.languages.map(\.0)
+        md += "_\(m.files.count) files · \(m.lines) lines"
+        if !langs.isEmpty { md += " · " + langs.prefix(4).map(MD.cell).joined(separator: ", ") }
+        md += "_\n\n## Purpose\n\n"
+        if let p = Self.purpose(m, a) {
+            md += MD.quote(p.text) + "\n\n— from `\(p.source)`\n\n"
         } else {
             md += "\(Self.notDocumented)\n\n"
         }
-        let langs = m.languages
-        if !langs.isEmpty {
-            md += "## Languages\n\n| Language | Lines |\n| --- | ---: |\n"
-            for (l, n) in langs { md += "| \(MD.cell(l)) | \(n) |\n" }
-            md += "\n"
-        }
+        md += apiReference(m, a)
+        md += dependencies(m, a)
         md += "## Files\n\n| File | Language | Lines |\n| --- | --- | ---: |\n"
-        for f in m.files {
-            md += "| \(MD.code(f.path)) | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n"
-        }
+        for f in m.files { md += "| `\(f.path)` | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n" }
         md += "\n[← Overview](../index.md)\n"
         return Page(path: "modules/\(m.pageName).md", title: m.name, kind: "module", module: m.path, markdown: md)
+    }
+
+    /// Public declarations with signature, doc comment and `file:line`; members listed under their type.
+    func apiReference(_ m: Analysis.Module, _ a: Analysis) -> String {
+        let symbols = a.symbols(in: m.path).filter { $0.isReference && $0.isPublic }
+        guard !symbols.isEmpty else {
+            return "## API reference\n\nNo public declarations were found in this module's source.\n\n"
+        }
+        let typeNames = Set(symbols.filter(\.isType).map(\.qualifiedName))
+        var members: [String: [Symbol]] = [:]
+        var top: [Symbol] = []
+        for s in symbols {
+            if let scope = s.scope, typeNames.contains(scope), !s.isType || s.scopeKind != "package" {
+                members[scope, default: []].append(s)
+            } else {
+                top.append(s)
+            }
+        }
+        var md = "## API reference\n\n\(symbols.count) public declaration\(symbols.count == 1 ? "" : "s").\n\n"
+        for s in top.prefix(Self.maxTopLevel) {
+            md += "### `\(s.qualifiedName)`\n\n"
+            md += "\(s.kind) · `\(s.path):\(s.line)`\n\n"
+            md += "```\(Self.fence(s.language))\n\(Self.header(s))\n```\n\n"
+            if let doc = s.doc {
+                md += MD.quote(doc) + "\n\n"
+            } else {
+                md += "_No doc comment._\n\n"
+            }
+            if let ms = members[s.qualifiedName], !ms.isEmpty {
+                md += "| Member | Kind | Declaration | Line |\n| --- | --- | --- | --- |\n"
+                for x in ms.prefix(Self.maxMembers) {
+                    let doc = x.doc.map { " — " + MD.cell(String($0.split(separator: "\n").first ?? "")) } ?? ""
+                    md += "| `\(x.name)`\(doc) | \(x.kind) | \(MD.code(Self.header(x))) | `\(x.path):\(x.line)` |\n"
+                }
+                if ms.count > Self.maxMembers { md += "\n_\(ms.count - Self.maxMembers) more members are not listed._\n" }
+                md += "\n"
+            }
+        }
+        if top.count > Self.maxTopLevel { md += "_\(top.count - Self.maxTopLevel) more declarations are not listed._\n\n" }
+        return md
+    }
+
+    /// A declaration's header as the tool reported it: kind, name, signature and type.
+    static func header(_ s: Symbol) -> String {
+        var h = s.name
+        if let sig = s.signature { h += sig.hasPrefix(":") || sig.hasPrefix("(") || sig.hasPrefix("<") ? sig : " " + sig }
+        if let t = s.typeref, t.hasPrefix("typename:") {
+            let type = String(t.dropFirst(9))
+            if s.language == "C" || s.language == "C++" || s.language == "Java" || s.language == "C#" { h = "\(type) \(h)" } else { h += " -> \(type)" }
+        }
+        return h.count > 300 ? String(h.prefix(300)) + "…" : h
+    }
+
+    func dependencies(_ m: Analysis.Module, _ a: Analysis) -> String {
+        let uses = a.uses(m.path)
+        let usedBy = a.usedBy(m.path)
+        var md = "## Dependencies\n\n"
+        if uses.isEmpty && usedBy.isEmpty {
+            return md + "No imports between this module and the repository's other modules were found.\n\n"
+        }
+        func line(_ d: Analysis.Dependency, other: String) -> String {
+            let e = d.evidence[0]
+            let more = d.evidence.count > 1 ? " (and \(d.evidence.count - 1) more)" : ""
+            return "- [`\(other)`](\(Self.pageName(other)).md) — \(MD.code(e.target)) at `\(e.path):\(e.line)`\(more)\n"
+        }
+        if !uses.isEmpty {
+            md += "**Uses**\n\n" + uses.map { line($0, other: $0.to) }.joined() + "\n"
+        }
+        if !usedBy.isEmpty {
+            md += "**Used by**\n\n" + usedBy.map { line($0, other: $0.from) }.joined() + "\n"
+        }
+        md += Diagram.mermaid(edges: uses + usedBy) + "\n"
+        md += "![Dependencies of \(MD.cell(m.name))](../diagrams/\(m.pageName).svg)\n\n"
+        return md
     }
 
     public func overview(_ a: Analysis, _ ctx: Context, documented: [Analysis.Module]) -> Page {
@@ -56,9 +148,9 @@ public struct BuiltinGenerator {
         } else {
             md += "\(Self.notDocumented)\n\n"
         }
-        md += "## Size\n\n\(a.files.count) files, \(a.totalLines) lines"
+        md += "## Size\n\n\(a.files.count) files, \(a.totalLines) lines, \(a.symbols.count) declarations"
         if a.skipped.total > 0 {
-            md += " (skipped: \(a.skipped.vendored) vendored or hidden folders, \(a.skipped.binary) binary, "
+            md += " (skipped: \(a.skipped.vendored) vendored or hidden folders, \(a.skipped.binary) binary files, "
             md += "\(a.skipped.oversized) oversized files, \(a.skipped.symlinks) symbolic links)"
         }
         md += ".\n\n"
@@ -70,11 +162,20 @@ public struct BuiltinGenerator {
         }
         md += "## Modules\n\n| Module | Files | Lines | Purpose |\n| --- | ---: | ---: | --- |\n"
         for m in documented {
-            let purpose = m.readme.flatMap { MD.firstParagraph($0, maxChars: 160) }.map(MD.cell) ?? Self.notDocumented
-            md += "| [\(MD.cell(m.name))](modules/\(m.pageName).md) | \(m.files.count) | \(m.lines) | \(purpose) |\n"
+            let purpose = Self.purpose(m, a).map { MD.cell(String($0.text.prefix(160))) } ?? Self.notDocumented
+            md += "| [`\(m.name)`](modules/\(m.pageName).md) | \(m.files.count) | \(m.lines) | \(purpose) |\n"
         }
         md += "\n"
+        let shown = Set(documented.map(\.path))
+        let edges = a.dependencies.filter { shown.contains($0.from) && shown.contains($0.to) }
+        md += "## Module dependencies\n\n"
+        if edges.isEmpty {
+            md += "No imports between modules were found.\n\n"
+        } else {
+            md += Diagram.mermaid(edges: edges) + "\n"
+            md += "![Module dependencies](diagrams/overview.svg)\n\n"
+        }
+        if !a.tools.isEmpty { md += "_Symbols read by \(a.tools.joined(separator: " and "))._\n" }
         return Page(path: "index.md", title: ctx.repositoryName, kind: "overview", module: nil, markdown: md)
     }
 }
-

@@ -1,5 +1,6 @@
 import Foundation
 import ScribeCore
+import ScribeNet
 import ScribeStore
 
 extension JobRunner {
@@ -15,34 +16,67 @@ extension JobRunner {
         guard let repo = try RepositoryStore(lease.db).get(id: job.repositoryID) else {
             throw PipelineError.fatal("The repository of this job was deleted")
         }
-        let policy = URLPolicy(allowedHosts: config.allowedHosts, allowLocal: config.allowLocalRepos)
         let accepted: URLPolicy.Accepted
-        switch policy.check(repo.url) {
+        switch URLPolicy(config: config).check(repo.url) {
         case .success(let a): accepted = a
         case .failure(let e): throw PipelineError.fatal("Repository URL refused: \(e.message)")
         }
         try lease.event("Repository \(repo.name) (\(accepted.url))")
 
-        try step(.githubAuth)
-        try lease.event("No GitHub authentication needed for this repository's host")
-        try step(.validateToken)
-        try lease.event("No GitHub token to validate")
-
-        try step(.resolveCommit)
         let home = "\(workDir)/home"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        let git = Git(timeout: Double(config.cloneTimeoutSeconds), home: home)
-        let branch = options.branch ?? repo.branch
+        var git = Git(timeout: Double(config.cloneTimeoutSeconds), home: home)
+        var branch = options.branch ?? repo.branch
+
+        if let slug = accepted.githubSlug {
+            let token = try githubToken(owner: repo.createdBy ?? job.triggeredBy)
+            let github = GitHubClient(baseURL: config.githubAPI)
+            try step(.validateToken)
+            if let token {
+                let login = try withRateLimit { try github.validate(token: token) }
+                try lease.event("GitHub token valid (user \(login))")
+                git.authHeader = GitHubClient.gitAuthHeader(token: token)
+            } else {
+                try lease.event("No GitHub token stored: only public repositories can be read")
+            }
+            do {
+                let info = try withRateLimit { try github.repository(slug: slug, token: token) }
+                try RepositoryStore(lease.db).setMetadata(id: repo.id, description: info.description, defaultBranch: info.defaultBranch)
+                if branch == nil { branch = info.defaultBranch }
+                try lease.event("GitHub: default branch \(info.defaultBranch ?? "?")\(info.isPrivate ? ", private" : "")")
+            } catch GitHubClient.Failure.notFound {
+                // Without a token a private repository looks missing: say what would fix it.
+                throw PipelineError.fatal(token == nil ? Messages.githubTokenMissing : Messages.repositoryNotFound(repo.url))
+            }
+        } else {
+            try step(.githubAuth)
+            try lease.event("No GitHub authentication needed for this repository's host")
+            try step(.validateToken)
+            try lease.event("No GitHub token to validate")
+        }
+
+        try step(.resolveCommit)
         if case .local(let path) = accepted.kind, !FileManager.default.fileExists(atPath: path) {
             throw PipelineError.fatal(Messages.repositoryNotFound(repo.url))
         }
-        let commit: String
+        var commit: String
         if let c = options.commit {
             commit = c
         } else {
             commit = try git.resolve(url: accepted.url, branch: branch, watch: watchReason).commit
         }
-        try check(try lease.setResolved(commit: commit, cacheKey: nil))
+        var cacheKey = JobRunner.cacheKey(url: accepted.url, commit: commit, options: options)
+        if options.commit == nil || commit.count == 40 {
+            try check(try lease.setResolved(commit: commit, cacheKey: cacheKey))
+            if !options.regenerateAll, let hit = try JobStore(lease.db).cached(organisationID: job.organisationID, cacheKey: cacheKey, excluding: jobID),
+                FileManager.default.fileExists(atPath: "\(config.dataDir)/docs/\(hit.docsPath)/index.md")
+            {
+                try lease.event("Cache hit: commit \(commit.prefix(12)) was documented by job \(hit.jobID)")
+                guard try lease.completeFromCache(sourceJobID: hit.jobID, docsPath: hit.docsPath) else { throw PipelineError.stopped(.leaseLost) }
+                try? FileManager.default.removeItem(atPath: workDir)
+                return
+            }
+        }
         try lease.event("Commit \(commit)")
 
         try step(.fetchContents)
@@ -52,9 +86,7 @@ extension JobRunner {
             if let r = watchReason() { return r }
             if Date().timeIntervalSince(lastSizeCheck) > 2 {
                 lastSizeCheck = Date()
-                if JobRunner.folderSize(cloneDir) > limitBytes {
-                    return "The repository is larger than the limit of \(config.maxRepositoryMegabytes) MB"
-                }
+                if JobRunner.folderSize(cloneDir) > limitBytes { return "size" }
             }
             return nil
         }
@@ -62,8 +94,12 @@ extension JobRunner {
         if JobRunner.folderSize(cloneDir) > limitBytes {
             throw PipelineError.fatal("The repository is larger than the limit of \(config.maxRepositoryMegabytes) MB")
         }
-        let resolvedCommit = git.headCommit(in: cloneDir) ?? commit
-        if resolvedCommit != commit { try check(try lease.setResolved(commit: resolvedCommit, cacheKey: nil)) }
+        let resolved = git.headCommit(in: cloneDir) ?? commit
+        if resolved != commit {
+            commit = resolved
+            cacheKey = JobRunner.cacheKey(url: accepted.url, commit: commit, options: options)
+            try check(try lease.setResolved(commit: commit, cacheKey: cacheKey))
+        }
 
         try step(.analyze)
         let analysis = try Analyzer().analyze(root: cloneDir)
@@ -72,62 +108,91 @@ extension JobRunner {
         if let wanted = options.modules {
             let unknown = wanted.filter { w in !modules.contains { $0.path == w } }
             if !unknown.isEmpty {
-                throw PipelineError.fatal("Unknown modules: \(unknown.joined(separator: ", ")) (known: \(modules.map(\.path).joined(separator: ", ")))")
+                throw PipelineError.fatal(
+                    "Unknown modules: \(unknown.joined(separator: ", ")) (known: \(modules.map(\.path).joined(separator: ", ")))")
             }
             modules = modules.filter { wanted.contains($0.path) }
         }
-        try lease.event("Found \(analysis.files.count) files, \(analysis.totalLines) lines, \(modules.count) modules")
+        try lease.event(
+            "Found \(analysis.files.count) files, \(analysis.totalLines) lines, \(analysis.symbols.count) declarations, "
+                + "\(modules.count) modules, \(analysis.dependencies.count) module dependencies"
+                + (analysis.skipped.total > 0 ? "; skipped \(analysis.skipped.total) (vendored, binary, oversized, links)" : ""))
         let blobs = try git.blobs(in: cloneDir)
-        try lease.seedObjects(modules.map { (path: $0.path, fingerprint: JobRunner.fingerprint($0, blobs)) })
+        let fingerprints = Dictionary(uniqueKeysWithValues: modules.map { ($0.path, JobRunner.fingerprint($0, analysis, blobs)) })
+        try lease.seedObjects(modules.map { (path: $0.path, fingerprint: fingerprints[$0.path]) })
 
-        let outDir = "\(workDir)/out"
-        try FileManager.default.createDirectory(atPath: "\(outDir)/modules", withIntermediateDirectories: true)
-        let ctx = BuiltinGenerator.Context(
-            repositoryName: repo.name, repositoryURL: repo.url, commit: resolvedCommit, generatedAt: JobRunner.now())
-        let generator = BuiltinGenerator()
-        try generate(modules, analysis, ctx, generator, outDir: outDir, regenerateAll: options.regenerateAll)
+        let out = DocsOutput(dir: "\(workDir)/out")
+        try FileManager.default.createDirectory(atPath: "\(out.dir)/modules", withIntermediateDirectories: true)
+        let previous = options.regenerateAll ? [:] : try JobStore(lease.db).previousObjects(repositoryID: repo.id)
+        try generate(modules, analysis, out, fingerprints: fingerprints, previous: previous, options: options)
 
         try step(.finalize)
-        let overview = generator.overview(analysis, ctx, documented: modules)
-        try JobRunner.write(overview.markdown, to: "\(outDir)/\(overview.path)")
-        var pages: [LeaseStore.PageRecord] = [
-            .init(path: overview.path, title: overview.title, kind: "overview", module: nil, contentType: "text/markdown; charset=utf-8")
-        ]
-        for m in modules {
-            pages.append(.init(path: "modules/\(m.pageName).md", title: m.name, kind: "module", module: m.path, contentType: "text/markdown; charset=utf-8"))
-        }
-        let index: JSONValue = .object([
-            ("repository", .string(repo.name)), ("url", .string(repo.url)), ("commit", .string(resolvedCommit)),
-            ("generator", .string(BuiltinGenerator.version)), ("generated_at", .string(ctx.generatedAt)),
-            ("pages", .array(pages.map { .object([("path", .string($0.path)), ("title", .string($0.title)), ("kind", .string($0.kind)), ("module", .str($0.module))]) })),
-            ("objects", .array(modules.map { .object([("path", .string($0.path)), ("files", .num($0.files.count)), ("lines", .num($0.lines))]) })),
-        ])
-        try JobRunner.write(index.serialized() + "\n", to: "\(outDir)/index.json")
-        pages.append(.init(path: "index.json", title: "Index", kind: "index", module: nil, contentType: "application/json"))
+        let ctx = BuiltinGenerator.Context(
+            repositoryName: repo.name, repositoryURL: repo.url, commit: commit, generatedAt: JobRunner.now())
+        let pages = try out.finalize(analysis, modules: modules, ctx: ctx) { note in try? lease.event(kind: "info", level: "warning", note) }
 
         try step(.save)
         let docsRel = "\(repo.id)/\(jobID)"
         let finalDir = "\(config.dataDir)/docs/\(docsRel)"
         try FileManager.default.createDirectory(atPath: "\(config.dataDir)/docs/\(repo.id)", withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: finalDir)
-        try FileManager.default.moveItem(atPath: outDir, toPath: finalDir)
+        try FileManager.default.moveItem(atPath: out.dir, toPath: finalDir)
         guard try lease.complete(docsPath: docsRel, pages: pages, cacheHit: false) else { throw PipelineError.stopped(.leaseLost) }
         try? FileManager.default.removeItem(atPath: workDir)
         logger.info("job completed", metadata: ["job.modules": "\(modules.count)"])
     }
 
-    /// One object per module. Modules already done in an earlier attempt (the checkpoint) are skipped when
-    /// their page is still there; a failing module is recorded and the job goes on (graceful degradation).
+    /// The repository owner's GitHub token, from the database (never from a session), decrypted here only.
+    func githubToken(owner: String?) throws -> String? {
+        try step(.githubAuth)
+        guard let owner, let sealed = try AccountStore(lease.db).sealedGitHubToken(userID: owner) else { return nil }
+        guard let key = config.secretKeyHex, let box = try? SecretBox(hexKey: key), let token = try? box.open(sealed) else {
+            try lease.event(kind: "error", level: "warning", "The stored GitHub token cannot be decrypted with this server's SCRIBE_SECRET_KEY")
+            throw PipelineError.fatal(Messages.githubTokenMissing)
+        }
+        return token
+    }
+
+    /// Calls GitHub; a 401 fails the job, a rate limit waits for `Retry-After` (cancel and pause still
+    /// work meanwhile), 5xx and network errors retry the job later.
+    func withRateLimit<T>(_ body: () throws -> T) throws -> T {
+        var waits = 0
+        while true {
+            do {
+                return try body()
+            } catch GitHubClient.Failure.unauthorized {
+                throw PipelineError.fatal(Messages.githubTokenInvalid)
+            } catch GitHubClient.Failure.rateLimited(let after) {
+                let wait = after ?? backoff.delay(attempt: waits + 1)
+                waits += 1
+                guard waits <= 5, wait <= 120 else { throw PipelineError.transient("GitHub rate limit: retrying later") }
+                try lease.event(kind: "info", level: "warning", "GitHub rate limit reached; waiting \(Int(wait.rounded(.up))) s")
+                let until = Date().addingTimeInterval(wait)
+                while Date() < until {
+                    usleep(100_000)
+                    try check()
+                }
+            } catch let f as GitHubClient.Failure {
+                switch f {
+                case .server, .network: throw PipelineError.transient(f.description)
+                default: throw f
+                }
+            }
+        }
+    }
+
+    /// One object per module. Done modules of an earlier attempt are skipped (the checkpoint); unchanged
+    /// modules reuse the current documentation's page; a failing module is recorded and the job goes on.
     func generate(
-        _ modules: [Analysis.Module], _ analysis: Analysis, _ ctx: BuiltinGenerator.Context, _ generator: BuiltinGenerator,
-        outDir: String, regenerateAll: Bool
+        _ modules: [Analysis.Module], _ analysis: Analysis, _ out: DocsOutput, fingerprints: [String: String],
+        previous: [String: JobStore.PreviousObject], options: JobOptions
     ) throws {
         let existing = Dictionary(try lease.objects().map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var counts = LeaseStore.Counts(processed: 0, failed: 0, total: modules.count)
         var todo: [Analysis.Module] = []
         for m in modules {
-            let pagePath = "\(outDir)/modules/\(m.pageName).md"
-            if !regenerateAll, existing[m.path]?.status == "done", FileManager.default.fileExists(atPath: pagePath) {
+            let status = existing[m.path]?.status
+            if !options.regenerateAll, status == "done" || status == "skipped", FileManager.default.fileExists(atPath: out.modulePagePath(m)) {
                 counts.processed += 1
             } else {
                 todo.append(m)
@@ -141,50 +206,69 @@ extension JobRunner {
         for m in todo {
             try check(allowPause: true)
             let index = counts.processed + counts.failed + 1
-            let progress = ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total)
-            try check(try lease.objectStarted(
-                m.path, progress: progress, step: ProgressPlan.generatingStep(module: m.name, index: index, total: counts.total)))
+            try check(
+                try lease.objectStarted(
+                    m.path, progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total),
+                    step: ProgressPlan.generatingStep(module: m.name, index: index, total: counts.total)))
             let t0 = Date()
             var status = "done"
-            var failure: String? = nil
-            try throttle()
-            do {
-                let page = generator.modulePage(m, analysis, ctx)
-                try JobRunner.write(page.markdown, to: "\(outDir)/\(page.path)")
-                counts.processed += 1
-            } catch {
-                status = "failed"
-                counts.failed += 1
-                failure = "\(error)"
+            var note: String? = nil
+            let prev = previous[m.path]
+            let prevPage = prev.map { "\(config.dataDir)/docs/\($0.docsPath)/modules/\(m.pageName).md" }
+            if let prev, let prevPage, FileManager.default.fileExists(atPath: prevPage),
+                options.skipExisting || (prev.fingerprint != nil && prev.fingerprint == fingerprints[m.path])
+            {
+                do {
+                    try? FileManager.default.removeItem(atPath: out.modulePagePath(m))
+                    try FileManager.default.copyItem(atPath: prevPage, toPath: out.modulePagePath(m))
+                    status = "skipped"
+                    note = options.skipExisting ? "kept (skip_existing)" : "unchanged since the last documentation"
+                    counts.processed += 1
+                } catch {
+                    status = "failed"
+                    note = "\(error)"
+                    counts.failed += 1
+                }
+            } else {
+                try throttle()
+                do {
+                    try out.writeModule(m, analysis)
+                    counts.processed += 1
+                } catch {
+                    status = "failed"
+                    note = "\(error)"
+                    counts.failed += 1
+                }
             }
             doneThisAttempt += 1
             let elapsed = Date().timeIntervalSince(started)
             let remaining = todo.count - doneThisAttempt
             let eta = remaining > 0 ? elapsed / Double(doneThisAttempt) * Double(remaining) : nil
-            try check(try lease.objectFinished(
-                m.path, status: status, error: failure, durationMs: Int(Date().timeIntervalSince(t0) * 1000), counts: counts,
-                progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total), etaSeconds: eta))
+            try check(
+                try lease.objectFinished(
+                    m.path, status: status, error: note, durationMs: Int(Date().timeIntervalSince(t0) * 1000), counts: counts,
+                    progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total), etaSeconds: eta))
         }
         try check(allowPause: true)
     }
 
-    static func fingerprint(_ m: Analysis.Module, _ blobs: [String: String]) -> String? {
-        guard !blobs.isEmpty else { return nil }
-        let lines = m.files.map { "\($0.path) \(blobs[$0.path] ?? "?")" }.joined(separator: "\n")
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in lines.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return String(h, radix: 16)
+    /// What a module's page depends on: its files' contents, its dependencies both ways and the generator.
+    static func fingerprint(_ m: Analysis.Module, _ a: Analysis, _ blobs: [String: String]) -> String {
+        var text = BuiltinGenerator.version + "\n"
+        for f in m.files { text += "\(f.path) \(blobs[f.path] ?? "?")\n" }
+        for d in a.uses(m.path) { text += "uses \(d.to) \(d.evidence.map { "\($0.path):\($0.line)" }.joined(separator: ","))\n" }
+        for d in a.usedBy(m.path) { text += "usedby \(d.from) \(d.evidence.map { "\($0.path):\($0.line)" }.joined(separator: ","))\n" }
+        return Secrets.sha256Hex(text)
     }
 
-    static func write(_ text: String, to path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let tmp = path + ".tmp"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-        if rename(tmp, path) != 0 { throw PipelineError.transient("cannot write \(path)") }
+    /// The cache key: repository URL, resolved commit, generator, model, the options that shape the
+    /// output, and the generator's version.
+    static func cacheKey(url: String, commit: String, options: JobOptions) -> String {
+        let parts = [
+            url, commit, options.generator, options.model ?? "", (options.modules ?? []).sorted().joined(separator: ","),
+            BuiltinGenerator.version,
+        ]
+        return Secrets.sha256Hex(parts.joined(separator: "\u{0}"))
     }
 
     static func folderSize(_ path: String) -> Int64 {

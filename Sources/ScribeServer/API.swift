@@ -21,7 +21,7 @@ public final class API: @unchecked Sendable {
         self.config = config
         self.logger = logger
         self.connections = Array(repeating: nil, count: max(threads, 1) + 1)
-        self.policy = URLPolicy(allowedHosts: config.allowedHosts, allowLocal: config.allowLocalRepos)
+        self.policy = URLPolicy(config: config)
         self.box = config.secretKeyHex.flatMap { try? SecretBox(hexKey: $0) }
     }
 

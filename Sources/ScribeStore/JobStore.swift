@@ -310,6 +310,42 @@ public struct JobStore {
         }
     }
 
+    // MARK: Cache
+
+    /// A completed job of the organisation with the same cache key, whose pages can be served again.
+    public func cached(organisationID: String, cacheKey: String, excluding jobID: String) throws -> (jobID: String, docsPath: String)? {
+        guard let r = try db.query(
+            """
+            SELECT id, docs_path FROM jobs
+            WHERE organisation_id = $1 AND cache_key = $2 AND status = 'completed' AND docs_path IS NOT NULL AND id <> $3
+            ORDER BY finished_at DESC LIMIT 1
+            """, [organisationID, cacheKey, jobID], name: "jobs.cached"
+        ).first, let id = r.string("id"), let path = r.string("docs_path") else { return nil }
+        return (id, path)
+    }
+
+    public struct PreviousObject: Sendable {
+        public let fingerprint: String?
+        public let docsPath: String
+    }
+
+    /// The objects of the repository's current documentation, for reusing pages of unchanged modules.
+    public func previousObjects(repositoryID: String) throws -> [String: PreviousObject] {
+        var out: [String: PreviousObject] = [:]
+        for r in try db.query(
+            """
+            SELECT o.path, o.fingerprint, src.docs_path FROM repositories r
+            JOIN jobs cur ON cur.id = r.docs_job_id
+            JOIN jobs src ON src.docs_path = cur.docs_path AND NOT src.cache_hit AND src.status = 'completed'
+            JOIN job_objects o ON o.job_id = src.id AND o.status IN ('done', 'skipped')
+            WHERE r.id = $1
+            """, [repositoryID], name: "jobs.previous-objects"
+        ).rows {
+            if let p = r.string("path"), let d = r.string("docs_path") { out[p] = PreviousObject(fingerprint: r.string("fingerprint"), docsPath: d) }
+        }
+        return out
+    }
+
     public struct QueueStats: Sendable {
         public let running: Int
         public let queued: Int

@@ -155,7 +155,12 @@ public final class LeaseStore {
         _ path: String, status: String, error: String?, durationMs: Int, counts: Counts, progress: Int,
         etaSeconds: Double?
     ) throws -> Signals {
-        let message = status == "done" ? "Documented \(path)" : "Failed to document \(path): \(error ?? "unknown error")"
+        let message: String
+        switch status {
+        case "done": message = "Documented \(path)"
+        case "skipped": message = "Reused the page of \(path): \(error ?? "unchanged")"
+        default: message = "Failed to document \(path): \(error ?? "unknown error")"
+        }
         return signals(
             try db.query(
                 """
@@ -169,7 +174,8 @@ public final class LeaseStore {
                             ELSE error_log END
                     WHERE \(Self.fence)
                     RETURNING id, attempt, cancel_requested, pause_requested),
-                o AS (UPDATE job_objects SET status = $9, error = $10, duration_ms = $11, finished_at = now()
+                o AS (UPDATE job_objects SET status = $9, error = CASE WHEN $9 = 'failed' THEN $10 ELSE NULL END,
+                             duration_ms = $11, finished_at = now()
                       WHERE job_id = (SELECT id FROM j) AND path = $3),
                 e AS (INSERT INTO job_events (job_id, attempt, kind, level, message, object, status, duration_ms)
                       SELECT id, attempt, 'object', CASE WHEN $9 = 'failed' THEN 'warning' ELSE 'info' END, $12, $3, $9, $11
@@ -230,6 +236,36 @@ public final class LeaseStore {
                 """
                 INSERT INTO job_events (job_id, attempt, kind, level, message) VALUES ($1, $2, 'step', 'info', $3)
                 """, [jobID, row.string("attempt") ?? "0", Milestone.completed.logLine], name: "lease.complete-event")
+            return true
+        }
+    }
+
+    /// A cache hit: the job completes with the pages of an earlier job for the same key (no clone, no work).
+    public func completeFromCache(sourceJobID: String, docsPath: String) throws -> Bool {
+        try db.withTransaction {
+            let rows = try db.query(
+                """
+                UPDATE jobs SET status = 'completed', progress = 100, current_step = 'Completed (from cache)',
+                    current_object = NULL, finished_at = now(), lease_token = NULL, worker_pid = NULL, docs_path = $3,
+                    cache_hit = true, estimated_completion_at = NULL, cancel_requested = false, pause_requested = false,
+                    total_objects = (SELECT total_objects FROM jobs WHERE id = $4::uuid),
+                    processed_objects = (SELECT processed_objects FROM jobs WHERE id = $4::uuid),
+                    failed_objects = (SELECT failed_objects FROM jobs WHERE id = $4::uuid)
+                WHERE \(Self.fence)
+                RETURNING repository_id, attempt
+                """, [jobID, lease, docsPath, sourceJobID], name: "lease.complete-cached")
+            guard let row = rows.first, let repo = row.string("repository_id") else { return false }
+            try db.query(
+                """
+                INSERT INTO doc_pages (job_id, path, title, kind, module, content_type)
+                SELECT $1, path, title, kind, module, content_type FROM doc_pages WHERE job_id = $2
+                ON CONFLICT DO NOTHING
+                """, [jobID, sourceJobID], name: "pages.copy")
+            try db.query("UPDATE repositories SET docs_job_id = $2 WHERE id = $1", [repo, jobID], name: "repositories.docs")
+            try db.query(
+                "INSERT INTO job_events (job_id, attempt, kind, level, message) VALUES ($1, $2, 'step', 'info', $3)",
+                [jobID, row.string("attempt") ?? "0", "Step 10: Completed (documentation served from the cache)"],
+                name: "lease.complete-event")
             return true
         }
     }

@@ -116,7 +116,7 @@ struct Repo: ParsableCommand {
             let (config, db) = try CLI.connect()
             guard let orgID = try AccountStore(db).organisationID(name: org) else { throw CLI.fail("no organisation named \(org)") }
             if let branch, !GitRef.isSafeBranch(branch) { throw CLI.fail("invalid branch name") }
-            let policy = URLPolicy(allowedHosts: config.allowedHosts, allowLocal: config.allowLocalRepos)
+            let policy = URLPolicy(config: config)
             switch policy.check(url) {
             case .failure(let e): throw CLI.fail(e.message)
             case .success(let a):

@@ -1,0 +1,122 @@
+import Foundation
+import ScribeCore
+import ScribeStore
+
+/// Writes a documentation set into a folder: Markdown pages (with Mermaid), their HTML (cmark-gfm), SVG
+/// diagrams (Graphviz), `index.json` (pages and objects) and `analysis.json` (the facts the pages name).
+public struct DocsOutput {
+    public let dir: String
+    let generator = BuiltinGenerator()
+
+    public init(dir: String) { self.dir = dir }
+
+    public func modulePagePath(_ m: Analysis.Module) -> String { "\(dir)/modules/\(m.pageName).md" }
+
+    public func writeModule(_ m: Analysis.Module, _ a: Analysis) throws {
+        let page = generator.modulePage(m, a)
+        try DocsOutput.write(page.markdown, to: "\(dir)/\(page.path)")
+    }
+
+    /// Everything but the module pages; returns the index of what the folder holds.
+    public func finalize(_ a: Analysis, modules: [Analysis.Module], ctx: BuiltinGenerator.Context, notes: (String) -> Void) throws
+        -> [LeaseStore.PageRecord]
+    {
+        let md = "text/markdown; charset=utf-8"
+        let overview = generator.overview(a, ctx, documented: modules)
+        try DocsOutput.write(overview.markdown, to: "\(dir)/index.md")
+        var pages: [LeaseStore.PageRecord] = [.init(path: "index.md", title: overview.title, kind: "overview", module: nil, contentType: md)]
+        for m in modules {
+            pages.append(.init(path: "modules/\(m.pageName).md", title: m.name, kind: "module", module: m.path, contentType: md))
+        }
+
+        // Diagrams: one Graphviz run for all of them.
+        let shown = Set(modules.map(\.path))
+        var dots: [(String, String)] = []
+        let overviewEdges = a.dependencies.filter { shown.contains($0.from) && shown.contains($0.to) }
+        if !overviewEdges.isEmpty { dots.append(("overview", Diagram.dot(edges: overviewEdges, title: ctx.repositoryName))) }
+        for m in modules {
+            let edges = a.uses(m.path) + a.usedBy(m.path)
+            if !edges.isEmpty { dots.append((m.pageName, Diagram.dot(edges: edges, title: m.name))) }
+        }
+        if !dots.isEmpty {
+            let ddir = "\(dir)/diagrams"
+            try FileManager.default.createDirectory(atPath: ddir, withIntermediateDirectories: true)
+            for (name, text) in dots { try DocsOutput.write(text, to: "\(ddir)/\(name).dot") }
+            if Subprocess.which("dot") != nil {
+                let r = try Subprocess.run(
+                    "dot", ["-Tsvg", "-O"] + dots.map { "\($0.0).dot" },
+                    env: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"], cwd: ddir, timeout: 120)
+                if r.status != 0 { notes("Graphviz could not draw the diagrams: \(r.stderr.prefix(200))") }
+                for (name, _) in dots {
+                    // dot -O names its output NAME.dot.svg
+                    if rename("\(ddir)/\(name).dot.svg", "\(ddir)/\(name).svg") == 0 {
+                        pages.append(.init(path: "diagrams/\(name).svg", title: "Diagram \(name)", kind: "asset", module: nil, contentType: "image/svg+xml"))
+                    }
+                    unlink("\(ddir)/\(name).dot")
+                }
+            } else {
+                notes("Graphviz is not installed: diagrams are in Mermaid only")
+            }
+        }
+
+        // HTML beside each Markdown page.
+        try DocsOutput.write(DocsOutput.css, to: "\(dir)/style.css")
+        pages.append(.init(path: "style.css", title: "Style", kind: "asset", module: nil, contentType: "text/css; charset=utf-8"))
+        for p in pages where p.path.hasSuffix(".md") {
+            let text = (try? String(contentsOfFile: "\(dir)/\(p.path)", encoding: .utf8)) ?? ""
+            let depth = p.path.split(separator: "/").count - 1
+            let html = MarkdownRenderer.document(title: p.title, markdown: text, cssPath: String(repeating: "../", count: depth) + "style.css")
+            let htmlPath = String(p.path.dropLast(3)) + ".html"
+            try DocsOutput.write(html, to: "\(dir)/\(htmlPath)")
+            pages.append(.init(path: htmlPath, title: p.title, kind: "asset", module: p.module, contentType: "text/html; charset=utf-8"))
+        }
+
+        let index: JSONValue = .object([
+            ("repository", .string(ctx.repositoryName)), ("url", .string(ctx.repositoryURL)), ("commit", .string(ctx.commit)),
+            ("generator", .string(BuiltinGenerator.version)), ("generated_at", .string(ctx.generatedAt)),
+            ("pages", .array(pages.map { .object([("path", .string($0.path)), ("title", .string($0.title)), ("kind", .string($0.kind)), ("module", .str($0.module))]) })),
+            ("objects", .array(modules.map { .object([("path", .string($0.path)), ("page", .string("modules/\($0.pageName).md")), ("files", .num($0.files.count)), ("lines", .num($0.lines))]) })),
+        ])
+        try DocsOutput.write(index.serialized() + "\n", to: "\(dir)/index.json")
+        pages.append(.init(path: "index.json", title: "Index", kind: "index", module: nil, contentType: "application/json"))
+        try DocsOutput.write(DocsOutput.analysisJSON(a).serialized() + "\n", to: "\(dir)/analysis.json")
+        pages.append(.init(path: "analysis.json", title: "Analysis", kind: "index", module: nil, contentType: "application/json"))
+        return pages
+    }
+
+    /// The facts behind the pages: files, modules, public declarations and module dependencies.
+    static func analysisJSON(_ a: Analysis) -> JSONValue {
+        .object([
+            ("files", .array(a.files.map { .object([("path", .string($0.path)), ("language", .str($0.language)), ("lines", .num($0.lines)), ("module", .string($0.module))]) })),
+            ("modules", .array(a.modules.map { .object([("path", .string($0.path)), ("files", .num($0.files.count))]) })),
+            ("symbols", .array(a.symbols.filter { $0.isReference && $0.isPublic }.map {
+                .object([("name", .string($0.name)), ("qualified_name", .string($0.qualifiedName)), ("kind", .string($0.kind)),
+                         ("path", .string($0.path)), ("line", .num($0.line)), ("signature", .str($0.signature))])
+            })),
+            ("dependencies", .array(a.dependencies.map { d in
+                .object([("from", .string(d.from)), ("to", .string(d.to)),
+                         ("evidence", .array(d.evidence.map { .object([("path", .string($0.path)), ("line", .num($0.line)), ("import", .string($0.target))]) }))])
+            })),
+            ("skipped", .object([("symlinks", .num(a.skipped.symlinks)), ("binary", .num(a.skipped.binary)), ("oversized", .num(a.skipped.oversized)), ("vendored", .num(a.skipped.vendored))])),
+        ])
+    }
+
+    public static func write(_ text: String, to path: String) throws {
+        let d = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        let tmp = path + ".tmp"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
+        guard rename(tmp, path) == 0 else { throw PipelineError.transient("cannot write \(path)") }
+    }
+
+    static let css = """
+        body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1f2328;background:#fff}
+        main{max-width:60rem;margin:0 auto;padding:1rem 1.5rem}
+        pre{background:#f6f8fa;padding:.75rem;overflow:auto;border-radius:6px}
+        code{font-family:ui-monospace,monospace;font-size:.9em}
+        table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:.25rem .5rem}
+        blockquote{margin:0;padding:0 1rem;color:#59636e;border-left:.25rem solid #d0d7de}
+        img{max-width:100%}
+
+        """
+}

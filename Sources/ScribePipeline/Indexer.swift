@@ -1,0 +1,188 @@
+import ScribeCore
+import Foundation
+
+/// Symbols (universal-ctags for its ~130 languages, swift-syntax for Swift), doc comments, imports and the
+/// module dependency graph. Runs the tools on both cores and reads every file once more for comments.
+public struct Indexer {
+    public struct Tools: Sendable {
+        public var ctags: String? = Subprocess.which("ctags")
+        public var swiftSymbols: String? = Indexer.siblingTool("scribe-swift-symbols")
+        public var timeout: Double = 600
+        public init() {}
+    }
+
+    let root: String
+    let tools: Tools
+
+    public init(root: String, tools: Tools) {
+        self.root = root
+        self.tools = tools
+    }
+
+    /// A tool installed next to the running executable (the package's own build products).
+    public static func siblingTool(_ name: String) -> String? {
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let p = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent(name).path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return Subprocess.which(name)
+    }
+
+    static let ctagsSkip: Set<String> = ["Swift", "Markdown", "JSON", "YAML", "TOML", "reStructuredText", "XML", "CSS", "SCSS", "HTML"]
+
+    public func index(_ a: inout Analysis) throws {
+        let sources = a.files.filter { $0.language != nil }
+        let forCtags = sources.filter { !Indexer.ctagsSkip.contains($0.language!) }.map(\.path)
+        let forSwift = sources.filter { $0.language == "Swift" }.map(\.path)
+        var symbols: [Symbol] = []
+        var toolsUsed: [String] = []
+        let lock = NSLock()
+        var firstError: Error? = nil
+        // Two halves for ctags on two cores; Swift files go to the swift-syntax tool alongside.
+        var jobs: [() throws -> [Symbol]] = []
+        if let ctags = tools.ctags, !forCtags.isEmpty {
+            toolsUsed.append("universal-ctags")
+            let half = (forCtags.count + 1) / 2
+            for chunk in [Array(forCtags[..<half]), Array(forCtags[half...])] where !chunk.isEmpty {
+                jobs.append { try runCtags(ctags, chunk) }
+            }
+        }
+        if let tool = tools.swiftSymbols, !forSwift.isEmpty {
+            toolsUsed.append("swift-syntax")
+            jobs.append { try runSwiftSymbols(tool, forSwift) }
+        }
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+            do {
+                let s = try jobs[i]()
+                lock.lock()
+                symbols.append(contentsOf: s)
+                lock.unlock()
+            } catch {
+                lock.lock()
+                firstError = firstError ?? error
+                lock.unlock()
+            }
+        }
+        if let firstError { throw firstError }
+
+        // Doc comments (where the tool gave none) and imports, file by file.
+        var byFile: [String: [Int]] = [:]
+        for (i, s) in symbols.enumerated() where s.doc == nil { byFile[s.path, default: []].append(i) }
+        let langOf = Dictionary(uniqueKeysWithValues: a.files.map { ($0.path, $0.language) })
+        let paths = sources.map(\.path)
+        var docs = [[(Int, String)]](repeating: [], count: paths.count)
+        var imports = [[Import]](repeating: [], count: paths.count)
+        var fileDocs = [(String, String)?](repeating: nil, count: paths.count)
+        let rootPath = root
+        docs.withUnsafeMutableBufferPointer { docsBuf in
+            imports.withUnsafeMutableBufferPointer { impBuf in
+                fileDocs.withUnsafeMutableBufferPointer { fdBuf in
+                    DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+                        let path = paths[i]
+                        guard let data = FileManager.default.contents(atPath: "\(rootPath)/\(path)") else { return }
+                        let text = String(decoding: data, as: UTF8.self)
+                        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+                        let lang = langOf[path] ?? nil
+                        var found: [(Int, String)] = []
+                        for si in byFile[path] ?? [] {
+                            if let d = SourceText.docComment(lines, at: symbols[si].line - 1, language: lang) { found.append((si, d)) }
+                        }
+                        docsBuf[i] = found
+                        impBuf[i] = SourceText.imports(lines, language: lang).map { Import(path: path, line: $0.line, target: $0.target) }
+                        fdBuf[i] = Indexer.fileDoc(path: path, lines: lines, language: lang).map { ($0, path) }
+                    }
+                }
+            }
+        }
+        for list in docs { for (i, d) in list { symbols[i].doc = d } }
+        symbols.sort { $0.path != $1.path ? $0.path < $1.path : $0.line < $1.line }
+        a.symbols = symbols
+        a.imports = imports.flatMap { $0 }
+        a.tools = toolsUsed
+
+        // Module-level purpose from the source: Go package docs, Python package docstrings, Rust `//!`.
+        let moduleOf = Dictionary(uniqueKeysWithValues: a.files.map { ($0.path, $0.module) })
+        for case let (text, path)? in fileDocs {
+            guard let m = moduleOf[path], a.moduleDocs[m] == nil else { continue }
+            a.moduleDocs[m] = (text, path)
+        }
+        for s in symbols where s.kind == "package" && s.language == "Go" {
+            guard let m = moduleOf[s.path], a.moduleDocs[m] == nil, let d = s.doc else { continue }
+            a.moduleDocs[m] = (d, s.path)
+        }
+        a.dependencies = DependencyResolver(files: a.files).resolve(a.imports)
+    }
+
+    static func fileDoc(path: String, lines: [Substring], language: String?) -> String? {
+        let name = (path as NSString).lastPathComponent
+        if language == "Python" && name == "__init__.py" {
+            var i = 0
+            while i < lines.count && (lines[i].trimmingCharacters(in: .whitespaces).isEmpty || lines[i].hasPrefix("#")) { i += 1 }
+            guard i < lines.count else { return nil }
+            // Reuse the docstring reader by pretending line i-1 was a header ending with ':'.
+            let fake = [Substring("module:")] + lines[i...]
+            return SourceText.pythonDocstring(Array(fake), at: 0)
+        }
+        if language == "Rust" && ["lib.rs", "mod.rs", "main.rs"].contains(name) {
+            var out: [String] = []
+            for l in lines {
+                let t = l.trimmingCharacters(in: .whitespaces)
+                if t.hasPrefix("//!") { out.append(String(t.dropFirst(3))) } else if !out.isEmpty || !(t.isEmpty || t.hasPrefix("#![")) { break }
+            }
+            return SourceText.clean(out)
+        }
+        return nil
+    }
+
+    // MARK: Tools
+
+    private func runCtags(_ ctags: String, _ files: [String]) throws -> [Symbol] {
+        let list = NSTemporaryDirectory() + "scribe-ctags-\(UUID().uuidString)"
+        try files.joined(separator: "\n").write(toFile: list, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: list) }
+        let r = try Subprocess.run(
+            ctags,
+            ["--output-format=json", "--fields=+nKSseaZlt", "--sort=no", "--extras=-F", "-L", list, "-f", "-"],
+            env: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()],
+            cwd: root, timeout: tools.timeout, maxOutput: 1 << 30)
+        guard r.status == 0, !r.timedOut else {
+            throw PipelineError.transient("ctags failed: \(r.stderr.split(separator: "\n").first ?? "exit \(r.status)")")
+        }
+        return Indexer.parseTags(r.stdout)
+    }
+
+    private func runSwiftSymbols(_ tool: String, _ files: [String]) throws -> [Symbol] {
+        var out: [Symbol] = []
+        var i = 0
+        while i < files.count {
+            let chunk = Array(files[i..<min(i + 2000, files.count)])
+            i += chunk.count
+            let r = try Subprocess.run(
+                tool, ["--root", root] + chunk, env: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
+                timeout: tools.timeout, maxOutput: 1 << 30)
+            guard r.status == 0, !r.timedOut else {
+                throw PipelineError.transient("the Swift symbol reader failed: \(r.stderr.split(separator: "\n").first ?? "exit \(r.status)")")
+            }
+            out.append(contentsOf: Indexer.parseTags(r.stdout))
+        }
+        return out
+    }
+
+    /// Reads ctags-style JSON lines (`"_type": "tag"`); other lines are ignored.
+    static func parseTags(_ bytes: [UInt8]) -> [Symbol] {
+        var out: [Symbol] = []
+        for line in bytes.split(separator: 10) {
+            guard let v = try? JSONValue.parse(Array(line)), v["_type"]?.stringValue == "tag",
+                let name = v["name"]?.stringValue, let path = v["path"]?.stringValue, let lineNo = v["line"]?.intValue
+            else { continue }
+            out.append(
+                Symbol(
+                    name: name, kind: v["kind"]?.stringValue ?? "unknown", path: path, line: Int(lineNo),
+                    end: v["end"]?.intValue.map(Int.init), signature: v["signature"]?.stringValue, scope: v["scope"]?.stringValue,
+                    scopeKind: v["scopeKind"]?.stringValue, access: v["access"]?.stringValue,
+                    typeref: v["typeref"]?.stringValue, fileScoped: v["file"]?.boolValue ?? false,
+                    language: v["language"]?.stringValue, doc: v["doc"]?.stringValue))
+        }
+        return out
+    }
+}

@@ -1,0 +1,224 @@
+/// Reading doc comments and imports from source lines, per language family. Plain string work, no regexes:
+/// it runs over every line of large repositories.
+enum SourceText {
+    static let hashComment: Set<String> = ["Python", "Ruby", "Shell", "Perl", "R", "Elixir", "Makefile", "YAML", "TOML", "Nim"]
+    static let slashSlashDocs: Set<String> = ["Go", "C", "C++", "Objective-C", "Objective-C++", "Rust", "Zig"]
+
+    /// The doc comment attached to the declaration on `index` (0-based), in the language's convention.
+    static func docComment(_ lines: [Substring], at index: Int, language: String?) -> String? {
+        guard index >= 0, index < lines.count, let language else { return nil }
+        if language == "Python" { return pythonDocstring(lines, at: index) }
+        var i = index - 1
+        // Attributes and annotations sit between a doc comment and its declaration.
+        while i >= 0 {
+            let t = lines[i].trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("@") || t.hasPrefix("#[") || (language == "C#" && t.hasPrefix("[") && t.hasSuffix("]"))
+                || t.hasPrefix("template<") || t.hasPrefix("template <")
+            {
+                i -= 1
+            } else {
+                break
+            }
+        }
+        guard i >= 0 else { return nil }
+        var collected: [String] = []
+        let first = lines[i].trimmingCharacters(in: .whitespaces)
+        if hashComment.contains(language) {
+            while i >= 0 {
+                let t = lines[i].trimmingCharacters(in: .whitespaces)
+                guard t.hasPrefix("#"), !t.hasPrefix("#!"), !t.hasPrefix("#[") else { break }
+                collected.append(String(t.drop(while: { $0 == "#" })))
+                i -= 1
+            }
+            return clean(collected.reversed())
+        }
+        if first.hasSuffix("*/") {
+            var j = i
+            var block: [String] = []
+            while j >= 0 {
+                let t = lines[j].trimmingCharacters(in: .whitespaces)
+                block.append(t)
+                if t.contains("/*") { break }
+                j -= 1
+                if i - j > 400 { return nil }
+            }
+            guard j >= 0, let opening = block.last else { return nil }
+            let isDoc = opening.hasPrefix("/**") || opening.hasPrefix("/*!") || slashSlashDocs.contains(language)
+            guard isDoc, opening.hasPrefix("/*") else { return nil }
+            let body = block.reversed().map { line -> String in
+                var s = Substring(line)
+                if s.hasPrefix("/**") || s.hasPrefix("/*!") { s = s.dropFirst(3) } else if s.hasPrefix("/*") { s = s.dropFirst(2) }
+                if s.hasSuffix("*/") { s = s.dropLast(2) }
+                let t = s.trimmingCharacters(in: .whitespaces)
+                if t.hasPrefix("*") { return String(t.dropFirst()) }
+                return String(s)
+            }
+            return clean(body)
+        }
+        let slashOK = slashSlashDocs.contains(language)
+        while i >= 0 {
+            let t = lines[i].trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("///") {
+                collected.append(String(t.dropFirst(3)))
+            } else if slashOK && t.hasPrefix("//") && !t.hasPrefix("//!") {
+                collected.append(String(t.dropFirst(2)))
+            } else {
+                break
+            }
+            i -= 1
+        }
+        return clean(collected.reversed())
+    }
+
+    static func pythonDocstring(_ lines: [Substring], at index: Int) -> String? {
+        var i = index
+        // The header may span lines: find the line that ends it with ':'.
+        while i < lines.count && i < index + 12 {
+            if lines[i].trimmingCharacters(in: .whitespaces).hasSuffix(":") { break }
+            i += 1
+        }
+        i += 1
+        while i < lines.count && lines[i].trimmingCharacters(in: .whitespaces).isEmpty { i += 1 }
+        guard i < lines.count else { return nil }
+        var t = lines[i].trimmingCharacters(in: .whitespaces)
+        for p in ["r", "u", "R", "U"] where t.hasPrefix(p + "\"\"\"") || t.hasPrefix(p + "'''") { t.removeFirst() }
+        guard let quote = ["\"\"\"", "'''"].first(where: { t.hasPrefix($0) }) else { return nil }
+        var rest = String(t.dropFirst(3))
+        if let end = rest.range(of: quote) { return clean([String(rest[..<end.lowerBound])]) }
+        var out = [rest]
+        i += 1
+        while i < lines.count && i < index + 400 {
+            rest = String(lines[i])
+            if let end = rest.range(of: quote) {
+                out.append(String(rest[..<end.lowerBound]))
+                return clean(out)
+            }
+            out.append(rest)
+            i += 1
+        }
+        return nil
+    }
+
+    /// Trims blank edges and common indentation; nil when nothing is left.
+    static func clean<S: Sequence>(_ raw: S) -> String? where S.Element == String {
+        var lines = Array(raw).map { l -> String in
+            var s = l
+            while s.hasSuffix(" ") || s.hasSuffix("\t") || s.hasSuffix("\r") { s.removeLast() }
+            return s
+        }
+        while let f = lines.first, f.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeFirst() }
+        while let l = lines.last, l.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
+        guard !lines.isEmpty else { return nil }
+        let indent = lines.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            .map { $0.prefix(while: { $0 == " " || $0 == "\t" }).count }.min() ?? 0
+        let text = lines.map { String($0.dropFirst(min(indent, $0.count))) }.joined(separator: "\n")
+        return text.count > 4000 ? String(text.prefix(4000)) + "…" : text
+    }
+
+    // MARK: Imports
+
+    static func quoted(_ s: Substring) -> String? {
+        for q in ["\"", "'", "`"] {
+            guard let a = s.range(of: q) else { continue }
+            let rest = s[a.upperBound...]
+            guard let b = rest.range(of: q) else { continue }
+            let v = String(rest[..<b.lowerBound])
+            return v.isEmpty ? nil : v
+        }
+        return nil
+    }
+
+    static func upTo(_ s: Substring, _ stops: [Character]) -> String {
+        String(s.prefix(while: { !stops.contains($0) })).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Every import-like statement of a file, with its 1-based line.
+    static func imports(_ lines: [Substring], language: String?) -> [(line: Int, target: String)] {
+        guard let language else { return [] }
+        var out: [(Int, String)] = []
+        var inGoBlock = false
+        for (n, raw) in lines.enumerated() {
+            let t = raw.trimmingCharacters(in: .whitespaces)
+            guard !t.isEmpty else { continue }
+            let line = Substring(t)
+            switch language {
+            case "Python":
+                if line.hasPrefix("import ") {
+                    for part in line.dropFirst(7).split(separator: ",") {
+                        let name = upTo(part.drop(while: { $0 == " " }), [" ", "#"])
+                        if !name.isEmpty { out.append((n + 1, name)) }
+                    }
+                } else if line.hasPrefix("from ") {
+                    let name = upTo(line.dropFirst(5), [" "])
+                    if !name.isEmpty { out.append((n + 1, name)) }
+                }
+            case "JavaScript", "TypeScript", "Vue", "Svelte":
+                if line.hasPrefix("import ") || line.hasPrefix("export ") && line.contains(" from ") {
+                    if let r = line.range(of: " from ") { if let q = quoted(line[r.upperBound...]) { out.append((n + 1, q)) } } else if let q = quoted(line) { out.append((n + 1, q)) }
+                } else if let r = line.range(of: "require(") {
+                    if let q = quoted(line[r.upperBound...]) { out.append((n + 1, q)) }
+                }
+            case "Go":
+                if line.hasPrefix("import (") { inGoBlock = true; continue }
+                if inGoBlock {
+                    if line.hasPrefix(")") { inGoBlock = false; continue }
+                    if let q = quoted(line) { out.append((n + 1, q)) }
+                } else if line.hasPrefix("import ") {
+                    if let q = quoted(line) { out.append((n + 1, q)) }
+                }
+            case "Rust":
+                if line.hasPrefix("use ") || line.hasPrefix("pub use ") {
+                    let body = line.hasPrefix("pub ") ? line.dropFirst(8) : line.dropFirst(4)
+                    out.append((n + 1, upTo(body, [";", "{", " "])))
+                } else if line.hasPrefix("mod ") || line.hasPrefix("pub mod ") {
+                    if line.hasSuffix(";") { out.append((n + 1, "self::" + upTo(line.hasPrefix("pub ") ? line.dropFirst(8) : line.dropFirst(4), [";", " "]))) }
+                } else if line.hasPrefix("extern crate ") {
+                    out.append((n + 1, upTo(line.dropFirst(13), [";", " "])))
+                }
+            case "C", "C++", "Objective-C", "Objective-C++":
+                if line.hasPrefix("#include") || line.hasPrefix("#import") || line.hasPrefix("# include") {
+                    if let q = quoted(line) { out.append((n + 1, "./" + q)) } else if let a = line.firstIndex(of: "<"), let b = line.lastIndex(of: ">"), a < b {
+                        out.append((n + 1, String(line[line.index(after: a)..<b])))
+                    }
+                }
+            case "Java", "Kotlin", "Scala", "Dart":
+                if line.hasPrefix("import ") {
+                    var body = line.dropFirst(7)
+                    if body.hasPrefix("static ") { body = body.dropFirst(7) }
+                    if let q = quoted(body) { out.append((n + 1, q)) } else { out.append((n + 1, upTo(body, [";", " "]))) }
+                }
+            case "C#":
+                if line.hasPrefix("using ") && line.hasSuffix(";") && !line.contains("=") && !line.contains("(") {
+                    var body = line.dropFirst(6)
+                    if body.hasPrefix("static ") { body = body.dropFirst(7) }
+                    out.append((n + 1, upTo(body, [";", " "])))
+                }
+            case "Ruby":
+                if line.hasPrefix("require_relative ") {
+                    if let q = quoted(line) { out.append((n + 1, "./" + q)) }
+                } else if line.hasPrefix("require ") || line.hasPrefix("load ") {
+                    if let q = quoted(line) { out.append((n + 1, q)) }
+                }
+            case "PHP":
+                if line.hasPrefix("use ") {
+                    out.append((n + 1, upTo(line.dropFirst(4), [";", " ", "{"])))
+                } else if ["require", "include"].contains(where: { line.hasPrefix($0) }) {
+                    if let q = quoted(line) { out.append((n + 1, "./" + q)) }
+                }
+            case "Swift":
+                var body = line
+                if body.hasPrefix("@testable ") { body = body.dropFirst(10) }
+                if body.hasPrefix("@_exported ") { body = body.dropFirst(11) }
+                if body.hasPrefix("import ") {
+                    let words = body.dropFirst(7).split(separator: " ")
+                    if let last = words.last {
+                        out.append((n + 1, String(last.split(separator: ".").first ?? last)))
+                    }
+                }
+            default:
+                break
+            }
+        }
+        return out.filter { !$0.1.isEmpty && $0.1.count < 300 }
+    }
+}

@@ -1,0 +1,57 @@
+/// A declaration found by universal-ctags or, for Swift, by swift-syntax.
+public struct Symbol: Sendable {
+    public let name: String
+    public let kind: String
+    public let path: String
+    public let line: Int
+    public let end: Int?
+    public let signature: String?
+    public let scope: String?
+    public let scopeKind: String?
+    public let access: String?
+    public let typeref: String?
+    public let fileScoped: Bool
+    public let language: String?
+    public var doc: String?
+
+    /// The name with its scope, as pages show it (`Calculator.add`).
+    public var qualifiedName: String { scope.map { "\($0).\(name)" } ?? name }
+
+    /// Kinds that make an API reference; locals, parameters and the like are left out.
+    static let referenceKinds: Set<String> = [
+        "class", "struct", "enum", "protocol", "interface", "trait", "function", "func", "method", "member", "macro",
+        "typedef", "type", "typealias", "actor", "extension", "module", "namespace", "constant", "variable", "property",
+        "field", "case", "enumerator", "union", "object", "record", "implementation", "singletonMethod", "associatedtype",
+        "const", "var", "prototype", "alias", "annotation", "mixin", "define",
+    ]
+
+    static let typeKinds: Set<String> = [
+        "class", "struct", "enum", "protocol", "interface", "trait", "actor", "extension", "union", "object", "record",
+        "namespace", "module", "implementation", "mixin", "type", "typedef", "typealias",
+    ]
+
+    /// Whether the symbol is part of the module's public surface, by the rules of its language.
+    public var isPublic: Bool {
+        if fileScoped { return false }
+        if let a = access?.lowercased(), ["private", "fileprivate", "protected", "internal", "package"].contains(a) {
+            // Swift's default is internal: a Swift package's API is what it marks public or open.
+            return false
+        }
+        if name.hasPrefix("_") { return false }
+        switch language {
+        case "Go": return name.first?.isUppercase ?? false
+        case "Swift": return access == "public" || access == "open"
+        default: return true
+        }
+    }
+
+    public var isReference: Bool { Symbol.referenceKinds.contains(kind) }
+    public var isType: Bool { Symbol.typeKinds.contains(kind) }
+}
+
+/// An import, include, use or require statement, as written.
+public struct Import: Sendable {
+    public let path: String
+    public let line: Int
+    public let target: String
+}

@@ -1,0 +1,270 @@
+import SwiftParser
+import SwiftSyntax
+
+/// Walks one parsed file's declarations (not function bodies, accessors or closures) and writes
+/// them as ctags-style JSON lines, in source order.
+struct Extractor {
+    /// The enclosing type or extension of a member.
+    struct Scope {
+        var path: String  // dotted: Outer.Inner
+        var kind: String  // struct, class, enum, protocol, extension, actor
+        var memberAccess: String?  // access a member gets without its own modifier (protocol, extension)
+        var caseAccess: String  // access of an enum's cases: the enum's
+    }
+
+    let path: String
+    let lines: LineTable
+    private var json = JSONWriter()
+
+    /// Parses `source` and returns the JSON lines for it.
+    static func run(path: String, source: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let tree = Parser.parse(source: source)
+        var extractor = Extractor(path: path, lines: LineTable(source))
+        extractor.fileDoc(tree)
+        extractor.statements(tree.statements, scope: nil)
+        return extractor.json.bytes
+    }
+
+    init(path: String, lines: LineTable) {
+        self.path = path
+        self.lines = lines
+    }
+
+    // MARK: Walking
+
+    private mutating func fileDoc(_ tree: SourceFileSyntax) {
+        guard let first = tree.firstToken(viewMode: .sourceAccurate) else { return }
+        let trivia = first.leadingTrivia
+        guard let (doc, lineCount) = DocComment.fileLevel(trivia) else { return }
+        // Position of the first comment: the whitespace before it is all that precedes it.
+        var offset = first.position.utf8Offset
+        for piece in trivia {
+            if piece.isComment { break }
+            offset += piece.sourceLength.utf8Length
+        }
+        let line = lines.line(offset)
+        json.begin()
+        json.add("_type", "file")
+        json.add("path", path)
+        json.add("language", "Swift")
+        json.add("line", line)
+        json.add("end", line + lineCount - 1)
+        json.add("doc", doc)
+        json.end()
+    }
+
+    private mutating func statements(_ items: CodeBlockItemListSyntax, scope: Scope?) {
+        for item in items {
+            if case .decl(let decl) = item.item { declaration(decl, scope: scope) }
+        }
+    }
+
+    private mutating func members(_ items: MemberBlockItemListSyntax, scope: Scope?) {
+        for item in items { declaration(item.decl, scope: scope) }
+    }
+
+    private mutating func declaration(_ decl: DeclSyntax, scope: Scope?) {
+        switch decl.as(DeclSyntaxEnum.self) {
+        case .importDecl(let d):
+            guard let module = d.path.first?.name.text else { return }
+            json.begin()
+            json.add("_type", "import")
+            json.add("path", path)
+            json.add("language", "Swift")
+            json.add("line", line(d.positionAfterSkippingLeadingTrivia))
+            json.add("module", unquote(module))
+            json.end()
+
+        case .ifConfigDecl(let d):
+            for clause in d.clauses {
+                switch clause.elements {
+                case .statements(let items): statements(items, scope: scope)
+                case .decls(let items): members(items, scope: scope)
+                default: break
+                }
+            }
+
+        case .classDecl(let d):
+            nominal(
+                d, kind: "class", name: d.name, modifiers: d.modifiers,
+                signature: Signature.of(d.genericParameterClause, d.inheritanceClause, d.genericWhereClause),
+                members: d.memberBlock, scope: scope)
+        case .structDecl(let d):
+            nominal(
+                d, kind: "struct", name: d.name, modifiers: d.modifiers,
+                signature: Signature.of(d.genericParameterClause, d.inheritanceClause, d.genericWhereClause),
+                members: d.memberBlock, scope: scope)
+        case .enumDecl(let d):
+            nominal(
+                d, kind: "enum", name: d.name, modifiers: d.modifiers,
+                signature: Signature.of(d.genericParameterClause, d.inheritanceClause, d.genericWhereClause),
+                members: d.memberBlock, scope: scope)
+        case .actorDecl(let d):
+            nominal(
+                d, kind: "actor", name: d.name, modifiers: d.modifiers,
+                signature: Signature.of(d.genericParameterClause, d.inheritanceClause, d.genericWhereClause),
+                members: d.memberBlock, scope: scope)
+        case .protocolDecl(let d):
+            nominal(
+                d, kind: "protocol", name: d.name, modifiers: d.modifiers,
+                signature: Signature.of(d.primaryAssociatedTypeClause, d.inheritanceClause, d.genericWhereClause),
+                members: d.memberBlock, scope: scope)
+        case .extensionDecl(let d):
+            let name = Signature.of(d.extendedType)
+            let explicit = explicitAccess(d.modifiers)
+            tag(
+                name, kind: "extension", node: d,
+                signature: Signature.of(d.inheritanceClause, d.genericWhereClause),
+                scope: scope, access: explicit ?? scope?.memberAccess ?? "internal")
+            // Members of `public extension` are public unless they say otherwise; of a private
+            // extension, file-private.
+            let memberAccess = explicit == "private" ? "fileprivate" : explicit
+            let inner = Scope(
+                path: scope.map { $0.path + "." + name } ?? name, kind: "extension",
+                memberAccess: memberAccess, caseAccess: memberAccess ?? "internal")
+            members(d.memberBlock.members, scope: inner)
+
+        case .functionDecl(let d):
+            tag(
+                unquote(d.name.text), kind: "function", node: d,
+                signature: Signature.of(d.genericParameterClause, d.signature, d.genericWhereClause),
+                scope: scope, access: access(d.modifiers, scope))
+        case .initializerDecl(let d):
+            tag(
+                "init", kind: "function", node: d,
+                signature: Signature.of(d.optionalMark, d.genericParameterClause, d.signature, d.genericWhereClause),
+                scope: scope, access: access(d.modifiers, scope))
+        case .deinitializerDecl(let d):
+            tag(
+                "deinit", kind: "function", node: d, signature: Signature.of(d.effectSpecifiers),
+                scope: scope, access: access(d.modifiers, scope))
+        case .subscriptDecl(let d):
+            tag(
+                "subscript", kind: "function", node: d,
+                signature: Signature.of(
+                    d.genericParameterClause, d.parameterClause, d.returnClause, d.genericWhereClause),
+                scope: scope, access: access(d.modifiers, scope))
+
+        case .variableDecl(let d):
+            let kind = scope == nil ? "variable" : "property"
+            let access = access(d.modifiers, scope)
+            let bindings = Array(d.bindings)
+            for (i, binding) in bindings.enumerated() {
+                // `var a, b: Int`: `a` takes its type from the next annotated binding.
+                var annotation = binding.typeAnnotation
+                if annotation == nil, binding.initializer == nil {
+                    annotation = bindings[(i + 1)...].lazy.compactMap(\.typeAnnotation).first
+                }
+                for name in names(binding.pattern) {
+                    tag(
+                        name, kind: kind, node: bindings.count == 1 ? Syntax(d) : Syntax(binding),
+                        signature: Signature.of(annotation), scope: scope, access: access,
+                        docFrom: Syntax(d))
+                }
+            }
+
+        case .enumCaseDecl(let d):
+            let elements = Array(d.elements)
+            for element in elements {
+                tag(
+                    unquote(element.name.text), kind: "case",
+                    node: elements.count == 1 ? Syntax(d) : Syntax(element),
+                    signature: Signature.of(element.parameterClause, element.rawValue),
+                    scope: scope, access: scope?.caseAccess ?? "internal", docFrom: Syntax(d))
+            }
+
+        case .typeAliasDecl(let d):
+            tag(
+                unquote(d.name.text), kind: "typealias", node: d,
+                signature: Signature.of(d.genericParameterClause, d.initializer, d.genericWhereClause),
+                scope: scope, access: access(d.modifiers, scope))
+        case .associatedTypeDecl(let d):
+            tag(
+                unquote(d.name.text), kind: "associatedtype", node: d,
+                signature: Signature.of(d.inheritanceClause, d.initializer, d.genericWhereClause),
+                scope: scope, access: access(d.modifiers, scope))
+        case .macroDecl(let d):
+            tag(
+                unquote(d.name.text), kind: "macro", node: d,
+                signature: Signature.of(d.genericParameterClause, d.signature, d.genericWhereClause),
+                scope: scope, access: access(d.modifiers, scope))
+
+        default:
+            break  // operators, precedence groups, `#macro` expansions, …
+        }
+    }
+
+    /// A class, struct, enum, actor or protocol, then its members.
+    private mutating func nominal(
+        _ node: some DeclSyntaxProtocol, kind: String, name: TokenSyntax, modifiers: DeclModifierListSyntax,
+        signature: String, members block: MemberBlockSyntax, scope: Scope?
+    ) {
+        let name = unquote(name.text)
+        let access = access(modifiers, scope)
+        tag(name, kind: kind, node: node, signature: signature, scope: scope, access: access)
+        let inner = Scope(
+            path: scope.map { $0.path + "." + name } ?? name, kind: kind,
+            memberAccess: kind == "protocol" ? access : nil, caseAccess: access)
+        members(block.members, scope: inner)
+    }
+
+    // MARK: Output
+
+    private mutating func tag(
+        _ name: String, kind: String, node: some SyntaxProtocol, signature: String, scope: Scope?,
+        access: String, docFrom: Syntax? = nil
+    ) {
+        guard !name.isEmpty else { return }  // recovered from a parse error
+        json.begin()
+        json.add("_type", "tag")
+        json.add("name", name)
+        json.add("path", path)
+        json.add("language", "Swift")
+        json.add("line", line(node.positionAfterSkippingLeadingTrivia))
+        json.add("end", line(node.endPositionBeforeTrailingTrivia))
+        json.add("kind", kind)
+        json.addIfPresent("signature", signature)
+        if let scope {
+            json.add("scope", scope.path)
+            json.add("scopeKind", scope.kind)
+        }
+        json.add("access", access)
+        json.addIfPresent("doc", DocComment.attached((docFrom ?? Syntax(node)).leadingTrivia))
+        json.end()
+    }
+
+    private func line(_ position: AbsolutePosition) -> Int {
+        lines.line(position.utf8Offset)
+    }
+
+    // MARK: Helpers
+
+    private static let accessLevels: Set<String> = ["open", "public", "package", "internal", "fileprivate", "private"]
+
+    /// The access modifier written on the declaration; `private(set)` and the like don't count.
+    private func explicitAccess(_ modifiers: DeclModifierListSyntax) -> String? {
+        for modifier in modifiers where modifier.detail == nil {
+            let text = modifier.name.text
+            if Extractor.accessLevels.contains(text) { return text }
+        }
+        return nil
+    }
+
+    private func access(_ modifiers: DeclModifierListSyntax, _ scope: Scope?) -> String {
+        explicitAccess(modifiers) ?? scope?.memberAccess ?? "internal"
+    }
+
+    /// The names a `var`/`let` pattern binds: `x`, or each name of `(x, y)`.
+    private func names(_ pattern: PatternSyntax) -> [String] {
+        if let p = pattern.as(IdentifierPatternSyntax.self) { return [unquote(p.identifier.text)] }
+        if let p = pattern.as(TuplePatternSyntax.self) { return p.elements.flatMap { names($0.pattern) } }
+        if let p = pattern.as(ValueBindingPatternSyntax.self) { return names(p.pattern) }
+        return []
+    }
+
+    /// `default` for `` `default` ``.
+    private func unquote(_ name: String) -> String {
+        if name.count >= 2, name.hasPrefix("`"), name.hasSuffix("`") { return String(name.dropFirst().dropLast()) }
+        return name
+    }
+}
