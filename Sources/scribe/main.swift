@@ -11,7 +11,7 @@ struct Scribe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scribe",
         abstract: "Administer Scribe: schema, users, repositories and jobs.",
-        subcommands: [Migrate.self, User.self, Token.self, Repo.self, Enqueue.self, Jobs.self, Job.self, Dispatch.self])
+        subcommands: [Migrate.self, User.self, Token.self, Repo.self, Enqueue.self, Jobs.self, Job.self, Dispatch.self, Generate.self])
 }
 
 enum CLI {
@@ -218,6 +218,43 @@ struct Dispatch: ParsableCommand {
             while true { sleep(3600) }
         }
         try d.runUntilIdle()
+    }
+}
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Document a local folder or a git URL into a folder, in the foreground (no server, no database).")
+    @Argument(help: "A local folder, or a git URL to clone.") var source: String
+    @Option(help: "Output folder (created).") var out: String
+    @Option(help: "Branch to clone (URLs only).") var branch: String?
+    @Option(parsing: .upToNextOption, help: "Only these modules (paths from the module tree).") var modules: [String] = []
+    @Flag(help: "Print the summary as JSON (for scripts and benchmarks).") var json = false
+
+    func run() throws {
+        var g = ForegroundGenerator()
+        if !modules.isEmpty { g.modules = modules }
+        let tty = isatty(2) == 1
+        do {
+            let s = try g.run(source: source, branch: branch, out: out) { pct, step in
+                guard tty else { return }
+                let width = 30
+                let filled = width * pct / 100
+                let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+                FileHandle.standardError.write(Data("\r\u{1B}[2K\(bar) \(String(pct).leftPad(3))%  \(step.prefix(60))".utf8))
+            }
+            if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+            if json {
+                print(JSONValue.object([
+                    ("files", .num(s.files)), ("lines", .num(s.lines)), ("symbols", .num(s.symbols)), ("modules", .num(s.modules)),
+                    ("pages", .num(s.pages)), ("seconds", .double(s.seconds)),
+                ]).serialized())
+            } else {
+                print("\(s.modules) modules, \(s.files) files, \(s.lines) lines, \(s.symbols) declarations → \(s.pages) files in \(out) (\(String(format: "%.2f", s.seconds)) s)")
+            }
+        } catch {
+            if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+            throw CLI.fail("\(error)")
+        }
     }
 }
 

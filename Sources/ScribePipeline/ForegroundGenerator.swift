@@ -1,0 +1,72 @@
+import Foundation
+import ScribeCore
+
+/// `scribe generate`: the same analysis and generator as a job, in the foreground, without a server or a
+/// database. Progress goes to a callback (the CLI draws a bar).
+public struct ForegroundGenerator {
+    public struct Summary: Sendable {
+        public let files: Int
+        public let lines: Int
+        public let symbols: Int
+        public let modules: Int
+        public let pages: Int
+        public let seconds: Double
+    }
+
+    public var modules: [String]? = nil
+    public var cloneTimeout: Double = 300
+
+    public init() {}
+
+    public func run(source: String, branch: String?, out: String, progress: (Int, String) -> Void) throws -> Summary {
+        let t0 = Date()
+        progress(Milestone.initializing.rawValue, Milestone.initializing.step)
+        var root = source
+        var tempDir: String? = nil
+        defer { if let tempDir { try? FileManager.default.removeItem(atPath: tempDir) } }
+        var commit = "working tree"
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: source, isDirectory: &isDir), isDir.boolValue {
+            root = (source as NSString).standardizingPath
+            let git = Git(timeout: 30, home: NSTemporaryDirectory())
+            if let head = git.headCommit(in: root), FileManager.default.fileExists(atPath: root + "/.git") { commit = head }
+        } else {
+            let tmp = NSTemporaryDirectory() + "scribe-generate-\(UUID().uuidString)"
+            tempDir = tmp
+            let git = Git(timeout: cloneTimeout, home: tmp + "-home")
+            defer { try? FileManager.default.removeItem(atPath: tmp + "-home") }
+            try FileManager.default.createDirectory(atPath: tmp + "-home", withIntermediateDirectories: true)
+            progress(Milestone.resolveCommit.rawValue, Milestone.resolveCommit.step)
+            let resolved = try git.resolve(url: source, branch: branch, watch: nil)
+            progress(Milestone.fetchContents.rawValue, Milestone.fetchContents.step)
+            try git.clone(url: source, branch: branch, commit: resolved.commit, into: tmp, watch: nil)
+            commit = resolved.commit
+            root = tmp
+        }
+        progress(Milestone.analyze.rawValue, Milestone.analyze.step)
+        let analysis = try Analyzer().analyze(root: root)
+        if analysis.files.isEmpty { throw PipelineError.fatal(Messages.repositoryEmpty) }
+        var chosen = analysis.modules
+        if let modules {
+            let unknown = modules.filter { w in !chosen.contains { $0.path == w } }
+            if !unknown.isEmpty { throw PipelineError.fatal("Unknown modules: \(unknown.joined(separator: ", "))") }
+            chosen = chosen.filter { modules.contains($0.path) }
+        }
+        let output = DocsOutput(dir: out)
+        try FileManager.default.createDirectory(atPath: "\(out)/modules", withIntermediateDirectories: true)
+        for (i, m) in chosen.enumerated() {
+            progress(
+                ProgressPlan.generating(done: i, total: chosen.count),
+                ProgressPlan.generatingStep(module: m.name, index: i + 1, total: chosen.count))
+            try output.writeModule(m, analysis)
+        }
+        progress(Milestone.finalize.rawValue, Milestone.finalize.step)
+        let name = (source as NSString).lastPathComponent.replacingOccurrences(of: ".git", with: "")
+        let ctx = BuiltinGenerator.Context(repositoryName: name.isEmpty ? "repository" : name, repositoryURL: source, commit: commit, generatedAt: JobRunner.now())
+        let pages = try output.finalize(analysis, modules: chosen, ctx: ctx) { _ in }
+        progress(Milestone.completed.rawValue, Milestone.completed.step)
+        return Summary(
+            files: analysis.files.count, lines: analysis.totalLines, symbols: analysis.symbols.count, modules: chosen.count,
+            pages: pages.count, seconds: Date().timeIntervalSince(t0))
+    }
+}
