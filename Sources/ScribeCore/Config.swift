@@ -27,6 +27,13 @@ public struct Config: Sendable {
     public var llmModel: String?
     public var llmAPIKey: String?
     public var logLevel: String
+    public var llmConcurrency: Int
+    public var llmMaxRequestsPerMinute: Int
+    /// US dollars per million tokens, for estimates and the actual cost.
+    public var llmPricePromptPerMillion: Double
+    public var llmPriceCompletionPerMillion: Double
+    public var llmTimeoutSeconds: Int
+    public var llmMaxRetries: Int
     public var workerPath: String?
     public var dispatcherEnabled: Bool
     public var objectDelayMilliseconds: Int
@@ -41,7 +48,8 @@ public struct Config: Sendable {
         "SCRIBE_GITHUB_API", "SCRIBE_GITHUB_HOSTS", "SCRIBE_ALLOWED_HOSTS", "SCRIBE_ALLOW_LOCAL_REPOS", "SCRIBE_LLM_BASE_URL",
         "SCRIBE_LLM_MODEL", "SCRIBE_LLM_API_KEY", "SCRIBE_LOG_LEVEL", "SCRIBE_WORKER_PATH", "SCRIBE_DISPATCHER",
         "SCRIBE_WORKER_OBJECT_DELAY_MS", "SCRIBE_ACCEL_REDIRECT", "SCRIBE_CLONE_TIMEOUT_SECONDS",
-        "SCRIBE_MAX_REPOSITORY_MB",
+        "SCRIBE_MAX_REPOSITORY_MB", "SCRIBE_LLM_CONCURRENCY", "SCRIBE_LLM_MAX_RPM", "SCRIBE_LLM_PRICE_PROMPT",
+        "SCRIBE_LLM_PRICE_COMPLETION", "SCRIBE_LLM_TIMEOUT_SECONDS", "SCRIBE_LLM_MAX_RETRIES",
     ]
 
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Config {
@@ -59,6 +67,11 @@ public struct Config: Sendable {
             case "0", "false", "no", "off": return false
             default: throw ConfigError(variable: name, problem: "expected 1 or 0, got '\(raw)'")
             }
+        }
+        func price(_ name: String, _ def: Double) throws -> Double {
+            guard let raw = env[name], !raw.isEmpty else { return def }
+            guard let v = Double(raw), v >= 0 else { throw ConfigError(variable: name, problem: "expected US dollars per million tokens, got '\(raw)'") }
+            return v
         }
         guard let db = env["DATABASE_URL"], !db.isEmpty else {
             throw ConfigError(variable: "DATABASE_URL", problem: "is required (a libpq connection URI, e.g. postgresql://user@/scribe?host=/run/postgresql)")
@@ -100,6 +113,12 @@ public struct Config: Sendable {
             llmModel: env["SCRIBE_LLM_MODEL"].flatMap { $0.isEmpty ? nil : $0 },
             llmAPIKey: env["SCRIBE_LLM_API_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             logLevel: level,
+            llmConcurrency: try int("SCRIBE_LLM_CONCURRENCY", 4, min: 1),
+            llmMaxRequestsPerMinute: try int("SCRIBE_LLM_MAX_RPM", 0),
+            llmPricePromptPerMillion: try price("SCRIBE_LLM_PRICE_PROMPT", 0.15),
+            llmPriceCompletionPerMillion: try price("SCRIBE_LLM_PRICE_COMPLETION", 0.60),
+            llmTimeoutSeconds: try int("SCRIBE_LLM_TIMEOUT_SECONDS", 120, min: 1),
+            llmMaxRetries: try int("SCRIBE_LLM_MAX_RETRIES", 4),
             workerPath: env["SCRIBE_WORKER_PATH"].flatMap { $0.isEmpty ? nil : $0 },
             dispatcherEnabled: try bool("SCRIBE_DISPATCHER", true),
             objectDelayMilliseconds: try int("SCRIBE_WORKER_OBJECT_DELAY_MS", 0),

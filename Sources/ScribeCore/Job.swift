@@ -35,6 +35,7 @@ public struct Job: Sendable {
     public var pauseRequested: Bool
     public var cancelRequested: Bool
     public var version: Int64
+    public var unverifiedMentions: Int
 
     public init(
         id: String, organisationID: String, repositoryID: String, state: JobState, progress: Int = 0,
@@ -45,7 +46,7 @@ public struct Job: Sendable {
         resolvedCommit: String? = nil, cacheKey: String? = nil, cacheHit: Bool = false, docsPath: String? = nil,
         generator: String = "builtin", model: String? = nil, promptTokens: Int64 = 0, completionTokens: Int64 = 0,
         costEstimatedUSD: Double? = nil, costActualUSD: Double = 0, triggeredBy: String? = nil,
-        pauseRequested: Bool = false, cancelRequested: Bool = false, version: Int64 = 1
+        pauseRequested: Bool = false, cancelRequested: Bool = false, version: Int64 = 1, unverifiedMentions: Int = 0
     ) {
         self.id = id
         self.organisationID = organisationID
@@ -82,6 +83,7 @@ public struct Job: Sendable {
         self.pauseRequested = pauseRequested
         self.cancelRequested = cancelRequested
         self.version = version
+        self.unverifiedMentions = unverifiedMentions
     }
 
     /// The ETag of this version of the job; it changes with every stored update.
@@ -101,7 +103,8 @@ public struct Job: Sendable {
             ("model", .str(model)), ("prompt_tokens", .num(promptTokens)), ("completion_tokens", .num(completionTokens)),
             ("cost_estimated_usd", .num(costEstimatedUSD)), ("cost_actual_usd", .double(costActualUSD)),
             ("triggered_by", .str(triggeredBy)), ("pause_requested", .bool(pauseRequested)),
-            ("cancel_requested", .bool(cancelRequested)), ("version", .num(version)),
+            ("cancel_requested", .bool(cancelRequested)), ("unverified_mentions", .num(unverifiedMentions)),
+            ("version", .num(version)),
         ])
     }
 }

@@ -8,9 +8,8 @@ extension JobRunner {
         try step(.initializing)
         guard let job = try lease.job() else { throw PipelineError.stopped(.leaseLost) }
         let options = (try? JobOptions.parse(job.options).get()) ?? JobOptions()
-        if options.generator == "llm" {
-            throw PipelineError.fatal("The llm generator is not available on this server yet; use the builtin generator")
-        }
+        // An LLM job without a key fails now, before any work is spent.
+        let llm = options.generator == "llm" ? try llmSettings(organisationID: job.organisationID, options: options) : nil
 
         try step(.metadata)
         guard let repo = try RepositoryStore(lease.db).get(id: job.repositoryID) else {
@@ -118,13 +117,14 @@ extension JobRunner {
                 + "\(modules.count) modules, \(analysis.dependencies.count) module dependencies"
                 + (analysis.skipped.total > 0 ? "; skipped \(analysis.skipped.total) (vendored, binary, oversized, links)" : ""))
         let blobs = try git.blobs(in: cloneDir)
-        let fingerprints = Dictionary(uniqueKeysWithValues: modules.map { ($0.path, JobRunner.fingerprint($0, analysis, blobs)) })
+        let flavour = llm.map { "llm \($0.model)" } ?? "builtin"
+        let fingerprints = Dictionary(uniqueKeysWithValues: modules.map { ($0.path, JobRunner.fingerprint($0, analysis, blobs, flavour: flavour)) })
         try lease.seedObjects(modules.map { (path: $0.path, fingerprint: fingerprints[$0.path]) })
 
         let out = DocsOutput(dir: "\(workDir)/out")
         try FileManager.default.createDirectory(atPath: "\(out.dir)/modules", withIntermediateDirectories: true)
         let previous = options.regenerateAll ? [:] : try JobStore(lease.db).previousObjects(repositoryID: repo.id)
-        try generate(modules, analysis, out, fingerprints: fingerprints, previous: previous, options: options)
+        try generate(modules, analysis, out, fingerprints: fingerprints, previous: previous, options: options, llm: llm)
 
         try step(.finalize)
         let ctx = BuiltinGenerator.Context(
@@ -185,7 +185,7 @@ extension JobRunner {
     /// modules reuse the current documentation's page; a failing module is recorded and the job goes on.
     func generate(
         _ modules: [Analysis.Module], _ analysis: Analysis, _ out: DocsOutput, fingerprints: [String: String],
-        previous: [String: JobStore.PreviousObject], options: JobOptions
+        previous: [String: JobStore.PreviousObject], options: JobOptions, llm: LLMSettings?
     ) throws {
         let existing = Dictionary(try lease.objects().map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var counts = LeaseStore.Counts(processed: 0, failed: 0, total: modules.count)
@@ -201,9 +201,38 @@ extension JobRunner {
         if counts.processed > 0 {
             try lease.event("Resuming: \(counts.processed) of \(modules.count) modules already documented")
         }
+        // Pages of unchanged modules (same fingerprint) are reused, as are all existing ones with skip_existing.
+        var work: [Analysis.Module] = []
+        for m in todo {
+            guard let prev = previous[m.path], options.skipExisting || (prev.fingerprint != nil && prev.fingerprint == fingerprints[m.path]) else {
+                work.append(m)
+                continue
+            }
+            let prevPage = "\(config.dataDir)/docs/\(prev.docsPath)/modules/\(m.pageName).md"
+            guard FileManager.default.fileExists(atPath: prevPage) else {
+                work.append(m)
+                continue
+            }
+            try check(allowPause: true)
+            try? FileManager.default.removeItem(atPath: out.modulePagePath(m))
+            try FileManager.default.copyItem(atPath: prevPage, toPath: out.modulePagePath(m))
+            counts.processed += 1
+            try check(
+                try lease.objectFinished(
+                    m.path, status: "skipped", error: options.skipExisting ? "kept (skip_existing)" : "unchanged since the last documentation",
+                    durationMs: 0, counts: counts, progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total),
+                    etaSeconds: nil))
+        }
+        if let llm {
+            let estimate = work.reduce(0.0) { $0 + worstCase(LLMGenerator().facts($1, analysis), llm) }
+            try check(try lease.setEstimate(generator: "llm", model: llm.model, costUSD: estimate))
+            try lease.event(String(format: "Estimated cost: at most $%.4f for %d modules with %@", estimate, work.count, llm.model))
+            try generateWithLLM(modules, analysis, out, todo: work, counts: counts, settings: llm, budget: options.budgetUSD)
+            return
+        }
         let started = Date()
         var doneThisAttempt = 0
-        for m in todo {
+        for m in work {
             try check(allowPause: true)
             let index = counts.processed + counts.failed + 1
             try check(
@@ -213,36 +242,18 @@ extension JobRunner {
             let t0 = Date()
             var status = "done"
             var note: String? = nil
-            let prev = previous[m.path]
-            let prevPage = prev.map { "\(config.dataDir)/docs/\($0.docsPath)/modules/\(m.pageName).md" }
-            if let prev, let prevPage, FileManager.default.fileExists(atPath: prevPage),
-                options.skipExisting || (prev.fingerprint != nil && prev.fingerprint == fingerprints[m.path])
-            {
-                do {
-                    try? FileManager.default.removeItem(atPath: out.modulePagePath(m))
-                    try FileManager.default.copyItem(atPath: prevPage, toPath: out.modulePagePath(m))
-                    status = "skipped"
-                    note = options.skipExisting ? "kept (skip_existing)" : "unchanged since the last documentation"
-                    counts.processed += 1
-                } catch {
-                    status = "failed"
-                    note = "\(error)"
-                    counts.failed += 1
-                }
-            } else {
-                try throttle()
-                do {
-                    try out.writeModule(m, analysis)
-                    counts.processed += 1
-                } catch {
-                    status = "failed"
-                    note = "\(error)"
-                    counts.failed += 1
-                }
+            try throttle()
+            do {
+                try out.writeModule(m, analysis)
+                counts.processed += 1
+            } catch {
+                status = "failed"
+                note = "\(error)"
+                counts.failed += 1
             }
             doneThisAttempt += 1
             let elapsed = Date().timeIntervalSince(started)
-            let remaining = todo.count - doneThisAttempt
+            let remaining = work.count - doneThisAttempt
             let eta = remaining > 0 ? elapsed / Double(doneThisAttempt) * Double(remaining) : nil
             try check(
                 try lease.objectFinished(
@@ -253,8 +264,8 @@ extension JobRunner {
     }
 
     /// What a module's page depends on: its files' contents, its dependencies both ways and the generator.
-    static func fingerprint(_ m: Analysis.Module, _ a: Analysis, _ blobs: [String: String]) -> String {
-        var text = BuiltinGenerator.version + "\n"
+    static func fingerprint(_ m: Analysis.Module, _ a: Analysis, _ blobs: [String: String], flavour: String) -> String {
+        var text = BuiltinGenerator.version + " " + flavour + "\n"
         for f in m.files { text += "\(f.path) \(blobs[f.path] ?? "?")\n" }
         for d in a.uses(m.path) { text += "uses \(d.to) \(d.evidence.map { "\($0.path):\($0.line)" }.joined(separator: ","))\n" }
         for d in a.usedBy(m.path) { text += "usedby \(d.from) \(d.evidence.map { "\($0.path):\($0.line)" }.joined(separator: ","))\n" }

@@ -16,7 +16,7 @@ public struct JobStore {
         scribe_ts(\(p)estimated_completion_at) AS estimated_completion_at, scribe_ts(\(p)run_after) AS run_after,
         \(p)error_message, \(p)error_log, \(p)options, \(p)resolved_commit, \(p)cache_key, \(p)cache_hit, \(p)docs_path,
         \(p)generator, \(p)model, \(p)prompt_tokens, \(p)completion_tokens, \(p)cost_estimated_usd, \(p)cost_actual_usd,
-        \(p)triggered_by, \(p)pause_requested, \(p)cancel_requested, \(p)version
+        \(p)triggered_by, \(p)pause_requested, \(p)cancel_requested, \(p)version, \(p)unverified_mentions
         """
     }
 
@@ -36,7 +36,8 @@ public struct JobStore {
             promptTokens: r.int64("prompt_tokens") ?? 0, completionTokens: r.int64("completion_tokens") ?? 0,
             costEstimatedUSD: r.double("cost_estimated_usd"), costActualUSD: r.double("cost_actual_usd") ?? 0,
             triggeredBy: r.string("triggered_by"), pauseRequested: r.bool("pause_requested"),
-            cancelRequested: r.bool("cancel_requested"), version: r.int64("version") ?? 1)
+            cancelRequested: r.bool("cancel_requested"), version: r.int64("version") ?? 1,
+            unverifiedMentions: r.int("unverified_mentions") ?? 0)
     }
 
     // MARK: Creating and reading (API)

@@ -188,6 +188,50 @@ public final class LeaseStore {
                 ], name: "lease.object-finished"))
     }
 
+    // MARK: LLM usage
+
+    /// The generator, model and cost estimate, shown on the job before generation starts.
+    public func setEstimate(generator: String, model: String?, costUSD: Double?) throws -> Signals {
+        signals(
+            try db.query(
+                """
+                UPDATE jobs SET generator = $3, model = $4, cost_estimated_usd = $5::numeric, heartbeat_at = now()
+                WHERE \(Self.fence) RETURNING cancel_requested, pause_requested
+                """, [jobID, lease, generator, model, costUSD.map { String(format: "%.6f", $0) }], name: "lease.estimate"))
+    }
+
+    /// One LLM request's record (a layer of an object): tokens and cost on the job and the object, an event.
+    public func layerFinished(
+        _ path: String, layer: String, status: String, promptTokens: Int, completionTokens: Int, costUSD: Double,
+        unverified: Int, durationMs: Int, message: String
+    ) throws -> Signals {
+        signals(
+            try db.query(
+                """
+                WITH j AS (
+                    UPDATE jobs SET prompt_tokens = prompt_tokens + $4, completion_tokens = completion_tokens + $5,
+                        cost_actual_usd = cost_actual_usd + $6::numeric, unverified_mentions = unverified_mentions + $7,
+                        heartbeat_at = now()
+                    WHERE \(Self.fence)
+                    RETURNING id, attempt, cancel_requested, pause_requested),
+                o AS (UPDATE job_objects SET prompt_tokens = prompt_tokens + $4, completion_tokens = completion_tokens + $5,
+                             cost_usd = cost_usd + $6::numeric, unverified_mentions = unverified_mentions + $7
+                      WHERE job_id = (SELECT id FROM j) AND path = $3),
+                e AS (INSERT INTO job_events (job_id, attempt, kind, level, message, object, layer, status, tokens, duration_ms)
+                      SELECT id, attempt, 'object', CASE WHEN $9 = 'done' THEN 'info' ELSE 'warning' END, $11, $3, $8, $9,
+                             $4::bigint + $5::bigint, $10 FROM j)
+                SELECT cancel_requested, pause_requested FROM j
+                """,
+                [
+                    jobID, lease, path, String(promptTokens), String(completionTokens), String(format: "%.8f", costUSD),
+                    String(unverified), layer, status, String(durationMs), message,
+                ], name: "lease.layer"))
+    }
+
+    public func costSoFar() throws -> Double {
+        try db.query("SELECT cost_actual_usd FROM jobs WHERE id = $1", [jobID], name: "lease.cost").first?.double("cost_actual_usd") ?? 0
+    }
+
     // MARK: Final states
 
     public struct PageRecord: Sendable {

@@ -11,6 +11,7 @@ public enum Migrations {
 
     public static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: Schema.v1),
+        Migration(version: 2, name: "unverified mentions of the llm generator", sql: Schema.v2),
     ]
 
     /// Applies what is missing; returns the versions applied now. Safe to run any number of times.

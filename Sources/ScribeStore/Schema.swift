@@ -178,4 +178,10 @@ enum Schema {
         END $$;
         CREATE TRIGGER jobs_notify AFTER INSERT OR UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION scribe_jobs_notify();
         """
+
+    static let v2 = """
+        -- Names an LLM answer used that the analysis does not contain (flagged ⚠️ in the pages).
+        ALTER TABLE jobs ADD COLUMN unverified_mentions int NOT NULL DEFAULT 0;
+        ALTER TABLE job_objects ADD COLUMN unverified_mentions int NOT NULL DEFAULT 0;
+        """
 }

@@ -1,0 +1,93 @@
+import Foundation
+import ScribeCore
+
+/// Any OpenAI-compatible chat-completions endpoint. The key travels in the Authorization header only;
+/// no error this client raises contains it, the request, or the provider's raw answer.
+public struct LLMClient: Sendable {
+    public let baseURL: String
+    public let model: String
+    private let apiKey: String
+    public let http: HTTPClient
+    public var maxTokens: Int
+
+    public init(baseURL: String, model: String, apiKey: String, timeoutSeconds: Int = 120, maxTokens: Int = 700) {
+        var b = baseURL
+        while b.hasSuffix("/") { b.removeLast() }
+        self.baseURL = b
+        self.model = model
+        self.apiKey = apiKey
+        self.http = HTTPClient(timeoutSeconds: timeoutSeconds, maxBodyBytes: 4 << 20)
+        self.maxTokens = maxTokens
+    }
+
+    public struct Completion: Sendable {
+        public let text: String
+        public let promptTokens: Int
+        public let completionTokens: Int
+    }
+
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case unauthorized
+        case rateLimited(retryAfter: Double?)
+        case server(Int)
+        case timeout
+        case network(String)
+        case malformed(String)
+        case rejected(Int)
+
+        public var description: String {
+            switch self {
+            case .unauthorized: return "the LLM API refused the key (401)"
+            case .rateLimited(let s): return "the LLM API's rate limit was reached" + (s.map { " (retry after \($0) s)" } ?? "")
+            case .server(let c): return "the LLM API answered \(c)"
+            case .timeout: return "the LLM API did not answer in time"
+            case .network(let m): return "the LLM API could not be reached: \(m)"
+            case .malformed(let why): return "the LLM API's answer could not be read (\(why))"
+            case .rejected(let c): return "the LLM API rejected the request (\(c))"
+            }
+        }
+
+        /// Worth trying the same request again.
+        public var isRetryable: Bool {
+            switch self {
+            case .rateLimited, .server, .timeout, .network: return true
+            default: return false
+            }
+        }
+    }
+
+    public func complete(system: String, user: String) throws -> Completion {
+        let body = JSONValue.object([
+            ("model", .string(model)),
+            ("messages", .array([
+                .object([("role", .string("system")), ("content", .string(system))]),
+                .object([("role", .string("user")), ("content", .string(user))]),
+            ])),
+            ("temperature", .int(0)),
+            ("max_tokens", .num(maxTokens)),
+        ]).serialized()
+        let r: HTTPClient.Response
+        do {
+            r = try http.send(
+                method: "POST", url: baseURL + "/chat/completions",
+                headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(apiKey)")], body: Array(body.utf8))
+        } catch let e as CurlError {
+            throw e.isTimeout ? Failure.timeout : Failure.network(e.message)
+        }
+        switch r.status {
+        case 200..<300: break
+        case 401, 403: throw Failure.unauthorized
+        case 429: throw Failure.rateLimited(retryAfter: r.headers["retry-after"].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) })
+        case 500..<600: throw Failure.server(r.status)
+        default: throw Failure.rejected(r.status)
+        }
+        guard let v = try? JSONValue.parse(r.body) else { throw Failure.malformed("not JSON") }
+        guard let choice = v["choices"]?.arrayValue?.first, let text = choice["message"]?["content"]?.stringValue else {
+            throw Failure.malformed("no choices[0].message.content")
+        }
+        let usage = v["usage"]
+        return Completion(
+            text: text, promptTokens: Int(usage?["prompt_tokens"]?.intValue ?? 0),
+            completionTokens: Int(usage?["completion_tokens"]?.intValue ?? 0))
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+import ScribeCore
+import ScribeNet
+import ScribeStore
+
+/// The `llm` generator's run: modules in parallel (SCRIBE_LLM_CONCURRENCY), layers of a module in order,
+/// every database write on the main thread, rate limits waited out, cancel and pause between requests,
+/// a budget that stops the job before it is exceeded.
+extension JobRunner {
+    struct LLMSettings {
+        let client: LLMClient
+        let model: String
+        let pricePrompt: Double  // USD per token
+        let priceCompletion: Double
+    }
+
+    /// Resolves the endpoint, model and key (organisation settings first, then SCRIBE_LLM_*), before any work.
+    func llmSettings(organisationID: String, options: JobOptions) throws -> LLMSettings {
+        let org = try AccountStore(lease.db).llmSettings(organisationID: organisationID)
+        var key: String? = nil
+        if let sealed = org?.sealedKey {
+            guard let hex = config.secretKeyHex, let box = try? SecretBox(hexKey: hex), let k = try? box.open(sealed) else {
+                throw PipelineError.fatal(Messages.noLLMKey + " (the stored key cannot be decrypted with this server's SCRIBE_SECRET_KEY)")
+            }
+            key = k
+        }
+        key = key ?? config.llmAPIKey
+        guard let key, !key.isEmpty else { throw PipelineError.fatal(Messages.noLLMKey) }
+        guard let base = org?.baseURL ?? config.llmBaseURL else {
+            throw PipelineError.fatal("No LLM endpoint configured (SCRIBE_LLM_BASE_URL or the organisation's LLM settings)")
+        }
+        guard let model = options.model ?? org?.model ?? config.llmModel else {
+            throw PipelineError.fatal("No LLM model configured (options.model, the organisation's LLM settings or SCRIBE_LLM_MODEL)")
+        }
+        return LLMSettings(
+            client: LLMClient(baseURL: base, model: model, apiKey: key, timeoutSeconds: config.llmTimeoutSeconds), model: model,
+            pricePrompt: config.llmPricePromptPerMillion / 1_000_000, priceCompletion: config.llmPriceCompletionPerMillion / 1_000_000)
+    }
+
+    /// Upper bound of a module's cost: its prompts' tokens (about 4 characters each) and the answers' limit.
+    func worstCase(_ facts: String, _ s: LLMSettings) -> Double {
+        let promptTokens = Double((LLMGenerator.system.count + facts.count + 200) / 4 + 1)
+        let perLayer = promptTokens * s.pricePrompt + Double(s.client.maxTokens) * s.priceCompletion
+        return perLayer * Double(LLMGenerator.layers.count)
+    }
+
+    private final class Shared: @unchecked Sendable {
+        let lock = NSLock()
+        let ready = DispatchSemaphore(value: 0)
+        var results: [Message] = []
+        var stop = false
+        var blockedUntil = Date.distantPast
+        var requestTimes: [Date] = []
+        var fatal: String? = nil
+
+        func post(_ m: Message) {
+            lock.lock()
+            results.append(m)
+            lock.unlock()
+            ready.signal()
+        }
+
+        func take() -> [Message] {
+            lock.lock()
+            defer { lock.unlock() }
+            let r = results
+            results.removeAll()
+            return r
+        }
+
+        var stopping: Bool { lock.lock(); defer { lock.unlock() }; return stop }
+    }
+
+    private enum Message {
+        case layer(module: String, layer: String, ok: Bool, prompt: Int, completion: Int, ms: Int, note: String)
+        case waiting(module: String, seconds: Double)
+        case module(module: String, sections: [(String, String)]?, failure: String?)
+    }
+
+    func generateWithLLM(
+        _ modules: [Analysis.Module], _ analysis: Analysis, _ out: DocsOutput, todo: [Analysis.Module],
+        counts startCounts: LeaseStore.Counts, settings s: LLMSettings, budget: Double?
+    ) throws {
+        var counts = startCounts
+        let gen = LLMGenerator()
+        let vocabulary = LLMGenerator.vocabulary(analysis)
+        let facts = Dictionary(uniqueKeysWithValues: todo.map { ($0.path, gen.facts($0, analysis)) })
+        let shared = Shared()
+        let byPath = Dictionary(uniqueKeysWithValues: todo.map { ($0.path, $0) })
+        var queue = todo[...]
+        var inFlight: [String: Double] = [:]  // module -> its worst-case cost, reserved while it runs
+        var spent = try lease.costSoFar()
+        var started: [String: Date] = [:]
+        let t0 = Date()
+        var finishedHere = 0
+        var stopReason: PipelineError? = nil
+        let maxRetries = config.llmMaxRetries
+        let rpm = config.llmMaxRequestsPerMinute
+        let backoff = self.backoff
+        let control = self.control
+
+        func launch(_ m: Analysis.Module) {
+            let f = facts[m.path]!
+            let t = Thread {
+                var sections: [(String, String)] = []
+                for layer in LLMGenerator.layers {
+                    var attempt = 0
+                    while true {
+                        // Cancel and pause act between requests.
+                        let c = control.current
+                        if shared.stopping || c.signals.cancelRequested || c.signals.leaseLost || c.terminated {
+                            shared.post(.module(module: m.path, sections: nil, failure: nil))
+                            return
+                        }
+                        // Wait out a rate limit (shared by all threads) and the requests-per-minute cap.
+                        shared.lock.lock()
+                        var wait = shared.blockedUntil.timeIntervalSinceNow
+                        if rpm > 0 {
+                            let now = Date()
+                            shared.requestTimes.removeAll { now.timeIntervalSince($0) > 60 }
+                            if shared.requestTimes.count >= rpm, let oldest = shared.requestTimes.first {
+                                wait = max(wait, 60 - now.timeIntervalSince(oldest))
+                            }
+                        }
+                        if wait <= 0 { shared.requestTimes.append(Date()) }
+                        shared.lock.unlock()
+                        if wait > 0 {
+                            Thread.sleep(forTimeInterval: min(wait, 0.2))
+                            continue
+                        }
+                        let r0 = Date()
+                        do {
+                            let c = try s.client.complete(system: LLMGenerator.system, user: gen.prompt(layer, facts: f))
+                            let ms = Int(Date().timeIntervalSince(r0) * 1000)
+                            sections.append((layer, c.text))
+                            shared.post(.layer(module: m.path, layer: layer, ok: true, prompt: c.promptTokens, completion: c.completionTokens, ms: ms, note: c.text))
+                            break
+                        } catch let e as LLMClient.Failure {
+                            let ms = Int(Date().timeIntervalSince(r0) * 1000)
+                            if case .unauthorized = e {
+                                shared.lock.lock()
+                                shared.fatal = "The LLM API refused the key (401). Check the organisation's LLM key."
+                                shared.stop = true
+                                shared.lock.unlock()
+                                shared.post(.module(module: m.path, sections: nil, failure: nil))
+                                return
+                            }
+                            if case .rateLimited(let after) = e {
+                                // 429: wait for Retry-After (else backoff with jitter) and retry the same request.
+                                let w = after ?? backoff.delay(attempt: attempt + 1)
+                                shared.lock.lock()
+                                shared.blockedUntil = max(shared.blockedUntil, Date().addingTimeInterval(w))
+                                shared.lock.unlock()
+                                shared.post(.waiting(module: m.path, seconds: w))
+                                attempt += 1
+                                if attempt > 50 {
+                                    shared.post(.layer(module: m.path, layer: layer, ok: false, prompt: 0, completion: 0, ms: ms, note: e.description))
+                                    shared.post(.module(module: m.path, sections: nil, failure: e.description))
+                                    return
+                                }
+                                continue
+                            }
+                            attempt += 1
+                            if e.isRetryable && attempt <= maxRetries {
+                                shared.post(.layer(module: m.path, layer: layer, ok: false, prompt: 0, completion: 0, ms: ms, note: "\(e.description); retrying"))
+                                Thread.sleep(forTimeInterval: backoff.delay(attempt: attempt))
+                                continue
+                            }
+                            shared.post(.layer(module: m.path, layer: layer, ok: false, prompt: 0, completion: 0, ms: ms, note: e.description))
+                            shared.post(.module(module: m.path, sections: nil, failure: e.description))
+                            return
+                        } catch {
+                            shared.post(.module(module: m.path, sections: nil, failure: "\(error)"))
+                            return
+                        }
+                    }
+                }
+                shared.post(.module(module: m.path, sections: sections, failure: nil))
+            }
+            t.name = "llm-\(m.pageName)"
+            t.start()
+        }
+
+        while true {
+            // Start modules while there is room, no stop, and the budget allows their worst case.
+            if stopReason == nil && shared.fatal == nil {
+                do { try check(allowPause: true) } catch let e as PipelineError { stopReason = e }
+            }
+            while stopReason == nil && shared.fatal == nil && inFlight.count < config.llmConcurrency, let m = queue.first {
+                let need = worstCase(facts[m.path]!, s)
+                if let budget, spent + inFlight.values.reduce(0, +) + need > budget {
+                    if inFlight.isEmpty {
+                        stopReason = .fatal(
+                            String(format: "Stopped before exceeding the budget of $%.4f: $%.4f spent, the next module (%@) may need up to $%.4f. Retry with a larger budget_usd to continue from here.", budget, spent, m.name, need))
+                    }
+                    break
+                }
+                queue = queue.dropFirst()
+                inFlight[m.path] = need
+                started[m.path] = Date()
+                let index = counts.processed + counts.failed + inFlight.count
+                try check(try lease.objectStarted(
+                    m.path, progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total),
+                    step: ProgressPlan.generatingStep(module: m.name, index: index, total: counts.total)))
+                launch(m)
+            }
+            if inFlight.isEmpty && (queue.isEmpty || stopReason != nil || shared.fatal != nil) { break }
+            if stopReason != nil || shared.fatal != nil {
+                shared.lock.lock()
+                shared.stop = true
+                shared.lock.unlock()
+            }
+            _ = shared.ready.wait(timeout: .now() + 0.2)
+            for msg in shared.take() {
+                switch msg {
+                case let .waiting(module, seconds):
+                    try? lease.event(kind: "info", level: "warning", "Rate limited by the LLM API; waiting \(String(format: "%.1f", seconds)) s", object: module)
+                case let .layer(module, layer, ok, prompt, completion, ms, note):
+                    var unknownCount = 0
+                    if ok { unknownCount = LLMGenerator.check(note, vocabulary: vocabulary).1.count }
+                    let cost = Double(prompt) * s.pricePrompt + Double(completion) * s.priceCompletion
+                    spent += cost
+                    let message = ok
+                        ? "\(module): \(layer) written (\(prompt + completion) tokens\(unknownCount > 0 ? ", \(unknownCount) unknown names flagged" : ""))"
+                        : "\(module): \(layer) failed: \(note)"
+                    _ = try lease.layerFinished(
+                        module, layer: layer, status: ok ? "done" : "failed", promptTokens: prompt, completionTokens: completion,
+                        costUSD: cost, unverified: unknownCount, durationMs: ms, message: message)
+                case let .module(path, sections, failure):
+                    inFlight[path] = nil
+                    guard let m = byPath[path] else { continue }
+                    let ms = Int(Date().timeIntervalSince(started[path] ?? Date()) * 1000)
+                    if sections == nil && failure == nil {
+                        // Stopped before finishing: the object stays to be done by the next attempt.
+                        continue
+                    }
+                    var status = "done"
+                    var note: String? = nil
+                    if let sections {
+                        var checked: [(layer: String, text: String)] = []
+                        var unknown: [String] = []
+                        for (layer, text) in sections {
+                            let (t, u) = LLMGenerator.check(text, vocabulary: vocabulary)
+                            checked.append((layer, t))
+                            unknown += u
+                        }
+                        let page = LLMGenerator.page(m, analysis, sections: checked, unknown: unknown, model: s.model, at: JobRunner.now())
+                        try DocsOutput.write(page, to: out.modulePagePath(m))
+                        counts.processed += 1
+                    } else {
+                        // Graceful degradation: the built-in page, marked, and the object counted as failed.
+                        try DocsOutput.write(LLMGenerator.fallbackPage(m, analysis, reason: failure ?? "unknown error"), to: out.modulePagePath(m))
+                        status = "failed"
+                        note = failure
+                        counts.failed += 1
+                    }
+                    finishedHere += 1
+                    let remaining = queue.count + inFlight.count
+                    let eta = remaining > 0 ? Date().timeIntervalSince(t0) / Double(finishedHere) * Double(remaining) : nil
+                    _ = try lease.objectFinished(
+                        path, status: status, error: note, durationMs: ms, counts: counts,
+                        progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total), etaSeconds: eta)
+                }
+            }
+        }
+        if let fatal = shared.fatal { throw PipelineError.fatal(fatal) }
+        if let stopReason { throw stopReason }
+        try check(allowPause: true)
+    }
+}
