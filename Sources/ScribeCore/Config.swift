@@ -41,6 +41,8 @@ public struct Config: Sendable {
     public var cloneTimeoutSeconds: Int
     public var maxRepositoryMegabytes: Int
     public var maxBodyBytes: Int
+    /// The status page's folder, served by scribe-fcgi for hosts that send every request through FastCGI.
+    public var staticDir: String?
 
     public static let variables = [
         "DATABASE_URL", "SCRIBE_DATA_DIR", "SCRIBE_SOCKET", "SCRIBE_FCGI_THREADS", "SCRIBE_MAX_WORKERS",
@@ -49,7 +51,7 @@ public struct Config: Sendable {
         "SCRIBE_LLM_MODEL", "SCRIBE_LLM_API_KEY", "SCRIBE_LOG_LEVEL", "SCRIBE_WORKER_PATH", "SCRIBE_DISPATCHER",
         "SCRIBE_WORKER_OBJECT_DELAY_MS", "SCRIBE_ACCEL_REDIRECT", "SCRIBE_CLONE_TIMEOUT_SECONDS",
         "SCRIBE_MAX_REPOSITORY_MB", "SCRIBE_LLM_CONCURRENCY", "SCRIBE_LLM_MAX_RPM", "SCRIBE_LLM_PRICE_PROMPT",
-        "SCRIBE_LLM_PRICE_COMPLETION", "SCRIBE_LLM_TIMEOUT_SECONDS", "SCRIBE_LLM_MAX_RETRIES",
+        "SCRIBE_LLM_PRICE_COMPLETION", "SCRIBE_LLM_TIMEOUT_SECONDS", "SCRIBE_LLM_MAX_RETRIES", "SCRIBE_STATIC_DIR",
     ]
 
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Config {
@@ -125,7 +127,8 @@ public struct Config: Sendable {
             accelRedirect: try bool("SCRIBE_ACCEL_REDIRECT", true),
             cloneTimeoutSeconds: try int("SCRIBE_CLONE_TIMEOUT_SECONDS", 300, min: 1),
             maxRepositoryMegabytes: try int("SCRIBE_MAX_REPOSITORY_MB", 1024, min: 1),
-            maxBodyBytes: 1 << 20
+            maxBodyBytes: 1 << 20,
+            staticDir: env["SCRIBE_STATIC_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         )
     }
 }

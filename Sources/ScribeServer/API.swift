@@ -72,7 +72,9 @@ public final class API: @unchecked Sendable {
     private func respond(_ request: HTTPRequest, thread: Int) -> HTTPResponse {
         let route: Route
         switch Router.match(method: request.method, path: request.path) {
-        case .notFound: return .error(.notFound)
+        case .notFound:
+            if !request.path.hasPrefix("/api"), let dir = config.staticDir { return StaticFiles.serve(request, from: dir) }
+            return .error(.notFound)
         case .methodNotAllowed(let allowed):
             return .error(.methodNotAllowed(allowed), headers: [("Allow", allowed.joined(separator: ", "))])
         case .matched(let r): route = r

@@ -16,9 +16,14 @@ struct Extractor {
     let lines: LineTable
     private var json = JSONWriter()
 
+    /// Brackets and braces nested deeper than this end the parse (swift-syntax's guard against
+    /// overflowing the stack). Set explicitly because swift-syntax's own default is 256 in release
+    /// builds but only 20 in debug builds, which cuts real files short.
+    static let maximumNestingLevel = 256
+
     /// Parses `source` and returns the JSON lines for it.
     static func run(path: String, source: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        let tree = Parser.parse(source: source)
+        let tree = Parser.parse(source: source, maximumNestingLevel: Extractor.maximumNestingLevel)
         var extractor = Extractor(path: path, lines: LineTable(source))
         extractor.fileDoc(tree)
         extractor.statements(tree.statements, scope: nil)

@@ -11,7 +11,7 @@ struct Scribe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scribe",
         abstract: "Administer Scribe: schema, users, repositories and jobs.",
-        subcommands: [Migrate.self, User.self, Token.self, Repo.self, Enqueue.self, Jobs.self, Job.self, Dispatch.self, Generate.self])
+        subcommands: [Migrate.self, User.self, Token.self, Org.self, Repo.self, Enqueue.self, Jobs.self, Job.self, Dispatch.self, Generate.self])
 }
 
 enum CLI {
@@ -99,6 +99,35 @@ struct Token: ParsableCommand {
             let token = Secrets.newAPIToken()
             try AccountStore(db).addToken(userID: user, tokenHash: Secrets.tokenDigest(token))
             print(token)
+        }
+    }
+}
+
+struct Org: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Organisation settings.", subcommands: [SetLLM.self])
+
+    struct SetLLM: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-llm",
+            abstract: "Set the organisation's LLM endpoint and model; the API key is read from standard input (never argv) and stored encrypted.")
+        @Option(help: "Organisation name.") var org: String
+        @Option(help: "Base URL of an OpenAI-compatible API (…/v1).") var baseURL: String
+        @Option(help: "Model name.") var model: String
+        @Flag(help: "Keep the stored key; do not read one.") var keepKey = false
+
+        func run() throws {
+            let (config, db) = try CLI.connect()
+            guard let orgID = try AccountStore(db).organisationID(name: org) else { throw CLI.fail("no organisation named \(org)") }
+            guard baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://") else { throw CLI.fail("--base-url must be an http(s) URL") }
+            var sealed: [UInt8]? = nil
+            if !keepKey {
+                guard let hex = config.secretKeyHex else { throw CLI.fail("SCRIBE_SECRET_KEY is required to store keys") }
+                let key = (readLine(strippingNewline: true) ?? "").trimmingCharacters(in: .whitespaces)
+                guard !key.isEmpty else { throw CLI.fail("no key on standard input") }
+                sealed = try SecretBox(hexKey: hex).seal(key)
+            }
+            try AccountStore(db).setLLMSettings(organisationID: orgID, baseURL: baseURL, model: model, sealedKey: sealed, keepKey: keepKey)
+            print("LLM settings stored for \(org)")
         }
     }
 }
