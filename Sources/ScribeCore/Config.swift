@@ -81,10 +81,16 @@ public struct Config: Sendable {
         let dataDir = env["SCRIBE_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
         let absData = dataDir.hasPrefix("/") ? dataDir : FileManager.default.currentDirectoryPath + "/" + dataDir
         let key = env["SCRIBE_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        if let key, key.count != 64 || !key.allSatisfy(\.isHexDigit) {
+        if let key, key.utf8.count != 64 || !key.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }) {
             throw ConfigError(variable: "SCRIBE_SECRET_KEY", problem: "must be 64 hexadecimal characters (32 bytes), e.g. from `openssl rand -hex 32`")
         }
-        let retryBase = Double(env["SCRIBE_RETRY_BASE_SECONDS"] ?? "") ?? 2
+        var retryBase = 2.0
+        if let raw = env["SCRIBE_RETRY_BASE_SECONDS"], !raw.isEmpty {
+            guard let v = Double(raw), v >= 0.1, v <= 3600 else {
+                throw ConfigError(variable: "SCRIBE_RETRY_BASE_SECONDS", problem: "expected seconds between 0.1 and 3600, got '\(raw)'")
+            }
+            retryBase = v
+        }
         let hosts = (env["SCRIBE_ALLOWED_HOSTS"] ?? "github.com").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         let level = env["SCRIBE_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0.lowercased() } ?? "info"

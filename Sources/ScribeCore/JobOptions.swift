@@ -106,6 +106,6 @@ public enum GitRef {
     }
 
     public static func isCommitish(_ s: String) -> Bool {
-        (7...40).contains(s.count) && s.allSatisfy(\.isHexDigit)
+        (7...40).contains(s.utf8.count) && s.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }
     }
 }

@@ -28,9 +28,11 @@ public enum Milestone: Int, CaseIterable, Sendable {
         }
     }
 
-    /// The numbered line of the step log, as the seeds wrote it: `Step 3: Validating GitHub token…`.
+    /// The numbered line of the step log, as the seeds wrote it: `Step 3: Validating GitHub token…`
+    /// (Initializing is unnumbered; the steps after it count from 1).
     public var logLine: String {
-        let index = (Milestone.allCases.firstIndex(of: self) ?? 0)
+        let index = (Milestone.allCases.firstIndex(of: self) ?? 0) - 1
+        if self == .initializing || self == .queued { return "\(step)…" }
         return self == .completed ? "Step \(index): \(step)" : "Step \(index): \(step)…"
     }
 }

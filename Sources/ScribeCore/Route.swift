@@ -40,6 +40,7 @@ public enum Router {
         guard path.hasPrefix("/api/") || path == "/api" else { return .notFound }
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).dropFirst().map(String.init)
         let m = method.uppercased()
+        guard !parts.isEmpty else { return .notFound }
 
         func one(_ allowed: [String: Route]) -> Outcome {
             let key = m == "HEAD" ? "GET" : m

@@ -308,7 +308,7 @@ public final class LeaseStore {
             try db.query("UPDATE repositories SET docs_job_id = $2 WHERE id = $1", [repo, jobID], name: "repositories.docs")
             try db.query(
                 "INSERT INTO job_events (job_id, attempt, kind, level, message) VALUES ($1, $2, 'step', 'info', $3)",
-                [jobID, row.string("attempt") ?? "0", "Step 10: Completed (documentation served from the cache)"],
+                [jobID, row.string("attempt") ?? "0", "\(Milestone.completed.logLine) (documentation served from the cache)"],
                 name: "lease.complete-event")
             return true
         }
@@ -346,6 +346,8 @@ public final class LeaseStore {
             WITH j AS (
                 UPDATE jobs SET status = $3, lease_token = NULL, worker_pid = NULL, current_object = NULL,
                     current_step = $4, pause_requested = false, estimated_completion_at = NULL,
+                    -- A pause honoured cleanly is not a failed attempt: it does not use up max_attempts.
+                    attempt = CASE WHEN $3 = 'paused' THEN greatest(attempt - 1, 0) ELSE attempt END,
                     finished_at = CASE WHEN $3 = 'cancelled' THEN now() ELSE NULL END
                 WHERE \(Self.fence)
                 RETURNING id, attempt),

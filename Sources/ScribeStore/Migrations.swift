@@ -17,6 +17,9 @@ public enum Migrations {
     /// Applies what is missing; returns the versions applied now. Safe to run any number of times.
     @discardableResult
     public static func apply(on db: Connection, logger: Logger? = nil) throws -> [Int] {
+        // The lock comes first: CREATE TABLE IF NOT EXISTS itself is not safe when run concurrently.
+        try db.query("SELECT pg_advisory_lock(727274)", name: "migrations.lock")
+        defer { _ = try? db.query("SELECT pg_advisory_unlock(727274)", name: "migrations.unlock") }
         try db.execute(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -25,8 +28,6 @@ public enum Migrations {
                 applied_at timestamptz NOT NULL DEFAULT now()
             )
             """, name: "migrations.table")
-        try db.query("SELECT pg_advisory_lock(727274)", name: "migrations.lock")
-        defer { _ = try? db.query("SELECT pg_advisory_unlock(727274)", name: "migrations.unlock") }
         let done = Set(try db.query("SELECT version FROM schema_migrations", name: "migrations.list").rows.compactMap { $0.int("version") })
         var applied: [Int] = []
         for m in all where !done.contains(m.version) {
