@@ -14,13 +14,14 @@ public final class API: @unchecked Sendable {
     let metrics = Metrics()
     let policy: URLPolicy
     let box: SecretBox?
-    private var connections: [Connection?]
-    private let connLock = NSLock()
+    /// One slot per accept thread; the array itself never changes, so threads never race on it.
+    private final class Slot { var connection: Connection? }
+    private let slots: [Slot]
 
     public init(config: Config, threads: Int, logger: Logger) {
         self.config = config
         self.logger = logger
-        self.connections = Array(repeating: nil, count: max(threads, 1) + 1)
+        self.slots = (0...max(threads, 1)).map { _ in Slot() }
         self.policy = URLPolicy(config: config)
         self.box = config.secretKeyHex.flatMap { try? SecretBox(hexKey: $0) }
     }
@@ -32,15 +33,15 @@ public final class API: @unchecked Sendable {
 
     /// The thread's connection, opened on first use and after a failure.
     func db(_ thread: Int) throws -> Connection {
-        let slot = min(thread, connections.count - 1)
-        if let c = connections[slot], c.isHealthy { return c }
+        let slot = slots[min(thread, slots.count - 1)]
+        if let c = slot.connection, c.isHealthy { return c }
         let c = try Connection(url: config.databaseURL, applicationName: "scribe-fcgi")
-        connections[slot] = c
+        slot.connection = c
         return c
     }
 
     func dropConnection(_ thread: Int) {
-        connections[min(thread, connections.count - 1)] = nil
+        slots[min(thread, slots.count - 1)].connection = nil
     }
 
     struct Context {
