@@ -44,6 +44,7 @@ extension API {
         switch try JobStore(try c.db()).create(organisationID: c.org, repositoryID: repo.id, options: options, triggeredBy: c.userID) {
         case .conflict(let active): throw inProgress(repo.id, active)
         case .created(let job):
+            versions.notified(job.id, .init(version: job.version, organisationID: job.organisationID))
             return .json(202, job.json, headers: [("ETag", job.etag), ("Location", "/api/documentation/jobs/\(job.id)")])
         }
     }
@@ -147,7 +148,11 @@ extension API {
             }
         default: throw APIError.notFound
         }
-        if let updated { return .json(200, updated.json, headers: [("ETag", updated.etag)]) }
+        if let updated {
+            // The caller must see its own change at once: the NOTIFY may arrive a few milliseconds later.
+            versions.notified(updated.id, .init(version: updated.version, organisationID: updated.organisationID))
+            return .json(200, updated.json, headers: [("ETag", updated.etag)])
+        }
         let current = try job(c, id)  // 404 for unknown or foreign jobs
         throw APIError(409, JobTransitions.refusal(event, in: current.state), extra: [("status", .string(current.state.rawValue))])
     }

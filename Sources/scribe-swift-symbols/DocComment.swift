@@ -102,9 +102,8 @@ enum DocComment {
         var s = Substring(raw)
         if s.hasPrefix("/**") { s = s.dropFirst(3) }
         if s.hasSuffix("*/") { s = s.dropLast(2) }
-        var lines = s.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-            line.hasSuffix("\r") ? line.dropLast() : line
-        }
+        // "\r\n" is one Character in Swift, so it is matched as such.
+        var lines = s.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
         guard !lines.isEmpty else { return "" }
         // The first line follows `/**`: its own indentation is meaningless.
         lines[0] = lines[0].drop { $0 == " " || $0 == "\t" }
