@@ -191,7 +191,7 @@ extension JobRunner {
                 if let budget, spent + inFlight.values.reduce(0, +) + need > budget {
                     if inFlight.isEmpty {
                         stopReason = .fatal(
-                            String(format: "Stopped before exceeding the budget of $%.4f: $%.4f spent, the next module (%@) may need up to $%.4f. Retry with a larger budget_usd to continue from here.", budget, spent, m.name, need))
+                            String(format: "Stopped before exceeding the budget of $%.4f: $%.4f spent, the next module (%@) may need up to $%.4f. Retry with a larger budget_usd (POST …/retry {\"budget_usd\": …}) to continue from here.", budget, spent, m.name, need))
                     }
                     break
                 }
@@ -205,6 +205,9 @@ extension JobRunner {
                 launch(m)
             }
             if inFlight.isEmpty && (queue.isEmpty || stopReason != nil || shared.fatal != nil) { break }
+            // Cancel, SIGTERM or a lost lease: do not wait for answers that may take minutes (their threads
+            // die with the process). A pause lets the requests in flight finish, so that their cost is counted.
+            if case .stopped(let why)? = stopReason, why != .pause { break }
             if stopReason != nil || shared.fatal != nil {
                 shared.lock.lock()
                 shared.stop = true

@@ -132,14 +132,19 @@ extension API {
         case .cancel: updated = try store.requestCancel(id: id, organisationID: c.org)
         case .retry:
             var regenerate = false
+            var budget: Double? = nil
             if !c.request.body.isEmpty {
                 let body = try c.jsonObject()
                 if let r = body["regenerate_all"], !r.isNull {
                     guard let b = r.boolValue else { throw APIError.badField("regenerate_all", "expected true or false") }
                     regenerate = b
                 }
+                if let r = body["budget_usd"], !r.isNull {
+                    guard let d = r.doubleValue, d > 0, d < 1_000_000 else { throw APIError.badField("budget_usd", "expected a positive amount") }
+                    budget = d
+                }
             }
-            switch try store.retry(id: id, organisationID: c.org, regenerateAll: regenerate) {
+            switch try store.retry(id: id, organisationID: c.org, regenerateAll: regenerate, budgetUSD: budget) {
             case .retried(let j): updated = j
             case .refused: updated = nil
             case .conflict(let active):

@@ -105,3 +105,11 @@ final class Metrics: @unchecked Sendable {
         return (byStatus, spawned, rescued)
     }
 }
+
+/// A boolean shared between threads.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
+}

@@ -27,6 +27,10 @@ public final class Dispatcher: @unchecked Sendable {
     private var wakeRead: Int32 = -1
     private var wakeWrite: Int32 = -1
     private var cancelSeen: [String: Date] = [:]
+    /// Ends the loops (tests, shutdown). Loops without an exit also sent the optimizer into minutes of work.
+    private let stopped = Flag()
+
+    public func stop() { stopped.set() }
 
     public init(config: Config, logger: Logger, launcher: WorkerLauncher) {
         self.config = config
@@ -56,7 +60,7 @@ public final class Dispatcher: @unchecked Sendable {
     public func start() {
         let t = Thread { [self] in
             var delay = 0.5
-            while true {
+            while !stopped.isSet {
                 do {
                     try loop(untilIdle: false)
                 } catch {
@@ -81,7 +85,7 @@ public final class Dispatcher: @unchecked Sendable {
         let jobs = JobStore(db)
         var lastSweep = Date.distantPast
         let sweepEvery = max(1.0, Double(config.leaseSeconds) / 3)
-        while true {
+        while !stopped.isSet {
             try reapExited(jobs)
             if Date().timeIntervalSince(lastSweep) >= sweepEvery {
                 try sweep(jobs)

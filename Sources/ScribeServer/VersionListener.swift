@@ -7,6 +7,8 @@ final class VersionListener {
     private let url: String
     private let cache: JobVersionCache
     private let logger: Logger
+    /// Set to stop the thread (tests); a plain `while true` here also made the optimizer take minutes.
+    private let stopped = Flag()
 
     init(url: String, cache: JobVersionCache, logger: Logger) {
         self.url = url
@@ -22,13 +24,13 @@ final class VersionListener {
 
     private func loop() {
         var backoff = 0.5
-        while true {
+        while !stopped.isSet {
             do {
                 let db = try Connection(url: url, applicationName: "scribe-fcgi listener")
                 try db.execute("LISTEN scribe_jobs", name: "listen")
                 cache.setConnected(true)
                 backoff = 0.5
-                while db.isHealthy {
+                while db.isHealthy && !stopped.isSet {
                     let woke = db.waitForNotifications(timeoutSeconds: 30)
                     for n in try db.drainNotifications() {
                         let f = n.payload.split(separator: " ")

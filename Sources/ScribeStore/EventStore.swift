@@ -24,7 +24,7 @@ public struct EventStore {
     public func objects(jobID: String) throws -> [JSONValue] {
         try db.query(
             """
-            SELECT path, status, attempt, runs, error, duration_ms, prompt_tokens, completion_tokens, cost_usd,
+            SELECT path, status, attempt, runs, error, duration_ms, prompt_tokens, completion_tokens, cost_usd, unverified_mentions,
                    scribe_ts(started_at) AS started_at, scribe_ts(finished_at) AS finished_at
             FROM job_objects WHERE job_id = $1 ORDER BY position, path
             """, [jobID], name: "objects.list"
@@ -33,7 +33,7 @@ public struct EventStore {
                 ("path", .str($0.string("path"))), ("status", .str($0.string("status"))), ("attempt", .num($0.int("attempt"))),
                 ("runs", .num($0.int("runs"))), ("error", .str($0.string("error"))), ("duration_ms", .num($0.int("duration_ms"))),
                 ("prompt_tokens", .num($0.int64("prompt_tokens"))), ("completion_tokens", .num($0.int64("completion_tokens"))),
-                ("cost_usd", .num($0.double("cost_usd"))), ("started_at", .str($0.string("started_at"))),
+                ("cost_usd", .num($0.double("cost_usd"))), ("unverified_mentions", .num($0.int("unverified_mentions"))), ("started_at", .str($0.string("started_at"))),
                 ("finished_at", .str($0.string("finished_at"))),
             ])
         }

@@ -167,7 +167,7 @@ public struct JobStore {
     }
 
     /// Retry a failed or cancelled job; it resumes from its checkpoint unless `regenerateAll`.
-    public func retry(id: String, organisationID: String, regenerateAll: Bool) throws -> RetryOutcome {
+    public func retry(id: String, organisationID: String, regenerateAll: Bool, budgetUSD: Double? = nil) throws -> RetryOutcome {
         do {
             return try db.withTransaction {
                 let rows = try db.query(
@@ -176,10 +176,11 @@ public struct JobStore {
                         status = 'queued', attempt = 0, run_after = now(), finished_at = NULL, error_message = NULL,
                         cancel_requested = false, pause_requested = false, current_step = 'Queued', current_object = NULL,
                         progress = 0, lease_token = NULL, worker_pid = NULL, estimated_completion_at = NULL,
-                        options = CASE WHEN $3::boolean THEN jsonb_set(options, '{regenerate_all}', 'true') ELSE options END
+                        options = CASE WHEN $4::numeric IS NULL THEN options ELSE jsonb_set(options, '{budget_usd}', to_jsonb($4::numeric)) END
+                            || CASE WHEN $3::boolean THEN '{"regenerate_all": true, "skip_existing": false}'::jsonb ELSE '{}'::jsonb END
                     WHERE id = $1 AND organisation_id = $2 AND status IN ('failed', 'cancelled')
                     RETURNING \(Self.columns())
-                    """, [id, organisationID, regenerateAll ? "true" : "false"], name: "jobs.retry")
+                    """, [id, organisationID, regenerateAll ? "true" : "false", budgetUSD.map { String($0) }], name: "jobs.retry")
                 guard let row = rows.first else { return .refused }
                 if regenerateAll {
                     try db.query("DELETE FROM job_objects WHERE job_id = $1", [id], name: "jobs.retry.objects")

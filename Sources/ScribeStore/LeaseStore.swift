@@ -223,7 +223,7 @@ public final class LeaseStore {
                 SELECT cancel_requested, pause_requested FROM j
                 """,
                 [
-                    jobID, lease, path, String(promptTokens), String(completionTokens), String(format: "%.8f", costUSD),
+                    jobID, lease, path, String(promptTokens), String(completionTokens), String(format: "%.10f", costUSD),
                     String(unverified), layer, status, String(durationMs), message,
                 ], name: "lease.layer"))
     }

@@ -184,4 +184,10 @@ enum Schema {
         ALTER TABLE jobs ADD COLUMN unverified_mentions int NOT NULL DEFAULT 0;
         ALTER TABLE job_objects ADD COLUMN unverified_mentions int NOT NULL DEFAULT 0;
         """
+
+    static let v3 = """
+        -- A request of a cheap model costs millionths of a dollar: keep its cost exact enough to add up.
+        ALTER TABLE jobs ALTER COLUMN cost_actual_usd TYPE numeric(20, 10), ALTER COLUMN cost_estimated_usd TYPE numeric(20, 10);
+        ALTER TABLE job_objects ALTER COLUMN cost_usd TYPE numeric(20, 10);
+        """
 }
