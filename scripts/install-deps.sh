@@ -49,6 +49,8 @@ python_missing=()
 if [ "$want_test" = 1 ]; then
     python3 -c 'import pytest' 2>/dev/null || python_missing+=(pytest)
     python3 -c 'import selenium' 2>/dev/null || python_missing+=('selenium>=4.10,<5')
+    python3 -c 'import jsonschema' 2>/dev/null || python_missing+=(jsonschema)
+    python3 -c 'import openapi_spec_validator' 2>/dev/null || python_missing+=(openapi-spec-validator)
 fi
 
 if [ ${#missing[@]} -eq 0 ] && [ ${#python_missing[@]} -eq 0 ]; then
