@@ -45,7 +45,9 @@ public enum Router {
         func one(_ allowed: [String: Route]) -> Outcome {
             let key = m == "HEAD" ? "GET" : m
             if let r = allowed[key] { return .matched(r) }
-            return .methodNotAllowed(allowed.keys.sorted())
+            var methods = allowed.keys.sorted()
+            if allowed["GET"] != nil { methods.append("HEAD") }
+            return .methodNotAllowed(methods)
         }
 
         switch parts.count {

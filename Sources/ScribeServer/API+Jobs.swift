@@ -70,7 +70,7 @@ extension API {
         }
         var before: String? = nil
         if let b = q["before"], !b.isEmpty {
-            guard b.count <= 40, b.allSatisfy({ $0.isNumber || "-:.TZ+".contains($0) }) else {
+            guard b.count <= 40, API.isTimestamp(b) else {
                 throw APIError.badField("before", "expected a timestamp from next_before")
             }
             before = b
@@ -168,5 +168,22 @@ extension HTTPResponse {
         var r = self
         r.headers = r.headers.map { $0.0 == "Cache-Control" ? ($0.0, value) : $0 }
         return r
+    }
+}
+
+extension API {
+    /// RFC 3339 as the API writes it: `2026-11-22T15:06:50.053123Z` (fraction optional).
+    static func isTimestamp(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        guard u.count >= 20, u.last == UInt8(ascii: "Z") else { return false }
+        let shape = Array("dddd-dd-ddTdd:dd:dd".utf8)
+        for (i, c) in shape.enumerated() {
+            let x = u[i]
+            if c == UInt8(ascii: "d") { guard (48...57).contains(x) else { return false } } else if x != c { return false }
+        }
+        let rest = u[19..<(u.count - 1)]
+        if rest.isEmpty { return true }
+        guard rest.first == UInt8(ascii: "."), rest.count >= 2, rest.count <= 10 else { return false }
+        return rest.dropFirst().allSatisfy { (48...57).contains($0) }
     }
 }

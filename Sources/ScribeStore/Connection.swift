@@ -32,11 +32,37 @@ public final class Connection {
 
     public var isHealthy: Bool { PQstatus(conn) == CONNECTION_OK }
 
+    /// Statements prepared on this connection, by SQL text: PostgreSQL then plans each statement once per
+    /// connection instead of once per request (planning cost more than running the hot queries).
+    private var prepared: [String: String] = [:]
+
     /// Runs one statement with text parameters ($1, $2…). `name` identifies it in errors and logs.
     @discardableResult
     public func query(_ sql: String, _ params: [String?] = [], name: String) throws -> Rows {
+        do {
+            return try runPrepared(sql, params, name: name)
+        } catch let e as PGError where e.sqlState == "0A000" || e.sqlState == "26000" {
+            // The schema changed under a cached plan, or the statement vanished: prepare it again, once.
+            if let stmt = prepared.removeValue(forKey: sql) { _ = try? execute("DEALLOCATE \(stmt)", name: "deallocate") }
+            return try runPrepared(sql, params, name: name)
+        }
+    }
+
+    private func runPrepared(_ sql: String, _ params: [String?], name: String) throws -> Rows {
+        let stmt: String
+        if let s = prepared[sql] {
+            stmt = s
+        } else {
+            stmt = "scribe_\(prepared.count + 1)"
+            guard let r = PQprepare(conn, stmt, sql, Int32(params.count), nil) else {
+                throw PGError(sqlState: "08006", message: lastError, statement: name, constraint: nil)
+            }
+            defer { PQclear(r) }
+            guard PQresultStatus(r) == PGRES_COMMAND_OK else { throw error(from: r, statement: name) }
+            prepared[sql] = stmt
+        }
         let result: OpaquePointer? = Connection.withOptionalCStrings(params) { ptrs in
-            PQexecParams(conn, sql, Int32(params.count), nil, ptrs, nil, nil, 0)
+            PQexecPrepared(conn, stmt, Int32(params.count), ptrs, nil, nil, 0)
         }
         guard let result else {
             throw PGError(sqlState: "08006", message: lastError, statement: name, constraint: nil)

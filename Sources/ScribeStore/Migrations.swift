@@ -13,6 +13,7 @@ public enum Migrations {
         Migration(version: 1, name: "initial schema", sql: Schema.v1),
         Migration(version: 2, name: "unverified mentions of the llm generator", sql: Schema.v2),
         Migration(version: 3, name: "cost precision", sql: Schema.v3),
+        Migration(version: 4, name: "timestamps in microseconds", sql: Schema.v4),
     ]
 
     /// Applies what is missing; returns the versions applied now. Safe to run any number of times.

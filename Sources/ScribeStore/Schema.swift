@@ -190,4 +190,11 @@ enum Schema {
         ALTER TABLE jobs ALTER COLUMN cost_actual_usd TYPE numeric(20, 10), ALTER COLUMN cost_estimated_usd TYPE numeric(20, 10);
         ALTER TABLE job_objects ALTER COLUMN cost_usd TYPE numeric(20, 10);
         """
+
+    static let v4 = """
+        -- Microseconds, as PostgreSQL stores them: a page cursor in milliseconds could skip jobs.
+        CREATE OR REPLACE FUNCTION scribe_ts(t timestamptz) RETURNS text
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE
+            AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$;
+        """
 }

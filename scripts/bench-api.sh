@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# The API's hot paths against nginx's own ceiling, measured in one run with wrk.
+#
+#   scripts/bench-api.sh
+#
+# Starts a stack of its own under a temporary folder: a private PostgreSQL
+# (scripts/pg.sh, --ephemeral), scribe-fcgi built with `swift build -c release`
+# into .build-bench (dispatcher off), nginx (scripts/nginx.sh), a user, a local git repository and one
+# completed job (run by `scribe dispatch`). Then, with wrk -t2 -c32 -d10s, it
+# measures in this order:
+#
+#   static   nginx sending a small file of static/ (the baseline)
+#   health   GET /api/health (no token; one query)
+#   job-200  GET /api/documentation/jobs/{id} with a stale If-None-Match (one query)
+#   job-304  the same with the current ETag (answered from memory: no query)
+#
+# and prints req/s, p50 and p99 for each, the ratio to the static baseline, and the
+# database transactions PostgreSQL counted during each case per request (from
+# pg_stat_database). Everything is stopped and removed at the end.
+#
+# Environment: SCRIBE_BIN_DIR (skip the build, take binaries from there),
+# BENCH_SWIFT_FLAGS (extra `swift build` flags; see the build section below),
+# BENCH_THREADS (2), BENCH_CONNECTIONS (32), BENCH_DURATION (10s),
+# BENCH_FCGI_THREADS (scribe-fcgi's accept threads, 4), BENCH_STATIC_PATH
+# (/favicon.svg), BENCH_KEEP=1 (keep the temporary folder and its logs).
+# Needs wrk (Debian package `wrk`; installed when missing and run as root), nginx,
+# PostgreSQL, git, curl and python3 (scripts/install-deps.sh).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd -P)
+cd "$root"
+
+threads=${BENCH_THREADS:-2}
+connections=${BENCH_CONNECTIONS:-32}
+duration=${BENCH_DURATION:-10s}
+fcgi_threads=${BENCH_FCGI_THREADS:-4}
+static_path=${BENCH_STATIC_PATH:-/favicon.svg}
+# Backends report their statistics at most every second and within 10 s of going
+# idle (PostgreSQL 15), so each count is read that long after its run.
+stats_settle=11
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+# --- tools ----------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing wrk (Debian package wrk)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk >/dev/null 2>&1 || {
+            apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk >/dev/null
+        } || die "could not install wrk"
+    else
+        die "wrk is missing: as root run \`apt-get install -y wrk\` (Debian package wrk), then run this again"
+    fi
+fi
+for tool in curl python3 git; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is missing (scripts/install-deps.sh)"
+done
+
+# --- build ----------------------------------------------------------------------------------
+# A release build in a scratch folder of its own, so that BENCH_SWIFT_FLAGS (extra flags,
+# none by default) never invalidate .build/release. (Swift 6.3.1's optimizer spent minutes
+# in loop-invariant code motion on loops without an exit; the code no longer has any, and
+# BENCH_SWIFT_FLAGS='-Xswiftc -Xllvm -Xswiftc -sil-disable-pass=loop-invariant-code-motion'
+# is the workaround should one come back.)
+if [ -n "${SCRIBE_BIN_DIR:-}" ]; then
+    bin=$SCRIBE_BIN_DIR
+else
+    read -r -a swift_flags <<<"${BENCH_SWIFT_FLAGS-}"
+    scratch=$root/.build-bench
+    for product in scribe-fcgi scribe scribe-worker; do
+        say "building $product (swift build -c release ${swift_flags[*]})"
+        swift build -c release --scratch-path "$scratch" "${swift_flags[@]}" --product "$product" >&2
+    done
+    bin=$(swift build -c release --scratch-path "$scratch" "${swift_flags[@]}" --show-bin-path)
+fi
+for exe in scribe scribe-fcgi scribe-worker; do
+    [ -x "$bin/$exe" ] || die "$bin/$exe is missing"
+done
+
+# --- stop what this script started, however it ends -----------------------------------------
+# The postgres user must be able to reach the cluster's folder (pg.sh runs it as postgres
+# when we are root): the folder is world-searchable, its contents private where it matters.
+tmp=$(mktemp -d /tmp/scribe-bench.XXXXXX)
+chmod 755 "$tmp"
+mkdir -m 700 "$tmp/private"
+fcgi_pid=''
+started_pg=0
+started_nginx=0
+cleaned=0
+cleanup() {
+    [ "$cleaned" = 1 ] && return
+    cleaned=1
+    trap '' INT TERM
+    if [ -n "$fcgi_pid" ] && kill -0 "$fcgi_pid" 2>/dev/null; then
+        kill -TERM "$fcgi_pid" 2>/dev/null || true
+        for _ in $(seq 100); do kill -0 "$fcgi_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$fcgi_pid" 2>/dev/null || true
+    fi
+    [ "$started_nginx" = 1 ] && { scripts/nginx.sh stop "$tmp/nginx" || true; }
+    [ "$started_pg" = 1 ] && { scripts/pg.sh stop "$tmp/pg" 55432 || true; }
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        say "kept $tmp"
+    else
+        rm -rf "$tmp"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- PostgreSQL, schema, user ---------------------------------------------------------------
+say "starting PostgreSQL under $tmp/pg"
+scripts/pg.sh start "$tmp/pg" 55432 --ephemeral
+started_pg=1
+database_url=$(scripts/pg.sh url "$tmp/pg" 55432)
+pg_sock=$tmp/pg/sock
+psql_stat() {
+    psql -X -q -t -A -h "$pg_sock" -p 55432 -U postgres -d postgres \
+        -c "SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database"
+}
+
+# scribe's environment: this script's settings only, none of the caller's SCRIBE_*.
+while IFS='=' read -r name _; do
+    case "$name" in SCRIBE_*) unset "$name" ;; esac
+done < <(env)
+export DATABASE_URL=$database_url
+export SCRIBE_DATA_DIR=$tmp/data
+export SCRIBE_SOCKET=$tmp/run/scribe-fcgi.sock
+export SCRIBE_SECRET_KEY
+SCRIBE_SECRET_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+export SCRIBE_ALLOW_LOCAL_REPOS=1
+export SCRIBE_DISPATCHER=0 # no background queries: the job runs through `scribe dispatch`
+export SCRIBE_FCGI_THREADS=$fcgi_threads
+export SCRIBE_WORKER_PATH=$bin/scribe-worker
+export SCRIBE_GITHUB_API=http://127.0.0.1:9
+export SCRIBE_LOG_LEVEL=warning
+mkdir -p "$tmp/data" "$tmp/run" "$tmp/logs"
+
+"$bin/scribe" migrate >/dev/null
+token=$("$bin/scribe" user create --org bench --email bench@localhost --admin)
+[ -n "$token" ] || die "scribe user create printed no token"
+
+# --- a small repository to document ---------------------------------------------------------
+repo=$tmp/repo
+mkdir -p "$repo/core" "$repo/storage"
+printf '# bench\n\nA project to benchmark Scribe with.\n' >"$repo/README.md"
+for m in core storage; do
+    printf '"""The %s module."""\n' "$m" >"$repo/$m/__init__.py"
+    printf 'def %s_entry(value):\n    """Returns value."""\n    return value\n' "$m" >"$repo/$m/api.py"
+done
+git_q() { GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null git -C "$repo" -c user.name=Bench -c user.email=bench@scribe.invalid "$@" >/dev/null; }
+git_q init -q -b main
+git_q add -A
+git_q commit -q -m "Initial commit"
+
+# --- scribe-fcgi and nginx ------------------------------------------------------------------
+say "starting scribe-fcgi ($fcgi_threads threads) and nginx"
+"$bin/scribe-fcgi" </dev/null >"$tmp/logs/scribe-fcgi.log" 2>&1 &
+fcgi_pid=$!
+for _ in $(seq 200); do
+    [ -S "$SCRIBE_SOCKET" ] && break
+    kill -0 "$fcgi_pid" 2>/dev/null || { cat "$tmp/logs/scribe-fcgi.log" >&2; die "scribe-fcgi exited"; }
+    sleep 0.05
+done
+[ -S "$SCRIBE_SOCKET" ] || die "scribe-fcgi made no socket"
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+scripts/nginx.sh start "$tmp/nginx" "$port" "$SCRIBE_SOCKET" "$tmp/data" "$root/static"
+started_nginx=1
+base=http://127.0.0.1:$port
+
+# api METHOD PATH [JSON] [extra curl args…]: body, then the status on a line of its own.
+# The token reaches curl on its standard input, not its command line.
+api() {
+    local method=$1 path=$2 data=${3:-}
+    shift $(($# < 3 ? $# : 3))
+    local args=(-sS -X "$method" --max-time 15 -w '\n%{http_code}' "$@")
+    [ -n "$data" ] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
+    printf 'header = "Authorization: Bearer %s"\n' "$token" | curl --config - "${args[@]}" "$base$path"
+}
+field() { python3 -c 'import json, sys; print(json.loads(sys.stdin.read().rstrip("\n").rsplit("\n", 1)[0]).get(sys.argv[1]) or "")' "$1"; }
+
+for _ in $(seq 100); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/health")" = 200 ] && break
+    sleep 0.1
+done
+
+# --- one completed job ------------------------------------------------------------------------
+out=$(api POST /api/repositories "{\"url\": \"$repo\"}")
+[ "$(tail -n1 <<<"$out")" = 201 ] || die "POST /api/repositories: $out"
+repo_id=$(field id <<<"$out")
+out=$(api POST /api/documentation/jobs "{\"repository_id\": \"$repo_id\"}")
+[ "$(tail -n1 <<<"$out")" = 202 ] || die "POST /api/documentation/jobs: $out"
+job_id=$(field id <<<"$out")
+say "running job $job_id (scribe dispatch)"
+"$bin/scribe" dispatch >"$tmp/logs/dispatch.log" 2>&1 || { cat "$tmp/logs/dispatch.log" >&2; die "scribe dispatch failed"; }
+out=$(api GET "/api/documentation/jobs/$job_id" '' -D "$tmp/private/headers")
+status=$(field status <<<"$out")
+[ "$status" = completed ] || die "the job is $status, not completed: $out"
+etag=$(tr -d '\r' <"$tmp/private/headers" | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
+[ -n "$etag" ] || die "GET job gave no ETag"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base$static_path")" = 200 ] || die "nginx does not serve $static_path"
+# The 304 really is a 304, and the stale tag a 200.
+out=$(api GET "/api/documentation/jobs/$job_id" '' -H "If-None-Match: $etag")
+[ "$(tail -n1 <<<"$out")" = 304 ] || die "GET job with its ETag: $(tail -n1 <<<"$out"), not 304"
+out=$(api GET "/api/documentation/jobs/$job_id" '' -H 'If-None-Match: "stale"')
+[ "$(tail -n1 <<<"$out")" = 200 ] || die "GET job with a stale ETag: $(tail -n1 <<<"$out"), not 200"
+
+# --- wrk --------------------------------------------------------------------------------------
+# Headers come from the environment, so that the token is in no file and no argv.
+cat >"$tmp/private/headers.lua" <<'LUA'
+local token = os.getenv("BENCH_TOKEN")
+if token and token ~= "" then wrk.headers["Authorization"] = "Bearer " .. token end
+local tag = os.getenv("BENCH_IF_NONE_MATCH")
+if tag and tag ~= "" then wrk.headers["If-None-Match"] = tag end
+
+-- One line for the caller to parse: requests, req/s, p50 and p99 (ms), non-2xx/3xx, socket errors.
+done = function(summary, latency, requests)
+    local e = summary.errors
+    io.write(string.format("RESULT %d %.1f %.3f %.3f %d %d\n", summary.requests,
+        summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+        e.status, e.connect + e.read + e.write + e.timeout))
+end
+LUA
+
+# run NAME URL [TOKEN] [IF-NONE-MATCH]: one wrk run; appends "NAME requests rps p50 p99 bad xacts" to $tmp/results.
+run() {
+    local name=$1 url=$2 before after line
+    say "wrk -t$threads -c$connections -d$duration $name"
+    before=$(psql_stat)
+    line=$(BENCH_TOKEN=${3:-} BENCH_IF_NONE_MATCH=${4:-} wrk -t"$threads" -c"$connections" -d"$duration" \
+        -s "$tmp/private/headers.lua" "$url" | tee "$tmp/logs/wrk-$name.txt" | sed -n 's/^RESULT //p')
+    [ -n "$line" ] || die "wrk printed no result for $name: $(cat "$tmp/logs/wrk-$name.txt")"
+    sleep "$stats_settle"
+    after=$(psql_stat)
+    echo "$name $line $((after - before))" >>"$tmp/results"
+}
+
+# The same wait with no load: what the database counts by itself in one case's time.
+say "measuring the database's idle transactions (${stats_settle}s + $duration)"
+before=$(psql_stat)
+sleep "$(python3 -c 'import sys; d = sys.argv[1]; print(float(d[:-1]) * {"s": 1, "m": 60}[d[-1]] if d[-1] in "sm" else float(d))' "$duration")"
+sleep "$stats_settle"
+echo "idle $(( $(psql_stat) - before ))" >"$tmp/results.idle"
+
+: >"$tmp/results"
+run static "$base$static_path"
+run health "$base/api/health"
+run job-200 "$base/api/documentation/jobs/$job_id" "$token" '"stale"'
+run job-304 "$base/api/documentation/jobs/$job_id" "$token" "$etag"
+
+# --- report -------------------------------------------------------------------------------------
+python3 - "$tmp/results" "$tmp/results.idle" "$threads" "$connections" "$duration" "$fcgi_threads" "$static_path" <<'PY'
+import sys
+
+results, idle_file, threads, conns, duration, fcgi_threads, static_path = sys.argv[1:]
+idle = int(open(idle_file).read().split()[1])
+rows = []
+for line in open(results):
+    name, requests, rps, p50, p99, bad, errors, xacts = line.split()
+    rows.append((name, int(requests), float(rps), float(p50), float(p99), int(bad), int(errors), int(xacts)))
+base = rows[0][2]
+labels = {
+    "static": f"nginx static file ({static_path})",
+    "health": "GET /api/health",
+    "job-200": "GET job, stale ETag (200)",
+    "job-304": "GET job, current ETag (304)",
+}
+print()
+print(f"wrk -t{threads} -c{conns} -d{duration}, scribe-fcgi release with {fcgi_threads} accept threads, loopback")
+print(f"{'case':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x static':>9} {'db xacts':>9} {'per req':>8}  bad")
+for name, requests, rps, p50, p99, bad, errors, xacts in rows:
+    per = max(xacts - idle, 0) / requests if requests else 0.0
+    print(f"{labels[name]:<34} {rps:>9,.0f} {p50:>8.2f} {p99:>8.2f} {rps / base:>9.2f} {xacts:>9,} {per:>8.4f}  {bad + errors}")
+print(f"(db xacts: transactions PostgreSQL counted during the case and its {11} s settle; "
+      f"the same wait idle counted {idle}, subtracted in 'per req'; 'bad': non-2xx/3xx answers and socket errors)")
+print()
+print("STACK-NOTES ceilings on this kind of machine (same wrk settings):")
+print("  nginx static file ~40,000 req/s | Swift libfcgi hello world ~20,000 (0.50 x static)"
+      " | + one libpq query ~10,500-11,400 (0.26-0.29 x static)")
+r = {row[0]: row for row in rows}
+if "job-304" in r:
+    print(f"  job-304 is {r['job-304'][2] / base:.2f} x static here (hello world: 0.50); "
+          f"job-200 {r['job-200'][2] / base:.2f} x (one query: 0.26-0.29); health {r['health'][2] / base:.2f} x")
+    print(f"  job-304 / job-200 = {r['job-304'][2] / r['job-200'][2]:.2f}")
+if any(row[5] or row[6] for row in rows):
+    print("WARNING: some answers were not 2xx/3xx or failed (see the 'bad' column)")
+    sys.exit(1)
+PY
