@@ -49,7 +49,7 @@ public struct BuiltinGenerator {
     public func modulePage(_ m: Analysis.Module, _ a: Analysis) -> Page {
         var md = "# Module `\(m.name)`\n\n"
         let langs = m.languages.map(\.0)
-        md += "_\(m.files.count) files · \(m.lines) lines"
+        md += "_\(m.files.count) file\(m.files.count == 1 ? "" : "s") · \(m.lines) line\(m.lines == 1 ? "" : "s")"
         if !langs.isEmpty { md += " · " + langs.prefix(4).map(MD.cell).joined(separator: ", ") }
         md += "_\n\n## Purpose\n\n"
         if let p = Self.purpose(m, a) {
@@ -72,9 +72,12 @@ public struct BuiltinGenerator {
             return "## API reference\n\nNo public declarations were found in this module's source.\n\n"
         }
         let typeNames = Set(symbols.filter(\.isType).map(\.qualifiedName))
+        // Members of a type that is not public are not part of the API, whatever their own modifier.
+        let hiddenTypes = Set(a.symbols(in: m.path).filter { $0.isType && !$0.isPublic }.map(\.qualifiedName)).subtracting(typeNames)
         var members: [String: [Symbol]] = [:]
         var top: [Symbol] = []
         for s in symbols {
+            if let scope = s.scope, hiddenTypes.contains(scope) { continue }
             if let scope = s.scope, typeNames.contains(scope), !s.isType || s.scopeKind != "package" {
                 members[scope, default: []].append(s)
             } else {
@@ -95,7 +98,7 @@ public struct BuiltinGenerator {
                 md += "| Member | Kind | Declaration | Line |\n| --- | --- | --- | --- |\n"
                 for x in ms.prefix(Self.maxMembers) {
                     let doc = x.doc.map { " — " + MD.cell(String($0.split(separator: "\n").first ?? "")) } ?? ""
-                    md += "| `\(x.name)`\(doc) | \(x.kind) | \(MD.code(Self.header(x))) | `\(x.path):\(x.line)` |\n"
+                    md += "| `\(x.name)`\(doc) | \(x.kind) | \(MD.codeCell(Self.header(x))) | `\(x.path):\(x.line)` |\n"
                 }
                 if ms.count > Self.maxMembers { md += "\n_\(ms.count - Self.maxMembers) more members are not listed._\n" }
                 md += "\n"

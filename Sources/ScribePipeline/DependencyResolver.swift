@@ -52,12 +52,12 @@ struct DependencyResolver {
     func module(for imp: Import) -> String? {
         let t = imp.target
         let lang = language[imp.path] ?? nil
-        if t.hasPrefix("./") || t.hasPrefix("../") {
+        if imp.relative || t.hasPrefix("./") || t.hasPrefix("../") {
             let base = (imp.path as NSString).deletingLastPathComponent
             let joined = DependencyResolver.normalise(base.isEmpty ? t : "\(base)/\(t)")
             if let joined {
                 if let m = moduleOfFile[joined] ?? moduleOfStem[DependencyResolver.stripExtension(joined)] ?? moduleOfStem[joined] { return m }
-                if let m = moduleOfStem["\(joined)/index"] ?? moduleOfStem["\(joined)/__init__"] { return m }
+                if let m = moduleOfStem["\(joined)/index"] ?? moduleOfStem["\(joined)/__init__"] ?? moduleOfStem["\(joined)/mod"] { return m }
                 if let m = moduleOfDir[joined] ?? nil { return m }
             }
             // C's quoted includes also search the include path: fall through with the bare name.

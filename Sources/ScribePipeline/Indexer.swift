@@ -71,9 +71,15 @@ public struct Indexer {
         let langOf = Dictionary(uniqueKeysWithValues: a.files.map { ($0.path, $0.language) })
         let paths = sources.map(\.path)
         var docs = [[(Int, String)]](repeating: [], count: paths.count)
+        var exports = [[(Int, Bool)]](repeating: [], count: paths.count)
+        var symbolsByFile: [String: [Int]] = [:]
+        for (i, s) in symbols.enumerated() where s.language == "Rust" || s.language == "JavaScript" || s.language == "TypeScript" {
+            symbolsByFile[s.path, default: []].append(i)
+        }
         var imports = [[Import]](repeating: [], count: paths.count)
         var fileDocs = [(String, String)?](repeating: nil, count: paths.count)
         let rootPath = root
+        exports.withUnsafeMutableBufferPointer { expBuf in
         docs.withUnsafeMutableBufferPointer { docsBuf in
             imports.withUnsafeMutableBufferPointer { impBuf in
                 fileDocs.withUnsafeMutableBufferPointer { fdBuf in
@@ -88,13 +94,16 @@ public struct Indexer {
                             if let d = SourceText.docComment(lines, at: symbols[si].line - 1, language: lang) { found.append((si, d)) }
                         }
                         docsBuf[i] = found
-                        impBuf[i] = SourceText.imports(lines, language: lang).map { Import(path: path, line: $0.line, target: $0.target) }
+                        expBuf[i] = (symbolsByFile[path] ?? []).map { si in (si, Indexer.declaredPublic(symbols[si], lines)) }
+                        impBuf[i] = SourceText.imports(lines, language: lang).map { Import(path: path, line: $0.line, target: $0.target, relative: $0.relative) }
                         fdBuf[i] = Indexer.fileDoc(path: path, lines: lines, language: lang).map { ($0, path) }
                     }
                 }
             }
         }
+        }
         for list in docs { for (i, d) in list { symbols[i].doc = d } }
+        for list in exports { for (i, e) in list { symbols[i].exported = e } }
         symbols.sort { $0.path != $1.path ? $0.path < $1.path : $0.line < $1.line }
         a.symbols = symbols
         a.imports = imports.flatMap { $0 }
@@ -111,6 +120,19 @@ public struct Indexer {
             a.moduleDocs[m] = (d, s.path)
         }
         a.dependencies = DependencyResolver(files: a.files).resolve(a.imports)
+    }
+
+    /// Rust items are public with `pub` (not `pub(crate)` or narrower); JS/TS top-level items when exported.
+    static func declaredPublic(_ s: Symbol, _ lines: [Substring]) -> Bool {
+        guard s.line >= 1, s.line <= lines.count else { return false }
+        let text = lines[s.line - 1].trimmed
+        if s.language == "Rust" {
+            // Trait items and enum variants share their parent's visibility.
+            if s.scopeKind == "interface" || s.scopeKind == "enum" { return true }
+            return text.hasPrefix("pub ")
+        }
+        if s.scope != nil { return !(text.hasPrefix("#") || text.hasPrefix("private ")) }  // class members: public unless private
+        return text.hasPrefix("export ")
     }
 
     static func fileDoc(path: String, lines: [Substring], language: String?) -> String? {

@@ -23,6 +23,9 @@ enum MD {
         return "\(ticks)\(s.replacingOccurrences(of: "\n", with: " "))\(ticks)"
     }
 
+    /// A code span inside a table cell: GitHub's tables split on `|` even in code spans, so it is escaped.
+    static func codeCell(_ s: String) -> String { code(s).replacingOccurrences(of: "|", with: "\\|") }
+
     /// The first paragraph of prose in a README (headings, badges, HTML and blank lines skipped).
     static func firstParagraph(_ text: String, maxChars: Int = 1200) -> String? {
         var para: [String] = []

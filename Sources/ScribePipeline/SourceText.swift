@@ -1,3 +1,24 @@
+extension Substring {
+    /// Spaces and tabs trimmed on the UTF-8 view: Foundation's trimmingCharacters goes through NSString
+    /// and was the analysis' hot spot.
+    var trimmed: Substring {
+        let u = utf8
+        var start = u.startIndex
+        var end = u.endIndex
+        while start < end, u[start] == 0x20 || u[start] == 0x09 || u[start] == 0x0D { start = u.index(after: start) }
+        while end > start {
+            let before = u.index(before: end)
+            guard u[before] == 0x20 || u[before] == 0x09 || u[before] == 0x0D else { break }
+            end = before
+        }
+        return self[start..<end]
+    }
+}
+
+extension String {
+    var trimmed: Substring { Substring(self).trimmed }
+}
+
 /// Reading doc comments and imports from source lines, per language family. Plain string work, no regexes:
 /// it runs over every line of large repositories.
 enum SourceText {
@@ -11,7 +32,7 @@ enum SourceText {
         var i = index - 1
         // Attributes and annotations sit between a doc comment and its declaration.
         while i >= 0 {
-            let t = lines[i].trimmingCharacters(in: .whitespaces)
+            let t = lines[i].trimmed
             if t.hasPrefix("@") || t.hasPrefix("#[") || (language == "C#" && t.hasPrefix("[") && t.hasSuffix("]"))
                 || t.hasPrefix("template<") || t.hasPrefix("template <")
             {
@@ -22,10 +43,10 @@ enum SourceText {
         }
         guard i >= 0 else { return nil }
         var collected: [String] = []
-        let first = lines[i].trimmingCharacters(in: .whitespaces)
+        let first = lines[i].trimmed
         if hashComment.contains(language) {
             while i >= 0 {
-                let t = lines[i].trimmingCharacters(in: .whitespaces)
+                let t = lines[i].trimmed
                 guard t.hasPrefix("#"), !t.hasPrefix("#!"), !t.hasPrefix("#[") else { break }
                 collected.append(String(t.drop(while: { $0 == "#" })))
                 i -= 1
@@ -36,8 +57,8 @@ enum SourceText {
             var j = i
             var block: [String] = []
             while j >= 0 {
-                let t = lines[j].trimmingCharacters(in: .whitespaces)
-                block.append(t)
+                let t = lines[j].trimmed
+                block.append(String(t))
                 if t.contains("/*") { break }
                 j -= 1
                 if i - j > 400 { return nil }
@@ -49,7 +70,7 @@ enum SourceText {
                 var s = Substring(line)
                 if s.hasPrefix("/**") || s.hasPrefix("/*!") { s = s.dropFirst(3) } else if s.hasPrefix("/*") { s = s.dropFirst(2) }
                 if s.hasSuffix("*/") { s = s.dropLast(2) }
-                let t = s.trimmingCharacters(in: .whitespaces)
+                let t = s.trimmed
                 if t.hasPrefix("*") { return String(t.dropFirst()) }
                 return String(s)
             }
@@ -57,7 +78,7 @@ enum SourceText {
         }
         let slashOK = slashSlashDocs.contains(language)
         while i >= 0 {
-            let t = lines[i].trimmingCharacters(in: .whitespaces)
+            let t = lines[i].trimmed
             if t.hasPrefix("///") {
                 collected.append(String(t.dropFirst(3)))
             } else if slashOK && t.hasPrefix("//") && !t.hasPrefix("//!") {
@@ -74,13 +95,13 @@ enum SourceText {
         var i = index
         // The header may span lines: find the line that ends it with ':'.
         while i < lines.count && i < index + 12 {
-            if lines[i].trimmingCharacters(in: .whitespaces).hasSuffix(":") { break }
+            if lines[i].trimmed.hasSuffix(":") { break }
             i += 1
         }
         i += 1
-        while i < lines.count && lines[i].trimmingCharacters(in: .whitespaces).isEmpty { i += 1 }
+        while i < lines.count && lines[i].trimmed.isEmpty { i += 1 }
         guard i < lines.count else { return nil }
-        var t = lines[i].trimmingCharacters(in: .whitespaces)
+        var t = lines[i].trimmed
         for p in ["r", "u", "R", "U"] where t.hasPrefix(p + "\"\"\"") || t.hasPrefix(p + "'''") { t.removeFirst() }
         guard let quote = ["\"\"\"", "'''"].first(where: { t.hasPrefix($0) }) else { return nil }
         var rest = String(t.dropFirst(3))
@@ -106,10 +127,10 @@ enum SourceText {
             while s.hasSuffix(" ") || s.hasSuffix("\t") || s.hasSuffix("\r") { s.removeLast() }
             return s
         }
-        while let f = lines.first, f.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeFirst() }
-        while let l = lines.last, l.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
+        while let f = lines.first, f.trimmed.isEmpty { lines.removeFirst() }
+        while let l = lines.last, l.trimmed.isEmpty { lines.removeLast() }
         guard !lines.isEmpty else { return nil }
-        let indent = lines.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let indent = lines.filter { !$0.trimmed.isEmpty }
             .map { $0.prefix(while: { $0 == " " || $0 == "\t" }).count }.min() ?? 0
         let text = lines.map { String($0.dropFirst(min(indent, $0.count))) }.joined(separator: "\n")
         return text.count > 4000 ? String(text.prefix(4000)) + "…" : text
@@ -129,16 +150,17 @@ enum SourceText {
     }
 
     static func upTo(_ s: Substring, _ stops: [Character]) -> String {
-        String(s.prefix(while: { !stops.contains($0) })).trimmingCharacters(in: .whitespaces)
+        String(s.prefix(while: { !stops.contains($0) }).trimmed)
     }
 
-    /// Every import-like statement of a file, with its 1-based line.
-    static func imports(_ lines: [Substring], language: String?) -> [(line: Int, target: String)] {
+    /// Every import-like statement of a file, with its 1-based line, its target as written, and whether
+    /// it is relative to the file (C quoted includes, Ruby require_relative, PHP require).
+    static func imports(_ lines: [Substring], language: String?) -> [(line: Int, target: String, relative: Bool)] {
         guard let language else { return [] }
-        var out: [(Int, String)] = []
+        var out: [(Int, String, Bool)] = []
         var inGoBlock = false
         for (n, raw) in lines.enumerated() {
-            let t = raw.trimmingCharacters(in: .whitespaces)
+            let t = raw.trimmed
             guard !t.isEmpty else { continue }
             let line = Substring(t)
             switch language {
@@ -146,64 +168,64 @@ enum SourceText {
                 if line.hasPrefix("import ") {
                     for part in line.dropFirst(7).split(separator: ",") {
                         let name = upTo(part.drop(while: { $0 == " " }), [" ", "#"])
-                        if !name.isEmpty { out.append((n + 1, name)) }
+                        if !name.isEmpty { out.append((n + 1, name, false)) }
                     }
                 } else if line.hasPrefix("from ") {
                     let name = upTo(line.dropFirst(5), [" "])
-                    if !name.isEmpty { out.append((n + 1, name)) }
+                    if !name.isEmpty { out.append((n + 1, name, false)) }
                 }
             case "JavaScript", "TypeScript", "Vue", "Svelte":
                 if line.hasPrefix("import ") || line.hasPrefix("export ") && line.contains(" from ") {
-                    if let r = line.range(of: " from ") { if let q = quoted(line[r.upperBound...]) { out.append((n + 1, q)) } } else if let q = quoted(line) { out.append((n + 1, q)) }
+                    if let r = line.range(of: " from ") { if let q = quoted(line[r.upperBound...]) { out.append((n + 1, q, false)) } } else if let q = quoted(line) { out.append((n + 1, q, false)) }
                 } else if let r = line.range(of: "require(") {
-                    if let q = quoted(line[r.upperBound...]) { out.append((n + 1, q)) }
+                    if let q = quoted(line[r.upperBound...]) { out.append((n + 1, q, false)) }
                 }
             case "Go":
                 if line.hasPrefix("import (") { inGoBlock = true; continue }
                 if inGoBlock {
                     if line.hasPrefix(")") { inGoBlock = false; continue }
-                    if let q = quoted(line) { out.append((n + 1, q)) }
+                    if let q = quoted(line) { out.append((n + 1, q, false)) }
                 } else if line.hasPrefix("import ") {
-                    if let q = quoted(line) { out.append((n + 1, q)) }
+                    if let q = quoted(line) { out.append((n + 1, q, false)) }
                 }
             case "Rust":
                 if line.hasPrefix("use ") || line.hasPrefix("pub use ") {
                     let body = line.hasPrefix("pub ") ? line.dropFirst(8) : line.dropFirst(4)
-                    out.append((n + 1, upTo(body, [";", "{", " "])))
+                    out.append((n + 1, upTo(body, [";", "{", " "]), false))
                 } else if line.hasPrefix("mod ") || line.hasPrefix("pub mod ") {
-                    if line.hasSuffix(";") { out.append((n + 1, "self::" + upTo(line.hasPrefix("pub ") ? line.dropFirst(8) : line.dropFirst(4), [";", " "]))) }
+                    if line.hasSuffix(";") { out.append((n + 1, upTo(line.hasPrefix("pub ") ? line.dropFirst(8) : line.dropFirst(4), [";", " "]), true)) }
                 } else if line.hasPrefix("extern crate ") {
-                    out.append((n + 1, upTo(line.dropFirst(13), [";", " "])))
+                    out.append((n + 1, upTo(line.dropFirst(13), [";", " "]), false))
                 }
             case "C", "C++", "Objective-C", "Objective-C++":
                 if line.hasPrefix("#include") || line.hasPrefix("#import") || line.hasPrefix("# include") {
-                    if let q = quoted(line) { out.append((n + 1, "./" + q)) } else if let a = line.firstIndex(of: "<"), let b = line.lastIndex(of: ">"), a < b {
-                        out.append((n + 1, String(line[line.index(after: a)..<b])))
+                    if let q = quoted(line) { out.append((n + 1, q, true)) } else if let a = line.firstIndex(of: "<"), let b = line.lastIndex(of: ">"), a < b {
+                        out.append((n + 1, String(line[line.index(after: a)..<b]), false))
                     }
                 }
             case "Java", "Kotlin", "Scala", "Dart":
                 if line.hasPrefix("import ") {
                     var body = line.dropFirst(7)
                     if body.hasPrefix("static ") { body = body.dropFirst(7) }
-                    if let q = quoted(body) { out.append((n + 1, q)) } else { out.append((n + 1, upTo(body, [";", " "]))) }
+                    if let q = quoted(body) { out.append((n + 1, q, false)) } else { out.append((n + 1, upTo(body, [";", " "]), false)) }
                 }
             case "C#":
                 if line.hasPrefix("using ") && line.hasSuffix(";") && !line.contains("=") && !line.contains("(") {
                     var body = line.dropFirst(6)
                     if body.hasPrefix("static ") { body = body.dropFirst(7) }
-                    out.append((n + 1, upTo(body, [";", " "])))
+                    out.append((n + 1, upTo(body, [";", " "]), false))
                 }
             case "Ruby":
                 if line.hasPrefix("require_relative ") {
-                    if let q = quoted(line) { out.append((n + 1, "./" + q)) }
+                    if let q = quoted(line) { out.append((n + 1, q, true)) }
                 } else if line.hasPrefix("require ") || line.hasPrefix("load ") {
-                    if let q = quoted(line) { out.append((n + 1, q)) }
+                    if let q = quoted(line) { out.append((n + 1, q, false)) }
                 }
             case "PHP":
                 if line.hasPrefix("use ") {
-                    out.append((n + 1, upTo(line.dropFirst(4), [";", " ", "{"])))
+                    out.append((n + 1, upTo(line.dropFirst(4), [";", " ", "{"]), false))
                 } else if ["require", "include"].contains(where: { line.hasPrefix($0) }) {
-                    if let q = quoted(line) { out.append((n + 1, "./" + q)) }
+                    if let q = quoted(line) { out.append((n + 1, q, true)) }
                 }
             case "Swift":
                 var body = line
@@ -212,13 +234,13 @@ enum SourceText {
                 if body.hasPrefix("import ") {
                     let words = body.dropFirst(7).split(separator: " ")
                     if let last = words.last {
-                        out.append((n + 1, String(last.split(separator: ".").first ?? last)))
+                        out.append((n + 1, String(last.split(separator: ".").first ?? last), false))
                     }
                 }
             default:
                 break
             }
         }
-        return out.filter { !$0.1.isEmpty && $0.1.count < 300 }
+        return out.filter { !$0.1.isEmpty && $0.1.count < 300 }.map { (line: $0.0, target: $0.1, relative: $0.2) }
     }
 }

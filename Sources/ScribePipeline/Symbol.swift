@@ -13,6 +13,8 @@ public struct Symbol: Sendable {
     public let fileScoped: Bool
     public let language: String?
     public var doc: String?
+    /// Set from the declaration's own line where the tool does not tell (Rust `pub`, JS/TS `export`).
+    public var exported: Bool? = nil
 
     /// The name with its scope, as pages show it (`Calculator.add`).
     public var qualifiedName: String { scope.map { "\($0).\(name)" } ?? name }
@@ -38,6 +40,7 @@ public struct Symbol: Sendable {
             return false
         }
         if name.hasPrefix("_") { return false }
+        if let exported { return exported }
         switch language {
         case "Go": return name.first?.isUppercase ?? false
         case "Swift": return access == "public" || access == "open"
@@ -53,5 +56,8 @@ public struct Symbol: Sendable {
 public struct Import: Sendable {
     public let path: String
     public let line: Int
+    /// As written in the statement.
     public let target: String
+    /// Resolved against the importing file's folder (C quoted includes, require_relative, Rust `mod`).
+    public var relative: Bool = false
 }

@@ -193,8 +193,10 @@ enum Schema {
 
     static let v4 = """
         -- Microseconds, as PostgreSQL stores them: a page cursor in milliseconds could skip jobs.
+        -- STABLE like to_char itself, so that the planner inlines it (an IMMUTABLE wrapper around a
+        -- STABLE function is called through the SQL-function executor: 8 times slower per row).
         CREATE OR REPLACE FUNCTION scribe_ts(t timestamptz) RETURNS text
-            LANGUAGE sql IMMUTABLE PARALLEL SAFE
+            LANGUAGE sql STABLE PARALLEL SAFE
             AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$;
         """
 }

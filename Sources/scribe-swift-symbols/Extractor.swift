@@ -215,6 +215,18 @@ struct Extractor {
 
     // MARK: Output
 
+    /// Where the declaration itself starts: after its attributes (`@inlinable`, `@available(…)` lines), so
+    /// that the cited line is the one that names the symbol.
+    static func declarationStart(_ node: some SyntaxProtocol) -> AbsolutePosition {
+        if let decl = Syntax(node).asProtocol(WithAttributesSyntax.self), !decl.attributes.isEmpty,
+            let last = decl.attributes.lastToken(viewMode: .sourceAccurate),
+            let next = last.nextToken(viewMode: .sourceAccurate)
+        {
+            return next.positionAfterSkippingLeadingTrivia
+        }
+        return node.positionAfterSkippingLeadingTrivia
+    }
+
     private mutating func tag(
         _ name: String, kind: String, node: some SyntaxProtocol, signature: String, scope: Scope?,
         access: String, docFrom: Syntax? = nil
@@ -225,7 +237,7 @@ struct Extractor {
         json.add("name", name)
         json.add("path", path)
         json.add("language", "Swift")
-        json.add("line", line(node.positionAfterSkippingLeadingTrivia))
+        json.add("line", line(Self.declarationStart(node)))
         json.add("end", line(node.endPositionBeforeTrailingTrivia))
         json.add("kind", kind)
         json.addIfPresent("signature", signature)
