@@ -45,9 +45,9 @@ public enum Router {
         func one(_ allowed: [String: Route]) -> Outcome {
             let key = m == "HEAD" ? "GET" : m
             if let r = allowed[key] { return .matched(r) }
-            var methods = allowed.keys.sorted()
-            if allowed["GET"] != nil { methods.append("HEAD") }
-            return .methodNotAllowed(methods)
+            // HEAD is answered wherever GET is, so it is allowed there too.
+            let methods = Array(allowed.keys) + (allowed["GET"] != nil ? ["HEAD"] : [])
+            return .methodNotAllowed(methods.sorted())
         }
 
         switch parts.count {

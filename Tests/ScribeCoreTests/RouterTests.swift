@@ -65,24 +65,24 @@ struct RouterTests {
         #expect(Router.match(method: "Post", path: "/api/generate-docs") == .matched(.generateDocs))
     }
 
-    @Test("a wrong method gets 405 with the allowed methods, sorted")
+    @Test("a wrong method gets 405 with the allowed methods, sorted, HEAD wherever GET is")
     func methodNotAllowed() {
-        #expect(Router.match(method: "POST", path: "/api/health") == .methodNotAllowed(["GET"]))
-        #expect(Router.match(method: "DELETE", path: "/api/repositories") == .methodNotAllowed(["GET", "POST"]))
+        #expect(Router.match(method: "POST", path: "/api/health") == .methodNotAllowed(["GET", "HEAD"]))
+        #expect(Router.match(method: "DELETE", path: "/api/repositories") == .methodNotAllowed(["GET", "HEAD", "POST"]))
         #expect(Router.match(method: "GET", path: "/api/generate-docs") == .methodNotAllowed(["POST"]))
         #expect(Router.match(method: "HEAD", path: "/api/generate-docs") == .methodNotAllowed(["POST"]))
-        #expect(Router.match(method: "PUT", path: "/api/documentation/jobs") == .methodNotAllowed(["GET", "POST"]))
+        #expect(Router.match(method: "PUT", path: "/api/documentation/jobs") == .methodNotAllowed(["GET", "HEAD", "POST"]))
         #expect(
             Router.match(method: "PATCH", path: "/api/documentation/jobs/\(Self.id)")
-                == .methodNotAllowed(["DELETE", "GET"]))
+                == .methodNotAllowed(["DELETE", "GET", "HEAD"]))
         #expect(
             Router.match(method: "GET", path: "/api/documentation/jobs/\(Self.id)/pause") == .methodNotAllowed(["POST"])
         )
-        #expect(Router.match(method: "DELETE", path: "/api/repositories/\(Self.id)") == .methodNotAllowed(["GET"]))
+        #expect(Router.match(method: "DELETE", path: "/api/repositories/\(Self.id)") == .methodNotAllowed(["GET", "HEAD"]))
         #expect(Router.match(method: "GET", path: "/api/me/github-token") == .methodNotAllowed(["PUT"]))
         #expect(
             Router.match(method: "POST", path: "/api/repositories/\(Self.id)/pages/index.md")
-                == .methodNotAllowed(["GET"]))
+                == .methodNotAllowed(["GET", "HEAD"]))
     }
 
     @Test(
