@@ -121,7 +121,8 @@ export class DocsView {
       return;
     }
     this.setStatus('');
-    const overview = pages.filter((p) => p.kind !== 'module');
+    // Overview and module pages; their HTML twins, diagrams and JSON indexes are reached from them.
+    const overview = pages.filter((p) => p.kind === 'overview');
     const modules = pages.filter((p) => p.kind === 'module');
     const item = (p) =>
       h('li', null, h('a', { href: this.routeFor(this.repoId, p.path), dataset: { path: p.path } }, p.title || p.path));
@@ -179,6 +180,7 @@ export class DocsView {
         headingOffset: 2,
         idPrefix: 'md-',
         resolveLink: (href, info) => this.resolveLink(path, info),
+        resolveImage: (href, alt, info) => this.resolveImage(path, alt, info),
       });
       setChildren(this.els.view, fragment);
       this.els.view.dataset.path = path;
@@ -191,6 +193,35 @@ export class DocsView {
     if (changed && (!document.activeElement || document.activeElement === document.body)) {
       this.els.view.focus({ preventScroll: true });
     }
+  }
+
+  /**
+   * A diagram of these docs (an SVG page): fetched through the API (it needs the token) and shown as a
+   * data: URL, which the CSP's img-src allows; an SVG in <img> runs no script. Other images stay text.
+   */
+  resolveImage(from, alt, info) {
+    if (info.kind !== 'relative' || !info.path) return null;
+    const target = resolvePagePath(from, info.path);
+    const page = target && this.pages().find((p) => p.path === target);
+    if (!page || !/^image\/svg\+xml/.test(page.content_type || '')) return null;
+    const img = h('img', { class: 'md-diagram', alt: alt || 'Diagram' });
+    const key = `${this.index.job_id}:${target}`;
+    const show = (text) => {
+      img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`;
+    };
+    const cached = this.pageCache.get(key);
+    if (cached) show(cached.text);
+    else {
+      this.api
+        .get(`api/repositories/${encodeURIComponent(this.repoId)}/pages/${encodePath(target)}`, { accept: 'image/svg+xml' })
+        .then((res) => {
+          const text = typeof res.body === 'string' ? res.body : '';
+          this.pageCache.set(key, { text, type: 'image/svg+xml' });
+          show(text);
+        })
+        .catch(() => img.replaceWith(h('span', { class: 'md-image' }, `[diagram unavailable: ${alt || target}]`)));
+    }
+    return img;
   }
 
   /** Where a link in page `from` goes: external, another page of these docs, or nowhere. */

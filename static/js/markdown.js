@@ -554,7 +554,8 @@ function parseInline(text, ctx, inLink = false) {
       const link = parseLinkAt(text, i + 1, ctx);
       if (link) {
         flush();
-        out.push(el('span', { class: 'md-image', title: link.href }, [`[image: ${link.label || link.href}]`]));
+        const image = ctx.resolveImage ? ctx.resolveImage(link.href, link.label || '', classifyHref(link.href)) : null;
+        out.push(image || el('span', { class: 'md-image', title: link.href }, [`[image: ${link.label || link.href}]`]));
         i = link.end;
         continue;
       }
@@ -730,6 +731,7 @@ function defaultResolve(href, info) {
  * link goes (null renders its text without a link); info is classifyHref(href).
  * options.headingOffset shifts heading levels (h1 -> h(1+offset)).
  * options.idPrefix prefixes heading ids so they cannot clash with the page's own.
+ * options.resolveImage(href, alt, info) -> Element | null shows an image (null: a text placeholder).
  */
 export function renderMarkdown(source, options = {}) {
   const { blocks, refs } = parseMarkdown(source);
@@ -738,6 +740,7 @@ export function renderMarkdown(source, options = {}) {
     resolveLink: (href, info) => (info.kind === 'unsafe' ? null : (options.resolveLink || defaultResolve)(href, info)),
     headingOffset: options.headingOffset ?? 0,
     idPrefix: options.idPrefix ?? 'md-',
+    resolveImage: options.resolveImage || null,
     slugs: new Map(),
   };
   const fragment = document.createDocumentFragment();

@@ -380,3 +380,30 @@ def test_keyboard_only_on_a_375_px_screen(page, stack, git_repo):
     assert len(jobs_of(stack, repo_id)) == 2
     width = page.d.execute_script("return document.documentElement.scrollWidth")
     assert width <= 375, f"the page is wider than the screen while a job runs: {width}"
+
+
+def test_dependency_diagrams_are_shown_and_assets_are_not_listed(page, stack, git_repo):
+    # Two modules where one imports the other: the pages carry an SVG diagram each.
+    repo = git_repo(
+        name="diagram-demo",
+        modules={
+            "core": {"__init__.py": '"""Core of the demo."""\n', "calc.py": 'def add(a, b):\n    """Adds."""\n    return a + b\n'},
+            "web": {"__init__.py": '"""The web front."""\n', "main.py": 'from core.calc import add\n\ndef run():\n    """Runs."""\n    return add(1, 2)\n'},
+        },
+    )
+    repo_id = stack.add_repository(repo)
+    stack.poll_job(stack.generate(repo_id), timeout=120)
+    pages = stack.api("GET", f"/api/repositories/{repo_id}/pages").body["pages"]
+    assert any(p["path"] == "diagrams/overview.svg" and p["content_type"] == "image/svg+xml" for p in pages), pages
+
+    page.sign_in()
+    page.open_repository(repo_id)
+    page.wait(lambda: page.by_id("doc-view").get_attribute("data-path") == "index.md", what="the overview")
+    # Only the overview and module pages are listed; HTML twins, SVGs and JSON indexes are not.
+    listed = [a.get_attribute("data-path") for a in page.css("#docs-nav a")]
+    assert listed == ["index.md", "modules/core.md", "modules/web.md"], listed
+    img = page.wait(lambda: next((i for i in page.css("#doc-view img.md-diagram") if i.get_attribute("src")), None),
+                    what="the overview's diagram")
+    assert img.get_attribute("src").startswith("data:image/svg+xml"), img.get_attribute("src")[:40]
+    assert page.d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img), "the SVG did not load"
+    assert not [e for e in page.console() if e["level"] == "SEVERE"]
