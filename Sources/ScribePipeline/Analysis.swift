@@ -17,7 +17,9 @@ public struct Analysis: Sendable {
         public var readmePath: String?
         public var lines: Int { files.reduce(0) { $0 + $1.lines } }
         public var name: String { path == "." ? "(root)" : path }
-        public var pageName: String { path == "." ? "root" : path.replacingOccurrences(of: "/", with: "__") }
+        public var pageName: String { Analysis.pageName(path) }
+        /// The module's page, relative to the documentation's folder.
+        public var pagePath: String { "modules/\(pageName).md" }
         public var languages: [(String, Int)] {
             var by: [String: Int] = [:]
             for f in files { if let l = f.language { by[l, default: 0] += f.lines } }
@@ -61,6 +63,11 @@ public struct Analysis: Sendable {
             by[l] = (cur.0 + 1, cur.1 + f.lines)
         }
         return by.map { ($0.key, $0.value.0, $0.value.1) }.sorted { $0.lines != $1.lines ? $0.lines > $1.lines : $0.name < $1.name }
+    }
+
+    /// The file name of a module's page: `Sources/ScribeCore` → `Sources__ScribeCore`.
+    public static func pageName(_ module: String) -> String {
+        module == "." ? "root" : module.replacingOccurrences(of: "/", with: "__")
     }
 
     public var totalLines: Int { files.reduce(0) { $0 + $1.lines } }

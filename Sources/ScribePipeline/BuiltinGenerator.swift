@@ -26,8 +26,6 @@ public struct BuiltinGenerator {
 
     public init() {}
 
-    static func pageName(_ module: String) -> String { module == "." ? "root" : module.replacingOccurrences(of: "/", with: "__") }
-
     static func fence(_ language: String?) -> String {
         switch language {
         case "C++": return "cpp"
@@ -62,7 +60,7 @@ public struct BuiltinGenerator {
         md += "## Files\n\n| File | Language | Lines |\n| --- | --- | ---: |\n"
         for f in m.files { md += "| `\(f.path)` | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n" }
         md += "\n[← Overview](../index.md)\n"
-        return Page(path: "modules/\(m.pageName).md", title: m.name, kind: "module", module: m.path, markdown: md)
+        return Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: md)
     }
 
     /// Public declarations with signature, doc comment and `file:line`; members listed under their type.
@@ -129,7 +127,7 @@ public struct BuiltinGenerator {
         func line(_ d: Analysis.Dependency, other: String) -> String {
             let e = d.evidence[0]
             let more = d.evidence.count > 1 ? " (and \(d.evidence.count - 1) more)" : ""
-            return "- [`\(other)`](\(Self.pageName(other)).md) — \(MD.code(e.target)) at `\(e.path):\(e.line)`\(more)\n"
+            return "- [`\(other)`](\(Analysis.pageName(other)).md) — \(MD.code(e.target)) at `\(e.path):\(e.line)`\(more)\n"
         }
         if !uses.isEmpty {
             md += "**Uses**\n\n" + uses.map { line($0, other: $0.to) }.joined() + "\n"
@@ -166,7 +164,7 @@ public struct BuiltinGenerator {
         md += "## Modules\n\n| Module | Files | Lines | Purpose |\n| --- | ---: | ---: | --- |\n"
         for m in documented {
             let purpose = Self.purpose(m, a).map { MD.cell(String($0.text.prefix(160))) } ?? Self.notDocumented
-            md += "| [`\(m.name)`](modules/\(m.pageName).md) | \(m.files.count) | \(m.lines) | \(purpose) |\n"
+            md += "| [`\(m.name)`](\(m.pagePath)) | \(m.files.count) | \(m.lines) | \(purpose) |\n"
         }
         md += "\n"
         let shown = Set(documented.map(\.path))

@@ -10,7 +10,7 @@ public struct DocsOutput {
 
     public init(dir: String) { self.dir = dir }
 
-    public func modulePagePath(_ m: Analysis.Module) -> String { "\(dir)/modules/\(m.pageName).md" }
+    public func modulePagePath(_ m: Analysis.Module) -> String { "\(dir)/\(m.pagePath)" }
 
     public func writeModule(_ m: Analysis.Module, _ a: Analysis) throws {
         let page = generator.modulePage(m, a)
@@ -26,7 +26,7 @@ public struct DocsOutput {
         try DocsOutput.write(overview.markdown, to: "\(dir)/index.md")
         var pages: [LeaseStore.PageRecord] = [.init(path: "index.md", title: overview.title, kind: "overview", module: nil, contentType: md)]
         for m in modules {
-            pages.append(.init(path: "modules/\(m.pageName).md", title: m.name, kind: "module", module: m.path, contentType: md))
+            pages.append(.init(path: m.pagePath, title: m.name, kind: "module", module: m.path, contentType: md))
         }
 
         // Diagrams: one Graphviz run for all of them.
@@ -75,7 +75,7 @@ public struct DocsOutput {
             ("repository", .string(ctx.repositoryName)), ("url", .string(ctx.repositoryURL)), ("commit", .string(ctx.commit)),
             ("generator", .string(BuiltinGenerator.version)), ("generated_at", .string(ctx.generatedAt)),
             ("pages", .array(pages.map { .object([("path", .string($0.path)), ("title", .string($0.title)), ("kind", .string($0.kind)), ("module", .str($0.module))]) })),
-            ("objects", .array(modules.map { .object([("path", .string($0.path)), ("page", .string("modules/\($0.pageName).md")), ("files", .num($0.files.count)), ("lines", .num($0.lines))]) })),
+            ("objects", .array(modules.map { .object([("path", .string($0.path)), ("page", .string($0.pagePath)), ("files", .num($0.files.count)), ("lines", .num($0.lines))]) })),
         ])
         try DocsOutput.write(index.serialized() + "\n", to: "\(dir)/index.json")
         pages.append(.init(path: "index.json", title: "Index", kind: "index", module: nil, contentType: "application/json"))

@@ -208,7 +208,7 @@ extension JobRunner {
                 work.append(m)
                 continue
             }
-            let prevPage = "\(config.dataDir)/docs/\(prev.docsPath)/modules/\(m.pageName).md"
+            let prevPage = "\(config.dataDir)/docs/\(prev.docsPath)/\(m.pagePath)"
             guard FileManager.default.fileExists(atPath: prevPage) else {
                 work.append(m)
                 continue

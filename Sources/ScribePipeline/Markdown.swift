@@ -59,10 +59,3 @@ enum MD {
         s.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")
     }
 }
-
-extension String {
-    func replacingOccurrences(of a: String, with b: String) -> String {
-        guard !a.isEmpty else { return self }
-        return self.components(separatedBy: a).joined(separator: b)
-    }
-}

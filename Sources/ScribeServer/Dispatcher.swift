@@ -17,6 +17,7 @@ public final class Dispatcher: @unchecked Sendable {
     private struct Child {
         let jobID: String
         let lease: String
+        let attempt: Int
         let started: Date
         var termSentAt: Date?
     }
@@ -121,7 +122,7 @@ public final class Dispatcher: @unchecked Sendable {
         do {
             let pid = try launcher.spawn(jobID: claim.jobID, lease: claim.leaseToken, attempt: claim.attempt)
             lock.lock()
-            children[pid] = Child(jobID: claim.jobID, lease: claim.leaseToken, started: Date())
+            children[pid] = Child(jobID: claim.jobID, lease: claim.leaseToken, attempt: claim.attempt, started: Date())
             lock.unlock()
             metrics?.addSpawned()
             try? jobs.recordWorker(jobID: claim.jobID, lease: claim.leaseToken, pid: pid)
@@ -161,7 +162,7 @@ public final class Dispatcher: @unchecked Sendable {
             let how = Dispatcher.describe(status)
             let state = try jobs.releaseExited(
                 jobID: child.jobID, lease: child.lease, message: "\(Messages.workerLost) (\(how))",
-                delaySeconds: backoff.delay(attempt: (try? jobs.get(id: child.jobID))??.attempt ?? 1))
+                delaySeconds: backoff.delay(attempt: child.attempt))
             var meta: Logger.Metadata = ["job.id": "\(child.jobID)", "worker.pid": "\(pid)", "worker.exit": "\(how)"]
             if let state {
                 meta["job.state"] = "\(state.rawValue)"
