@@ -1,0 +1,3 @@
+enum CRules {
+    static func extract(_ file: SyntaxFile) -> FileResult { FileResult() }
+}

@@ -1,0 +1,3 @@
+enum GoRules {
+    static func extract(_ file: SyntaxFile) -> FileResult { FileResult() }
+}

@@ -1,0 +1,3 @@
+enum RustRules {
+    static func extract(_ file: SyntaxFile) -> FileResult { FileResult() }
+}
