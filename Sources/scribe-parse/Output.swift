@@ -9,11 +9,15 @@ struct Tag {
     var scope: String? = nil
     var scopeKind: String? = nil
     var signature: String? = nil
+    /// ctags' `typename:T` for a C declaration's type.
+    var typeref: String? = nil
     var doc: String? = nil
     /// By the language's own rule (`_` names, `export`, `pub`, capitalised, `static`, `@private`…).
     var exported: Bool = true
     /// How many declarations this entry stands for when overloads are grouped (`@overload` stubs).
     var overloads: Int? = nil
+    /// C: a definition with external linkage in a .c file; public when a header declares it.
+    var needsDeclaration: Bool = false
     /// "test" or "example" for declarations that exercise an API rather than belong to it.
     var role: String? = nil
     /// For examples: the symbol they document (Go's `ExampleFoo_bar` → `Foo.bar`).
@@ -60,6 +64,8 @@ enum Output {
             if let v = t.doc { o["doc"] = v }
             if let v = t.overloads { o["overloads"] = v }
             if let v = t.role { o["role"] = v }
+            if let v = t.typeref { o["typeref"] = v }
+            if t.needsDeclaration { o["needsDeclaration"] = true }
             if let v = t.documents { o["documents"] = v }
             emit(o)
         }
@@ -97,7 +103,8 @@ enum DocText {
     static func uncomment(_ comments: [String]) -> String? {
         var lines: [String] = []
         for c in comments {
-            let t = c.trimmingSpaces
+            // Some grammars (Rust) end a line comment's node with its line break.
+            let t = c.trimmingSpaces.trimmingCharacters(in: .newlines)
             if t.hasPrefix("/*") {
                 var body = Substring(t.dropFirst(2))
                 while body.first == "*" || body.first == "!" { body = body.dropFirst() }

@@ -1,6 +1,6 @@
 // scribe-parse: declarations, doc comments, visibility and imports through tree-sitter grammars.
 //
-//   scribe-parse --root DIR [--timeout SECONDS] < NUL-separated relative paths
+//   scribe-parse --root DIR [--timeout SECONDS] [--print-tree] < NUL-separated relative paths
 //
 // Prints JSON lines: `"_type": "tag"` (ctags' fields plus `exported`, `overloads`, `role`),
 // `"_type": "import"` (target as written, line, kind), `"_type": "file"` (the file's own doc) and
@@ -23,6 +23,7 @@ func complain(_ message: String) {
 let usage = "usage: scribe-parse --root DIR [--timeout SECONDS] < NUL-separated paths\n"
 var rootArg: String?
 var timeout = 10.0
+var printTree = false
 do {
     var args = CommandLine.arguments.dropFirst()
     while let a = args.popFirst() {
@@ -34,6 +35,7 @@ do {
                 exit(64)
             }
             timeout = t
+        case "--print-tree": printTree = true  // the syntax trees, for writing rules
         case "-h", "--help":
             print(usage, terminator: "")
             exit(0)
@@ -118,6 +120,12 @@ for raw in input.split(separator: 0) {
     guard let file = SyntaxFile(path: path, bytes: bytes, language: lang.grammar, deadline: UInt64(timeout * 1_000_000))
     else {
         complain("\(path): gave up parsing")
+        continue
+    }
+    if printTree {
+        let text = ts_node_string(file.root.raw)
+        writeOut(Array("\(path): \(text.map { String(cString: $0) } ?? "")\n".utf8))
+        free(text)
         continue
     }
     writeOut(Output.lines(path: path, language: lang.name, lang.rules(file)))
