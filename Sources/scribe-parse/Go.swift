@@ -7,6 +7,9 @@ enum GoRules {
         var r = FileResult()
         let root = file.root
         let isTest = file.path.hasSuffix("_test.go")
+        // Declarations are named within their package, as ctags and pkgsite show them (`gocore.Store`).
+        let package = root.namedChildren.first { $0.type == "package_clause" }?.namedChildren.first?.text
+        let start = r.tags.count
         for decl in root.namedChildren {
             switch decl.type {
             case "package_clause":
@@ -24,7 +27,7 @@ enum GoRules {
                 tag.signature = signature(decl)
                 if let receiver = decl.field("receiver") {
                     tag.scope = receiverType(receiver)
-                    tag.scopeKind = "type"
+                    tag.scopeKind = "struct"
                     tag.exported = tag.exported && isExported(tag.scope ?? "")
                 }
                 if isTest { mark(&tag) }
@@ -52,6 +55,16 @@ enum GoRules {
                     }
                 }
             default: break
+            }
+        }
+        if let package {
+            for i in start..<r.tags.count {
+                if let scope = r.tags[i].scope {
+                    r.tags[i].scope = "\(package).\(scope)"
+                } else {
+                    r.tags[i].scope = package
+                    r.tags[i].scopeKind = "package"
+                }
             }
         }
         return r

@@ -1,13 +1,13 @@
 // scribe-parse: declarations, doc comments, visibility and imports through tree-sitter grammars.
 //
-//   scribe-parse --root DIR [--timeout SECONDS] [--print-tree] < NUL-separated relative paths
+//   scribe-parse --root DIR [--timeout SECONDS] [--print-tree] [--files-from LIST] < NUL-separated paths
 //
 // Prints JSON lines: `"_type": "tag"` (ctags' fields plus `exported`, `overloads`, `role`),
 // `"_type": "import"` (target as written, line, kind), `"_type": "file"` (the file's own doc) and
-// `"_type": "note"`. Paths are read from standard input separated by NUL bytes, so any byte but NUL
+// `"_type": "note"`. Paths are read from standard input (or the file LIST) separated by NUL bytes, so any byte but NUL
 // may be in a name; a path that is absolute, climbs out with `..`, passes through a symbolic link,
 // or is not a regular file of at most 1 MiB is skipped with a warning. Nothing is executed.
-// Exit status: 0, or 64 for a usage error.
+// Exit status: 0, 64 for a usage error, 66 when LIST cannot be read.
 
 import CTreeSitter
 import Foundation
@@ -20,10 +20,11 @@ func complain(_ message: String) {
     FileHandle.standardError.write(Data("scribe-parse: \(message)\n".utf8))
 }
 
-let usage = "usage: scribe-parse --root DIR [--timeout SECONDS] < NUL-separated paths\n"
+let usage = "usage: scribe-parse --root DIR [--timeout SECONDS] [--files-from LIST] < NUL-separated paths\n"
 var rootArg: String?
 var timeout = 10.0
 var printTree = false
+var listPath: String?
 do {
     var args = CommandLine.arguments.dropFirst()
     while let a = args.popFirst() {
@@ -35,6 +36,7 @@ do {
                 exit(64)
             }
             timeout = t
+        case "--files-from": listPath = args.popFirst()
         case "--print-tree": printTree = true  // the syntax trees, for writing rules
         case "-h", "--help":
             print(usage, terminator: "")
@@ -108,7 +110,16 @@ func writeOut(_ bytes: [UInt8]) {
     }
 }
 
-let input = FileHandle.standardInput.readDataToEndOfFile()
+let input: Data
+if let listPath {
+    guard let d = FileManager.default.contents(atPath: listPath) else {
+        complain("cannot read the list of files")
+        exit(66)
+    }
+    input = d
+} else {
+    input = FileHandle.standardInput.readDataToEndOfFile()
+}
 for raw in input.split(separator: 0) {
     let path = String(decoding: raw, as: UTF8.self)
     // A name that is not valid UTF-8 cannot be reported faithfully in JSON: skip it.
