@@ -24,7 +24,8 @@ enum GoRules {
                 guard let name = decl.field("name") else { continue }
                 var tag = Tag(name: name.text, kind: decl.type == "method_declaration" ? "method" : "function", line: name.line,
                     end: decl.endLine, doc: doc(decl), exported: isExported(name.text))
-                tag.signature = signature(decl)
+                tag.signature = decl.field("parameters")?.text ?? "()"
+                tag.typeref = decl.field("result").map { "typename:" + $0.text }
                 if let receiver = decl.field("receiver") {
                     tag.scope = receiverType(receiver)
                     tag.scopeKind = "struct"
@@ -109,15 +110,12 @@ enum GoRules {
             case "method_elem", "method_spec":
                 guard let name = m.field("name") else { continue }
                 tags.append(Tag(name: name.text, kind: "method", line: name.line, end: m.endLine, scope: owner,
-                    scopeKind: "interface", signature: signature(m), doc: doc(m), exported: ownerExported && isExported(name.text)))
+                    scopeKind: "interface", signature: m.field("parameters")?.text ?? "()",
+                    typeref: m.field("result").map { "typename:" + $0.text }, doc: doc(m),
+                    exported: ownerExported && isExported(name.text)))
             default: break
             }
         }
-    }
-
-    static func signature(_ n: Node) -> String {
-        let params = n.field("parameters")?.text ?? "()"
-        return params + (n.field("result").map { " " + $0.text } ?? "")
     }
 
     /// `(s *Server[T])` → `Server`.

@@ -46,6 +46,23 @@ struct FileResult {
 }
 
 enum Output {
+    /// A declaration's text on one line, as ctags gives signatures: `(\n    self,\n    x,\n)` → `(self, x)`.
+    static func oneLine(_ s: String) -> String {
+        var out = ""
+        var space = false
+        for c in s {
+            if c == " " || c == "\t" || c == "\n" || c == "\r" {
+                space = true
+                continue
+            }
+            if space && !out.isEmpty && !"([".contains(out.last!) && !")],".contains(c) { out.append(" ") }
+            if (c == ")" || c == "]") && out.last == "," { out.removeLast() }
+            space = false
+            out.append(c)
+        }
+        return out
+    }
+
     static func lines(path: String, language: String, _ r: FileResult) -> [UInt8] {
         var out: [UInt8] = []
         func emit(_ object: [String: Any]) {
@@ -60,11 +77,11 @@ enum Output {
             ]
             if let v = t.scope { o["scope"] = v }
             if let v = t.scopeKind { o["scopeKind"] = v }
-            if let v = t.signature, !v.isEmpty { o["signature"] = v }
+            if let v = t.signature.map(oneLine), !v.isEmpty { o["signature"] = v }
             if let v = t.doc { o["doc"] = v }
             if let v = t.overloads { o["overloads"] = v }
             if let v = t.role { o["role"] = v }
-            if let v = t.typeref { o["typeref"] = v }
+            if let v = t.typeref.map(oneLine) { o["typeref"] = v }
             if t.needsDeclaration { o["needsDeclaration"] = true }
             if let v = t.documents { o["documents"] = v }
             emit(o)
