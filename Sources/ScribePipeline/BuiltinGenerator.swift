@@ -88,14 +88,14 @@ public struct BuiltinGenerator {
             md += "\(s.kind) · `\(s.path):\(s.line)`\n\n"
             md += "```\(Self.fence(s.language))\n\(Self.header(s))\n```\n\n"
             if let doc = s.doc {
-                md += MD.quote(doc) + "\n\n"
+                md += Self.renderDoc(doc)
             } else {
                 md += "_No doc comment._\n\n"
             }
             if let ms = members[s.qualifiedName], !ms.isEmpty {
                 md += "| Member | Kind | Declaration | Line |\n| --- | --- | --- | --- |\n"
                 for x in ms.prefix(Self.maxMembers) {
-                    let doc = x.doc.map { " — " + MD.cell(String($0.split(separator: "\n").first ?? "")) } ?? ""
+                    let doc = x.doc.map { " — " + MD.cell(Self.summaryLine($0)) } ?? ""
                     md += "| `\(x.name)`\(doc) | \(x.kind) | \(MD.codeCell(Self.header(x))) | `\(x.path):\(x.line)` |\n"
                 }
                 if ms.count > Self.maxMembers { md += "\n_\(ms.count - Self.maxMembers) more members are not listed._\n" }
