@@ -25,6 +25,7 @@ pins=(
     "tree-sitter-go 0.25.0 a7466e9b8d94dda94cae8d91629f26edb2d26166fd454d4831c3bf6dfa2e8d68"
     "tree-sitter-c 0.24.2 1628584df0299b5a340aa63f8e67b6c97c91517f52fa7e7a4c557e40adb330a9"
     "tree-sitter-rust 0.24.2 54fb02a5911e345308b405174465112479f56dc39e3f1e7744d7568595f00db9"
+    "tree-sitter-java 0.23.5 f5cd57b8f1270a7f0438878750d02ccc79421d45cca65ff284f1527e9ef02e38"
 )
 stamp_text=$(printf '%s\n' "${pins[@]}")
 

@@ -66,6 +66,7 @@ func language(of path: String) -> (name: String, grammar: OpaquePointer, rules: 
     case "go": return ("Go", tree_sitter_go(), GoRules.extract)
     case "c", "h": return ("C", tree_sitter_c(), CRules.extract)
     case "rs": return ("Rust", tree_sitter_rust(), RustRules.extract)
+    case "java": return ("Java", tree_sitter_java(), JavaRules.extract)
     default: return nil
     }
 }
