@@ -85,7 +85,7 @@ enum RustRules {
                 }
                 r.tags.append(Tag(name: name.text, kind: kind, line: name.line, end: item.endLine, scope: scope,
                     scopeKind: scopeKind, signature: signature(item), doc: doc(item), exported: exported))
-                let qualified = scope.map { "\($0)::\(name.text)" } ?? name.text
+                let qualified = scope.map { "\($0).\(name.text)" } ?? name.text
                 switch item.type {
                 case "trait_item", "mod_item":
                     if let b = item.field("body") {
