@@ -26,6 +26,7 @@ pins=(
     "tree-sitter-c 0.24.2 1628584df0299b5a340aa63f8e67b6c97c91517f52fa7e7a4c557e40adb330a9"
     "tree-sitter-rust 0.24.2 54fb02a5911e345308b405174465112479f56dc39e3f1e7744d7568595f00db9"
     "tree-sitter-java 0.23.5 f5cd57b8f1270a7f0438878750d02ccc79421d45cca65ff284f1527e9ef02e38"
+    "tree-sitter-ruby 0.23.1 886ed200bfd1f3ca7628bf1c9fefd42421bbdba70c627363abda67f662caa21e"
 )
 stamp_text=$(printf '%s\n' "${pins[@]}")
 

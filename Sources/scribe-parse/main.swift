@@ -67,6 +67,7 @@ func language(of path: String) -> (name: String, grammar: OpaquePointer, rules: 
     case "c", "h": return ("C", tree_sitter_c(), CRules.extract)
     case "rs": return ("Rust", tree_sitter_rust(), RustRules.extract)
     case "java": return ("Java", tree_sitter_java(), JavaRules.extract)
+    case "rb": return ("Ruby", tree_sitter_ruby(), RubyRules.extract)
     default: return nil
     }
 }

@@ -11,5 +11,6 @@ const TSLanguage *tree_sitter_go(void);
 const TSLanguage *tree_sitter_c(void);
 const TSLanguage *tree_sitter_rust(void);
 const TSLanguage *tree_sitter_java(void);
+const TSLanguage *tree_sitter_ruby(void);
 
 #endif
