@@ -7,8 +7,9 @@
 #   scripts/fetch-grammars.sh --force  fetch again
 #
 # Needs python3 with pip (source distributions only: --no-binary, --no-deps). Some grammar
-# releases ship incomplete sources (python 0.25.0 has no external scanner): each pin is the newest
-# release whose archive is complete. scripts/build-grammars.sh compiles what this leaves.
+# releases ship incomplete sources (python 0.25.0 and c-sharp 0.23.5 have no external scanner;
+# typescript and php lack the scanner header they share): each pin is the newest release whose
+# archive is complete. scripts/build-grammars.sh compiles what this leaves.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -27,6 +28,7 @@ pins=(
     "tree-sitter-rust 0.24.2 54fb02a5911e345308b405174465112479f56dc39e3f1e7744d7568595f00db9"
     "tree-sitter-java 0.23.5 f5cd57b8f1270a7f0438878750d02ccc79421d45cca65ff284f1527e9ef02e38"
     "tree-sitter-ruby 0.23.1 886ed200bfd1f3ca7628bf1c9fefd42421bbdba70c627363abda67f662caa21e"
+    "tree-sitter-c-sharp 0.23.1 322e2cfd3a547a840375276b2aea3335fa6458aeac082f6c60fec3f745c967eb"
 )
 stamp_text=$(printf '%s\n' "${pins[@]}")
 

@@ -5,7 +5,7 @@ import ScribeCore
 /// the languages it has a grammar for, read from their syntax trees.
 extension Indexer {
     /// Languages whose declarations and imports come from scribe-parse rather than ctags and line patterns.
-    public static let parsedLanguages: Set<String> = ["Python", "JavaScript", "Go", "C", "Rust", "Java", "Ruby"]
+    public static let parsedLanguages: Set<String> = ["Python", "JavaScript", "Go", "C", "Rust", "Java", "Ruby", "C#"]
 
     struct ParseOutput {
         var symbols: [Symbol] = []
@@ -52,6 +52,7 @@ extension Indexer {
                 s.role = v["role"]?.stringValue
                 s.documents = v["documents"]?.stringValue
                 s.needsDeclaration = v["needsDeclaration"]?.boolValue ?? false
+                s.partial = v["partial"]?.boolValue ?? false
                 out.symbols.append(s)
             case "import":
                 guard let target = v["target"]?.stringValue, let n = v["line"]?.intValue else { continue }

@@ -87,6 +87,7 @@ public struct Indexer {
 
         symbols.removeAll { Indexer.isPlaceholder($0.name) }
         Indexer.settleCLinkage(&symbols)
+        Indexer.mergePartialTypes(&symbols)
 
         // Doc comments (where the tool gave none) and imports, file by file, for the languages that no
         // syntax tree covers: the syntax trees' own answers stand for theirs, absent doc comments included.

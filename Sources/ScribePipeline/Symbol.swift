@@ -23,6 +23,8 @@ public struct Symbol: Sendable {
     public var documents: String? = nil
     /// C: a definition with external linkage in a .c file, public when a header declares it.
     public var needsDeclaration = false
+    /// C#: one part of a `partial` type.
+    public var partial = false
 
     /// The name with its scope, as pages show it (`Calculator.add`).
     public var qualifiedName: String { scope.map { "\($0).\(name)" } ?? name }

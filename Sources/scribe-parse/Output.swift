@@ -18,6 +18,8 @@ struct Tag {
     var overloads: Int? = nil
     /// C: a definition with external linkage in a .c file; public when a header declares it.
     var needsDeclaration: Bool = false
+    /// C#: one part of a `partial` type; the indexer keeps one entry per type.
+    var partial: Bool = false
     /// "test" or "example" for declarations that exercise an API rather than belong to it.
     var role: String? = nil
     /// For examples: the symbol they document (Go's `ExampleFoo_bar` → `Foo.bar`).
@@ -83,6 +85,7 @@ enum Output {
             if let v = t.role { o["role"] = v }
             if let v = t.typeref.map(oneLine) { o["typeref"] = v }
             if t.needsDeclaration { o["needsDeclaration"] = true }
+            if t.partial { o["partial"] = true }
             if let v = t.documents { o["documents"] = v }
             emit(o)
         }

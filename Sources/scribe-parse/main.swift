@@ -68,6 +68,7 @@ func language(of path: String) -> (name: String, grammar: OpaquePointer, rules: 
     case "rs": return ("Rust", tree_sitter_rust(), RustRules.extract)
     case "java": return ("Java", tree_sitter_java(), JavaRules.extract)
     case "rb": return ("Ruby", tree_sitter_ruby(), RubyRules.extract)
+    case "cs": return ("C#", tree_sitter_c_sharp(), CSharpRules.extract)
     default: return nil
     }
 }
