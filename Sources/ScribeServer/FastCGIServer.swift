@@ -131,7 +131,12 @@ public final class FastCGIServer {
         let method = param("REQUEST_METHOD", &req) ?? "GET"
         let uri = param("REQUEST_URI", &req) ?? param("DOCUMENT_URI", &req) ?? "/"
         let rawPath = String(uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
-        let query = QueryString.parse(param("QUERY_STRING", &req) ?? "")
+        let query: [String: String]
+        do {
+            query = try QueryString.parse(param("QUERY_STRING", &req) ?? "")
+        } catch {
+            return .failure(error.apiError)
+        }
         var headers: [String: String] = [:]
         for (k, h) in [
             ("authorization", "HTTP_AUTHORIZATION"), ("if-none-match", "HTTP_IF_NONE_MATCH"),
