@@ -321,13 +321,18 @@ public struct JobStore {
         """
     }
 
+    /// A release's message within the bound, with room for the ` (attempt N of M)` that the statement adds.
+    static func bounded(_ message: String) -> String {
+        BoundedText.bounded(message, maxBytes: BoundedText.errorMessageMaxBytes - 40)
+    }
+
     /// The dispatcher saw the worker exit without a final state: release its job at once.
     @discardableResult
     public func releaseExited(jobID: String, lease: String, message: String, delaySeconds: Double) throws -> JobState? {
         let sql = Self.releaseUpdate(
             "SELECT id, attempt, max_attempts, cancel_requested, pause_requested FROM jobs WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE"
         ).replacingOccurrences(of: "$DELAY", with: "$3").replacingOccurrences(of: "$MSG", with: "$4::text")
-        return try db.query(sql, [jobID, lease, String(delaySeconds), message], name: "jobs.release-exited")
+        return try db.query(sql, [jobID, lease, String(delaySeconds), Self.bounded(message)], name: "jobs.release-exited")
             .first.flatMap { $0.string("status") }.flatMap(JobState.init(rawValue:))
     }
 
@@ -341,7 +346,7 @@ public struct JobStore {
             FOR UPDATE SKIP LOCKED
             """
         ).replacingOccurrences(of: "$DELAY", with: "$2").replacingOccurrences(of: "$MSG", with: "$3::text")
-        return try db.query(sql, [String(leaseSeconds), String(delaySeconds), message], name: "jobs.rescue").rows.compactMap {
+        return try db.query(sql, [String(leaseSeconds), String(delaySeconds), Self.bounded(message)], name: "jobs.rescue").rows.compactMap {
             guard let id = $0.string("id"), let s = $0.string("status").flatMap(JobState.init(rawValue:)) else { return nil }
             return (id, s)
         }
