@@ -68,7 +68,7 @@ public final class FastCGIServer {
                     case .failure(let e): response = .error(e)
                     }
                     if request.isHead { response.body = [] }
-                    FastCGIServer.write(response, to: &req)
+                    FastCGIServer.write(response.withSecurityHeaders(), to: &req)
                     FCGX_Finish_r(&req)
                     inflight.add(-1)
                 }
