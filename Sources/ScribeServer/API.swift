@@ -12,6 +12,7 @@ public final class API: @unchecked Sendable {
     let auth = AuthCache()
     let versions = JobVersionCache()
     let metrics = Metrics()
+    let workerHealth = WorkerStartHealth()
     let policy: URLPolicy
     let box: SecretBox?
     /// One slot per accept thread; the array itself never changes, so threads never race on it.
@@ -140,21 +141,31 @@ public final class API: @unchecked Sendable {
 
     // MARK: Operations
 
+    /// `ok`, or `degraded` (with the reason) when the database is down (503) or this process cannot start
+    /// workers (200: the API itself still answers). No token needed, so nothing in it names a path or a secret.
     private func health(_ c: Context) throws -> HTTPResponse {
+        let workers: (String, String?)
+        switch workerHealth.state() {
+        case .ok: workers = ("ok", nil)
+        case .notStartedHere: workers = ("not started by this process", nil)
+        case .failing(let why): workers = ("failing", why)
+        }
         do {
             let s = try JobStore(try c.db()).stats()
             return .json(
                 200,
-                .object([
-                    ("status", .string("ok")), ("database", .string("ok")), ("workers_running", .num(s.running)),
-                    ("queue_depth", .num(s.queued)), ("oldest_queued_age_seconds", .num(s.oldestQueuedAgeSeconds)),
-                ]))
+                .object(
+                    [
+                        ("status", .string(workers.1 == nil ? "ok" : "degraded")), ("database", .string("ok")),
+                        ("worker_start", .string(workers.0)), ("workers_running", .num(s.running)),
+                        ("queue_depth", .num(s.queued)), ("oldest_queued_age_seconds", .num(s.oldestQueuedAgeSeconds)),
+                    ] + (workers.1.map { [("error", JSONValue.string($0))] } ?? [])))
         } catch let e as PGError where e.isConnectionError {
             dropConnection(c.thread)
             return .json(
                 503,
                 .object([
-                    ("status", .string("degraded")), ("database", .string("down")),
+                    ("status", .string("degraded")), ("database", .string("down")), ("worker_start", .string(workers.0)),
                     ("error", .string("The database is unavailable")),
                 ]))
         }
@@ -233,6 +244,7 @@ extension API {
     public func startDispatcher(launcher: WorkerLauncher) {
         let d = Dispatcher(config: config, logger: logger, launcher: launcher)
         d.attach(metrics: metrics)
+        d.attach(health: workerHealth)
         d.start()
     }
 }
