@@ -418,21 +418,26 @@ public struct JobStore {
         public let oldestQueuedAgeSeconds: Double?
     }
 
-    public func stats() throws -> QueueStats {
+    /// The queue's figures, of one organisation or of all.
+    public func stats(organisationID: String? = nil) throws -> QueueStats {
         let r = try db.query(
             """
-            SELECT (SELECT count(*) FROM jobs WHERE status = 'running') AS running,
-                   (SELECT count(*) FROM jobs WHERE status = 'queued') AS queued,
-                   (SELECT extract(epoch FROM now() - min(created_at)) FROM jobs WHERE status = 'queued') AS oldest
-            """, name: "jobs.stats"
+            SELECT (SELECT count(*) FROM jobs WHERE status = 'running' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS running,
+                   (SELECT count(*) FROM jobs WHERE status = 'queued' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS queued,
+                   (SELECT extract(epoch FROM now() - min(created_at)) FROM jobs
+                    WHERE status = 'queued' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS oldest
+            """, [organisationID], name: "jobs.stats"
         ).first
         return QueueStats(running: r?.int("running") ?? 0, queued: r?.int("queued") ?? 0, oldestQueuedAgeSeconds: r?.double("oldest"))
     }
 
-    /// Job counts by state, for the metrics endpoint.
-    public func countsByState() throws -> [String: Int] {
+    /// Job counts by state, of one organisation or of all, for the metrics endpoint.
+    public func countsByState(organisationID: String? = nil) throws -> [String: Int] {
         var out: [String: Int] = [:]
-        for r in try db.query("SELECT status, count(*) AS n FROM jobs GROUP BY status", name: "jobs.counts").rows {
+        for r in try db.query(
+            "SELECT status, count(*) AS n FROM jobs WHERE ($1::uuid IS NULL OR organisation_id = $1::uuid) GROUP BY status",
+            [organisationID], name: "jobs.counts"
+        ).rows {
             if let s = r.string("status") { out[s] = r.int("n") ?? 0 }
         }
         return out
