@@ -222,6 +222,24 @@ public final class Dispatcher: @unchecked Sendable {
             }
         }
         cancelSeen = seen
+        try removeFinishedWorkFolders(jobs)
+    }
+
+    /// Removes the work folders (`$SCRIBE_DATA_DIR/jobs/<job>`) of jobs that ended: a worker removes its own,
+    /// but one that was killed, or whose job was failed by a rescue, leaves its clone and pages behind.
+    private func removeFinishedWorkFolders(_ jobs: JobStore) throws {
+        let root = "\(config.dataDir)/jobs"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
+        let ids = names.filter { Router.isUUID($0) && $0 == $0.lowercased() }
+        for id in try jobs.withoutWork(ids) {
+            let path = "\(root)/\(id)"
+            do {
+                try FileManager.default.removeItem(atPath: path)
+                logger.info("removed the work folder of a finished job", metadata: ["job.id": "\(id)"])
+            } catch {
+                logger.warning("cannot remove a work folder", metadata: ["job.id": "\(id)", "error": "\(error)"])
+            }
+        }
     }
 
     private func drainWakePipe() {

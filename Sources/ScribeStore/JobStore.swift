@@ -363,6 +363,17 @@ public struct JobStore {
         }
     }
 
+    /// Of these job ids, those whose work folder may go: the job ended (or no longer exists).
+    public func withoutWork(_ ids: [String]) throws -> [String] {
+        guard !ids.isEmpty else { return [] }
+        return try db.query(
+            """
+            SELECT x.id FROM unnest($1::uuid[]) AS x(id) LEFT JOIN jobs j ON j.id = x.id
+            WHERE j.id IS NULL OR j.status IN ('completed', 'failed', 'cancelled')
+            """, [PGArray.text(ids)], name: "jobs.without-work"
+        ).rows.compactMap { $0.string("id") }
+    }
+
     /// Running jobs with a cancel request, for the dispatcher's SIGTERM backup.
     public func cancelRequested(host: String) throws -> [(id: String, pid: Int32)] {
         try db.query(
