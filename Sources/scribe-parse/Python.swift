@@ -21,7 +21,8 @@ enum PythonRules {
             if privatePath { exported = false }
             r.tags[i].exported = exported
         }
-        root.walk(descend: { $0.type != "string" }) { n in
+        // Import statements stand only among statements: expressions need no visit.
+        root.walk(descend: { statementContainers.contains($0.type) }) { n in
             switch n.type {
             case "import_statement":
                 for name in n.namedChildren {
@@ -42,6 +43,12 @@ enum PythonRules {
         }
         return r
     }
+
+    static let statementContainers: Set<String> = [
+        "module", "block", "if_statement", "elif_clause", "else_clause", "try_statement", "except_clause",
+        "except_group_clause", "finally_clause", "with_statement", "for_statement", "while_statement",
+        "function_definition", "class_definition", "decorated_definition", "match_statement", "case_clause",
+    ]
 
     /// The names `__all__` lists when it is a literal list or tuple of strings (with `+=`, `.extend`
     /// and `.append` of literals); nil when there is none, or when it is computed (noted).

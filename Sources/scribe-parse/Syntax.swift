@@ -97,11 +97,19 @@ struct Node {
         return ts_node_is_null(p) ? nil : Node(raw: p, file: file)
     }
 
-    /// Every descendant (this node included) in document order, pruned where `descend` says no.
+    /// Every descendant (this node included) in document order, pruned where `descend` says no. A tree
+    /// cursor: no array of children is built per node.
     func walk(descend: (Node) -> Bool = { _ in true }, _ visit: (Node) -> Void) {
-        visit(self)
-        guard descend(self) else { return }
-        for c in children { c.walk(descend: descend, visit) }
+        var cursor = ts_tree_cursor_new(raw)
+        defer { ts_tree_cursor_delete(&cursor) }
+        while true {
+            let node = Node(raw: ts_tree_cursor_current_node(&cursor), file: file)
+            visit(node)
+            if descend(node) && ts_tree_cursor_goto_first_child(&cursor) { continue }
+            while !ts_tree_cursor_goto_next_sibling(&cursor) {
+                guard ts_tree_cursor_goto_parent(&cursor) else { return }
+            }
+        }
     }
 
     /// The text from the node's start to the start of `child`, trimmed: a declaration's header.
