@@ -29,6 +29,7 @@ pins=(
     "tree-sitter-java 0.23.5 f5cd57b8f1270a7f0438878750d02ccc79421d45cca65ff284f1527e9ef02e38"
     "tree-sitter-ruby 0.23.1 886ed200bfd1f3ca7628bf1c9fefd42421bbdba70c627363abda67f662caa21e"
     "tree-sitter-c-sharp 0.23.1 322e2cfd3a547a840375276b2aea3335fa6458aeac082f6c60fec3f745c967eb"
+    "tree-sitter-kotlin 1.1.0 322a35bdae75e25ae64dae6027be609c5422fab282084117816c4ebcda6168da"
 )
 stamp_text=$(printf '%s\n' "${pins[@]}")
 

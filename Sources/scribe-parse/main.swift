@@ -69,6 +69,7 @@ func language(of path: String) -> (name: String, grammar: OpaquePointer, rules: 
     case "java": return ("Java", tree_sitter_java(), JavaRules.extract)
     case "rb": return ("Ruby", tree_sitter_ruby(), RubyRules.extract)
     case "cs": return ("C#", tree_sitter_c_sharp(), CSharpRules.extract)
+    case "kt", "kts": return ("Kotlin", tree_sitter_kotlin(), KotlinRules.extract)
     default: return nil
     }
 }
