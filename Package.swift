@@ -33,7 +33,7 @@ let package = Package(
             name: "CTreeSitter",
             sources: [
                 "vendor/core/lib.c", "vendor/python", "vendor/javascript", "vendor/go", "vendor/c", "vendor/rust", "vendor/java",
-                "vendor/ruby", "vendor/c_sharp", "vendor/kotlin",
+                "vendor/ruby", "vendor/c_sharp", "vendor/kotlin", "vendor/cpp",
             ],
             cSettings: [.headerSearchPath("vendor/core"), .headerSearchPath("vendor/core/include")]),
         .target(name: "ScribeCore", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swift5),

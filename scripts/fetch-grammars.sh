@@ -30,6 +30,7 @@ pins=(
     "tree-sitter-ruby 0.23.1 886ed200bfd1f3ca7628bf1c9fefd42421bbdba70c627363abda67f662caa21e"
     "tree-sitter-c-sharp 0.23.1 322e2cfd3a547a840375276b2aea3335fa6458aeac082f6c60fec3f745c967eb"
     "tree-sitter-kotlin 1.1.0 322a35bdae75e25ae64dae6027be609c5422fab282084117816c4ebcda6168da"
+    "tree-sitter-cpp 0.23.4 6a59c4cebb1ad1dc2e8d586cf8a72b39d21b8108b7b139d089719e81a339e41d"
 )
 stamp_text=$(printf '%s\n' "${pins[@]}")
 

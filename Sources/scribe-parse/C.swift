@@ -89,16 +89,28 @@ enum CRules {
     }
 
     /// The identifier a declarator declares, through pointers, arrays, functions and initialisers.
-    static func declaredName(_ d: Node) -> Node? {
+    static func declaredName(_ d: Node) -> Node? { declared(d)?.name }
+
+    /// The declared identifier and, for C++'s qualified names (`ui::Widget::draw`), the scopes before it.
+    static func declared(_ d: Node) -> (name: Node, qualifier: [String])? {
         var cur = d
+        var qualifier: [String] = []
         while true {
             switch cur.type {
-            case "identifier", "field_identifier", "type_identifier": return cur
+            case "identifier", "field_identifier", "type_identifier", "destructor_name", "operator_name":
+                return (cur, qualifier)
+            case "qualified_identifier":
+                if let s = cur.field("scope") { qualifier.append(s.text.replacingOccurrences(of: "::", with: ".")) }
+                guard let n = cur.field("name") else { return nil }
+                cur = n
             case "parenthesized_declarator":
                 guard let inner = cur.namedChildren.first else { return nil }
                 cur = inner
             default:
-                guard let inner = cur.field("declarator") else { return nil }
+                // Declarators nest through `declarator`; template names through `name`.
+                guard let inner = cur.field("declarator") ?? (cur.type.hasPrefix("template_") ? cur.field("name") : nil) else {
+                    return nil
+                }
                 cur = inner
             }
         }

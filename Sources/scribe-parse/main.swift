@@ -70,6 +70,7 @@ func language(of path: String) -> (name: String, grammar: OpaquePointer, rules: 
     case "rb": return ("Ruby", tree_sitter_ruby(), RubyRules.extract)
     case "cs": return ("C#", tree_sitter_c_sharp(), CSharpRules.extract)
     case "kt", "kts": return ("Kotlin", tree_sitter_kotlin(), KotlinRules.extract)
+    case "cc", "cpp", "cxx", "c++", "hh", "hpp", "hxx", "h++": return ("C++", tree_sitter_cpp(), CppRules.extract)
     default: return nil
     }
 }

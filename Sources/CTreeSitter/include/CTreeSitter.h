@@ -14,5 +14,6 @@ const TSLanguage *tree_sitter_java(void);
 const TSLanguage *tree_sitter_ruby(void);
 const TSLanguage *tree_sitter_c_sharp(void);
 const TSLanguage *tree_sitter_kotlin(void);
+const TSLanguage *tree_sitter_cpp(void);
 
 #endif
