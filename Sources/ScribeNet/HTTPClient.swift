@@ -70,6 +70,24 @@ public struct HTTPClient: Sendable {
         URLComponents(string: url)?.host ?? "the server"
     }
 
+    /// CURLOPT_OPENSOCKETFUNCTION: sees each address curl is about to connect to, after DNS.
+    private static let openSocket: @convention(c) (UnsafeMutableRawPointer?, curlsocktype, UnsafeMutablePointer<curl_sockaddr>?)
+        -> curl_socket_t = { ud, purpose, address in
+            guard let ud, let address, purpose == CURLSOCKTYPE_IPCXN else { return CURL_SOCKET_BAD }
+            let sink = Unmanaged<Sink>.fromOpaque(ud).takeUnretainedValue()
+            var raw = [UInt8](repeating: 0, count: 16)
+            let n = Int(scribe_curl_sockaddr_ip(address, &raw))
+            guard let ip = NetworkAddress(bytes: Array(raw.prefix(n))) else {
+                sink.refused = "connections other than IPv4 and IPv6 are refused"
+                return CURL_SOCKET_BAD
+            }
+            if !sink.allowPrivate, let why = ip.refusal {
+                sink.refused = NetworkAddress.refusalMessage(host: sink.host, address: ip, why)
+                return CURL_SOCKET_BAD
+            }
+            return scribe_curl_open_socket(address)
+        }
+
     public func send(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil) throws -> Response {
         _ = HTTPClient.globalInit
         guard let h = curl_easy_init() else { throw CurlError(code: -1, message: "cannot create a curl handle") }
@@ -86,24 +104,16 @@ public struct HTTPClient: Sendable {
         scribe_curl_setopt_long(h, CURLOPT_TIMEOUT, timeoutSeconds)
         scribe_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT, connectTimeoutSeconds)
         scribe_curl_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)  // no redirects (to private addresses or anywhere)
-        scribe_curl_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https")
-        scribe_curl_setopt_string(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        scribe_curl_setopt_string(h, CURLOPT_PROXY, "")  // not the environment's proxy: the check must see the peer
-        scribe_curl_setopt_pointer(h, CURLOPT_OPENSOCKETDATA, sinkPtr)
-        scribe_curl_setopt_opensocket(h) { ud, purpose, address in
-            guard let ud, let address, purpose == CURLSOCKTYPE_IPCXN else { return CURL_SOCKET_BAD }
-            let sink = Unmanaged<Sink>.fromOpaque(ud).takeUnretainedValue()
-            var raw = [UInt8](repeating: 0, count: 16)
-            let n = Int(scribe_curl_sockaddr_ip(address, &raw))
-            guard let ip = NetworkAddress(bytes: Array(raw.prefix(n))) else {
-                sink.refused = "connections other than IPv4 and IPv6 are refused"
-                return CURL_SOCKET_BAD
-            }
-            if !sink.allowPrivate, let why = ip.refusal {
-                sink.refused = NetworkAddress.refusalMessage(host: sink.host, address: ip, why)
-                return CURL_SOCKET_BAD
-            }
-            return scribe_curl_open_socket(address)
+        // The guards of where a request may go: a libcurl that refuses one of them sends nothing.
+        let guards = [
+            scribe_curl_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https"),
+            scribe_curl_setopt_string(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"),
+            scribe_curl_setopt_string(h, CURLOPT_PROXY, ""),  // not the environment's proxy: the check must see the peer
+            scribe_curl_setopt_pointer(h, CURLOPT_OPENSOCKETDATA, sinkPtr),
+            scribe_curl_setopt_opensocket(h, HTTPClient.openSocket),
+        ]
+        if let bad = guards.first(where: { $0 != CURLE_OK }) {
+            throw CurlError(code: Int(bad.rawValue), message: "this libcurl cannot restrict where requests go: \(String(cString: curl_easy_strerror(bad)))")
         }
         scribe_curl_setopt_string(h, CURLOPT_USERAGENT, userAgent)
         scribe_curl_setopt_string(h, CURLOPT_ACCEPT_ENCODING, "")
