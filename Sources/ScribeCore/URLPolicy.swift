@@ -79,6 +79,9 @@ public struct URLPolicy: Sendable {
         return (String(host), port)
     }
 
+    /// Characters a path segment keeps as they are in a stored URL (RFC 3986 pchar, less `%`).
+    static let segmentAllowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@")
+
     /// Userinfo of any shape (`user@`, `user:pass@`, even an empty `@`): refused, never silently dropped.
     static func hasUserinfo(_ raw: String, _ comps: URLComponents) -> Bool {
         let authority = (raw.range(of: "://").map { raw[$0.upperBound...] } ?? Substring(raw)).prefix { $0 != "/" }
@@ -88,9 +91,14 @@ public struct URLPolicy: Sendable {
     /// True for characters that never belong in a repository URL: controls (C0, DEL, C1), any kind of
     /// space or line break, and invisible formatting (bidirectional overrides, zero-width characters).
     public static func isForbidden(_ c: Unicode.Scalar) -> Bool {
-        c.value < 0x21 || (0x7f...0x9f).contains(c.value) || c.properties.isWhitespace
-            || c.properties.generalCategory == .format || c.properties.generalCategory == .lineSeparator
-            || c.properties.generalCategory == .paragraphSeparator
+        isControl(c) || c == " " || c.properties.isWhitespace
+    }
+
+    /// Controls (C0, DEL, C1), line and paragraph separators and invisible formatting characters: refused
+    /// even percent-encoded, where a space may stand (it stays encoded in the stored URL).
+    static func isControl(_ c: Unicode.Scalar) -> Bool {
+        c.value < 0x20 || (0x7f...0x9f).contains(c.value) || c.properties.generalCategory == .format
+            || c.properties.generalCategory == .lineSeparator || c.properties.generalCategory == .paragraphSeparator
     }
 
     /// Accepts or refuses a URL; the refusal is a message for the person who typed it.
@@ -134,12 +142,12 @@ public struct URLPolicy: Sendable {
         guard allowed else {
             return .failure(.badField("url", "host \(hostPort) is not in the allowed list (\(allowedHosts.joined(separator: ", ")))"))
         }
-        // Segments are checked decoded: percent-encoding must not smuggle what the raw text may not hold.
+        // Segments are checked decoded: percent-encoding must not smuggle control characters or separators.
         var segments: [String] = []
         for raw in comps.percentEncodedPath.split(separator: "/") {
             guard let segment = raw.removingPercentEncoding else { return .failure(.badField("url", "the path is not valid")) }
-            guard !segment.unicodeScalars.contains(where: URLPolicy.isForbidden) else {
-                return .failure(.badField("url", "it contains spaces or control characters"))
+            guard !segment.unicodeScalars.contains(where: URLPolicy.isControl) else {
+                return .failure(.badField("url", "it contains control characters"))
             }
             guard !segment.contains(where: { "/?#%\\".contains($0) }) else { return .failure(.badField("url", "the path is not valid")) }
             segments.append(segment)
@@ -157,7 +165,9 @@ public struct URLPolicy: Sendable {
             let repo = segments[1].hasSuffix(".git") ? String(segments[1].dropLast(4)) : segments[1]
             slug = "\(segments[0])/\(repo)"
         }
-        let normalised = "\(scheme)://\(hostPort)/\(segments.joined(separator: "/"))"
+        // The stored URL keeps whatever needs percent-encoding encoded, so it never holds a raw space.
+        let encoded = segments.map { $0.addingPercentEncoding(withAllowedCharacters: URLPolicy.segmentAllowed) ?? $0 }
+        let normalised = "\(scheme)://\(hostPort)/\(encoded.joined(separator: "/"))"
         return .success(
             Accepted(url: normalised, kind: .remote(host: host, isGitHub: isGitHub), name: Self.name(fromPath: path), githubSlug: slug))
     }

@@ -104,7 +104,7 @@ def test_allowed_hosts_include_the_port(stack: Stack) -> None:
         "https://github.com/acme/widgets\n", "https://github.com/acme/wid\tgets", "https://github.com/acme/wid\x00gets",
         "https://github.com/acme/widgets\r\nX-Injected: 1", "https://github.com/acme/wid\x7fgets",
         "https://github.com/acme/wid\u0085gets", "https://github.com/acme/wid\u00a0gets", "https://github.com/acme/\u202ewidgets",
-        "https://github.com/acme/wid%0agets", "https://github.com/acme/wid%20gets",
+        "https://github.com/acme/wid%0agets", "https://github.com/acme/wid%00gets",
         "https://user:hunter2@github.com/acme/widgets", "https://ghp_abc@github.com/acme/widgets", "https://@github.com/acme/widgets",
     ],
 )
