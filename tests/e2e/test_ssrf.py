@@ -106,9 +106,12 @@ def test_allowed_hosts_include_the_port(stack: Stack) -> None:
         "https://github.com/acme/wid\u0085gets", "https://github.com/acme/wid\u00a0gets", "https://github.com/acme/\u202ewidgets",
         "https://github.com/acme/wid%0agets", "https://github.com/acme/wid%00gets",
         "https://user:hunter2@github.com/acme/widgets", "https://ghp_abc@github.com/acme/widgets", "https://@github.com/acme/widgets",
+        # git's other transports never reach git.
+        "ext::sh -c touch% /tmp/scribe-pwned", "ssh://-oProxyCommand=touch/tmp/scribe-pwned/acme/widgets",
+        "git@github.com:acme/widgets.git", "git://github.com/acme/widgets", "fd::17/acme/widgets",
     ],
 )
-def test_repository_urls_with_spaces_control_characters_or_userinfo_are_refused(stack: Stack, url: str) -> None:
+def test_repository_urls_with_spaces_control_characters_userinfo_or_other_transports_are_refused(stack: Stack, url: str) -> None:
     before = len(repositories(stack))
     r = stack.api("POST", "/api/repositories", {"url": url})
     assert r.status == 400, (url, r.status, r.body)
