@@ -261,6 +261,30 @@ def test_llm_endpoint_named_by_a_name_that_resolves_to_loopback_is_refused_on_co
         listener.close()
 
 
+def test_a_stored_base_url_is_checked_again_by_the_worker(
+    stack: Stack, private_networks_refused: Callable[..., None], git_repo
+) -> None:
+    """A URL stored before these rules (written here with SQL) is refused before any connection."""
+    listener = Listener()
+    key = "sk-old-" + secrets.token_hex(12)
+    try:
+        private_networks_refused(SCRIBE_LLM_MAX_RETRIES="1")
+        r = stack.api("PUT", "/api/organisation/llm", {"base_url": "https://api.example.org/v1", "model": "m", "api_key": key})
+        assert r.status == 200, r.body
+        stack.psql(f"UPDATE organisations SET llm_base_url = 'https://127.0.0.1:{listener.port}/v1' WHERE name = 'e2e'")
+        repo_id = stack.add_repository(git_repo())
+        r = stack.api("POST", "/api/documentation/jobs", {"repository_id": repo_id, "options": {"generator": "llm"}})
+        assert r.status == 202, r.body
+        job = stack.poll_job(r.body["id"], until=("completed", "failed"), timeout=60)
+        assert job["status"] == "failed", job
+        assert "LLM base URL" in job["error_message"] and "loopback" in job["error_message"], job["error_message"]
+        assert listener.accepted == 0
+        assert key not in json.dumps(job)
+    finally:
+        listener.close()
+        stack.api("PUT", "/api/organisation/llm", {"base_url": None, "model": None, "api_key": None})
+
+
 # --- the key follows the URL; the settings are parsed strictly -----------------------------------
 
 
