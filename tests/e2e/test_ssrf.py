@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from gitrepos import make_git_repo
-from harness import Stack
+from harness import DEFAULT, Stack
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from standins.git_http import GitHTTPServer  # noqa: E402
@@ -46,10 +46,16 @@ def git_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitHTTPServ
         server.stop()
 
 
-def run_to_end(stack: Stack, repo_id: str, token: Any = None, timeout: float = 60) -> dict:
-    kwargs = {} if token is None else {"token": token}
-    job_id = stack.generate(repo_id, **kwargs)
-    return stack.poll_job(job_id, until=("completed", "failed"), timeout=timeout, **kwargs)
+def run_to_end(stack: Stack, repo_id: str, timeout: float = 60) -> dict:
+    return stack.poll_job(stack.generate(repo_id), until=("completed", "failed"), timeout=timeout)
+
+
+def run_llm_job(stack: Stack, git_repo: Callable[..., Path], token: Any = DEFAULT) -> dict:
+    """An `llm` job on a new repository, run to its end."""
+    repo_id = stack.add_repository(git_repo(name="demo-" + secrets.token_hex(3)), token=token)
+    r = stack.api("POST", "/api/documentation/jobs", {"repository_id": repo_id, "options": {"generator": "llm"}}, token=token)
+    assert r.status == 202, r.body
+    return stack.poll_job(r.body["id"], until=("completed", "failed"), timeout=60, token=token)
 
 
 def repositories(stack: Stack) -> list[dict]:
@@ -248,10 +254,7 @@ def test_llm_endpoint_named_by_a_name_that_resolves_to_loopback_is_refused_on_co
             SCRIBE_LLM_MODEL="ssrf-model", SCRIBE_LLM_MAX_RETRIES="1",
         )
         stack.api("PUT", "/api/organisation/llm", {"base_url": None, "model": None, "api_key": None})
-        repo_id = stack.add_repository(git_repo())
-        r = stack.api("POST", "/api/documentation/jobs", {"repository_id": repo_id, "options": {"generator": "llm"}})
-        assert r.status == 202, r.body
-        job = stack.poll_job(r.body["id"], until=("completed", "failed"), timeout=60)
+        job = run_llm_job(stack, git_repo)
         assert job["status"] == "failed", job
         message = job["error_message"]
         assert "not contacted" in message and "localhost" in message and "loopback" in message, message
@@ -272,10 +275,7 @@ def test_a_stored_base_url_is_checked_again_by_the_worker(
         r = stack.api("PUT", "/api/organisation/llm", {"base_url": "https://api.example.org/v1", "model": "m", "api_key": key})
         assert r.status == 200, r.body
         stack.psql(f"UPDATE organisations SET llm_base_url = 'https://127.0.0.1:{listener.port}/v1' WHERE name = 'e2e'")
-        repo_id = stack.add_repository(git_repo())
-        r = stack.api("POST", "/api/documentation/jobs", {"repository_id": repo_id, "options": {"generator": "llm"}})
-        assert r.status == 202, r.body
-        job = stack.poll_job(r.body["id"], until=("completed", "failed"), timeout=60)
+        job = run_llm_job(stack, git_repo)
         assert job["status"] == "failed", job
         assert "LLM base URL" in job["error_message"] and "loopback" in job["error_message"], job["error_message"]
         assert listener.accepted == 0
@@ -302,12 +302,6 @@ def test_a_stored_key_is_only_sent_to_the_base_url_it_was_stored_with(stack: Sta
         assert not any(k in json.dumps(r.body) for k in keys.values())
         return r.body
 
-    def llm_job() -> dict:
-        repo_id = stack.add_repository(git_repo(name="demo-" + secrets.token_hex(3)), token=admin)
-        r = stack.api("POST", "/api/documentation/jobs", {"repository_id": repo_id, "options": {"generator": "llm"}}, token=admin)
-        assert r.status == 202, r.body
-        return stack.poll_job(r.body["id"], until=("completed", "failed"), timeout=60, token=admin)
-
     try:
         assert put({"base_url": a.base_url, "model": "m", "api_key": keys["a"]})["api_key_set"] is True
         # The same URL again, without a key: the key stays.
@@ -319,14 +313,14 @@ def test_a_stored_key_is_only_sent_to_the_base_url_it_was_stored_with(stack: Sta
         assert "base_url" in moved["message"], moved
         assert stack.psql(f"SELECT llm_key_enc IS NULL FROM organisations WHERE name = '{org}'") == "t"
 
-        job = llm_job()
+        job = run_llm_job(stack, git_repo, token=admin)
         assert job["status"] == "failed" and job["error_message"] == "No LLM API key configured", job
         # Neither A's key nor the server's own key went anywhere, least of all to the new URL.
         assert a.requests() == [] and b.requests() == [] and server.requests() == []
 
         # With its own key the new URL works: the failure above was the rule, not a broken set-up.
         put({"base_url": b.base_url, "model": "m", "api_key": keys["b"]})
-        job = llm_job()
+        job = run_llm_job(stack, git_repo, token=admin)
         assert job["status"] == "completed", job
         assert b.requests() and all(r["auth_ok"] for r in b.requests())
         assert a.requests() == [] and server.requests() == []
