@@ -24,12 +24,13 @@ extension JobRunner {
 
         let home = "\(workDir)/home"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        var git = Git(timeout: Double(config.cloneTimeoutSeconds), home: home)
+        var git = Git(timeout: Double(config.cloneTimeoutSeconds), home: home, allowPrivateNetworks: config.allowPrivateNetworks)
         var branch = options.branch ?? repo.branch
 
         if let slug = accepted.githubSlug {
             let token = try githubToken(owner: repo.createdBy ?? job.triggeredBy)
-            let github = GitHubClient(baseURL: config.githubAPI)
+            let github = GitHubClient(
+                baseURL: config.githubAPI, http: HTTPClient(timeoutSeconds: 20, allowPrivateNetworks: config.allowPrivateNetworks))
             try step(.validateToken)
             if let token {
                 let login = try withRateLimit { try github.validate(token: token) }
@@ -175,6 +176,7 @@ extension JobRunner {
             } catch let f as GitHubClient.Failure {
                 switch f {
                 case .server, .network: throw PipelineError.transient(f.description)
+                case .refused: throw PipelineError.fatal(f.description)
                 default: throw f
                 }
             }
