@@ -16,7 +16,9 @@ public struct Analysis: Sendable {
         public var readme: String?
         public var readmePath: String?
         public var lines: Int { files.reduce(0) { $0 + $1.lines } }
-        public var name: String { path == "." ? "(root)" : path }
+        /// The module's name for titles, headings and progress: its path with control characters shown as
+        /// escapes (`\n`), so a name never adds a line anywhere.
+        public var name: String { path == "." ? "(root)" : Analysis.displayName(path) }
         public var pageName: String { Analysis.pageName(path) }
         /// The module's page, relative to the documentation's folder.
         public var pagePath: String { "modules/\(pageName).md" }
@@ -27,12 +29,34 @@ public struct Analysis: Sendable {
         }
     }
 
+    /// Entries of the tree left out of the analysis, counted by reason.
     public struct Skipped: Sendable {
         public var symlinks = 0
         public var binary = 0
         public var oversized = 0
         public var vendored = 0
-        public var total: Int { symlinks + binary + oversized + vendored }
+        /// Names that are not UTF-8: they cannot be shown or cited faithfully.
+        public var invalidNames = 0
+        /// Names equal to another name of the same folder once Unicode-normalised (`é` written two ways).
+        public var equivalentNames = 0
+        /// FIFOs, sockets and devices: never opened.
+        public var special = 0
+        /// Paths longer than `Analyzer.maxPathBytes` or deeper than `Analyzer.maxDepth`.
+        public var tooDeep = 0
+        public var unreadable = 0
+        public var total: Int { symlinks + binary + oversized + vendored + invalidNames + equivalentNames + special + tooDeep + unreadable }
+
+        /// Every reason with its key (as in `analysis.json`), count and wording for the pages.
+        public var reasons: [(key: String, count: Int, words: String)] {
+            [
+                ("vendored", vendored, "vendored or hidden folders"), ("binary", binary, "binary files"),
+                ("oversized", oversized, "oversized files"), ("symlinks", symlinks, "symbolic links"),
+                ("invalid_names", invalidNames, "names that are not UTF-8"),
+                ("equivalent_names", equivalentNames, "names equivalent to another after Unicode normalisation"),
+                ("special", special, "special files (FIFOs, sockets, devices)"),
+                ("too_deep", tooDeep, "paths too long or too deep"), ("unreadable", unreadable, "unreadable files"),
+            ]
+        }
     }
 
     /// A module's use of another, with the import statements that show it.
@@ -68,6 +92,28 @@ public struct Analysis: Sendable {
     /// The file name of a module's page: `Sources/ScribeCore` → `Sources__ScribeCore`.
     public static func pageName(_ module: String) -> String {
         module == "." ? "root" : module.replacingOccurrences(of: "/", with: "__")
+    }
+
+    /// A name or path for display: control characters (a newline in a file name) written as escapes, so
+    /// the text stays on one line wherever it is shown.
+    public static func displayName(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    let h = String(u.value, radix: 16)
+                    out += "\\x" + (h.count < 2 ? "0" + h : h)
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out
     }
 
     public var totalLines: Int { files.reduce(0) { $0 + $1.lines } }
