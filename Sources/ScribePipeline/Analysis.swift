@@ -1,4 +1,5 @@
 import Foundation
+import ScribeNet
 
 /// What the analysis found in a repository: the facts every generated sentence must come from.
 public struct Analysis: Sendable {
@@ -89,9 +90,44 @@ public struct Analysis: Sendable {
         return by.map { ($0.key, $0.value.0, $0.value.1) }.sorted { $0.lines != $1.lines ? $0.lines > $1.lines : $0.name < $1.name }
     }
 
-    /// The file name of a module's page: `Sources/ScribeCore` → `Sources__ScribeCore`.
+    /// Longest page name: with `.html.tmp` or `.dot.svg` added it stays well under the 255 bytes a file
+    /// name may have.
+    static let maxPageNameBytes = 200
+
+    /// The file name of a module's page, by one reversible rule: ASCII letters, digits, `_`, and `-` or `.`
+    /// (except first) stay; `/` becomes `+`; every other byte of the UTF-8 name becomes `@` and two
+    /// upper-case hex digits (`Sources/Scribe Core` → `Sources+Scribe@20Core`). So every page name is a
+    /// plain file name (no `/`, no leading `.` or `-`) that URLs, nginx and the page router take as it
+    /// is. The root module is `root`; a module whose name would read `root` or `overview` (the overview
+    /// diagram's name) gets its first letter escaped. A name longer than `maxPageNameBytes` keeps its
+    /// start and ends with `@-` and a hash of the whole name (`@-` never occurs in an encoded name).
     public static func pageName(_ module: String) -> String {
-        module == "." ? "root" : module.replacingOccurrences(of: "/", with: "__")
+        if module == "." { return "root" }
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        var cuts: [Int] = []  // where the name may be cut without splitting an escape
+        for (i, b) in module.utf8.enumerated() {
+            cuts.append(out.count)
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "_"):
+                out.append(b)
+            case UInt8(ascii: "-"), UInt8(ascii: "."):
+                if i == 0 { fallthrough } else { out.append(b) }
+            case UInt8(ascii: "/") where i > 0:
+                out.append(UInt8(ascii: "+"))
+            default:
+                out += [UInt8(ascii: "@"), hex[Int(b >> 4)], hex[Int(b & 15)]]
+            }
+        }
+        if out == Array("root".utf8) || out == Array("overview".utf8) {
+            out = [UInt8(ascii: "@"), hex[Int(out[0] >> 4)], hex[Int(out[0] & 15)]] + out.dropFirst()
+        }
+        if out.count > maxPageNameBytes {
+            let keep = cuts.last { $0 <= maxPageNameBytes - 20 } ?? 0
+            out = Array(out[..<keep]) + Array("@-".utf8) + Array(Secrets.sha256Hex(module).prefix(16).utf8)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A name or path for display: control characters (a newline in a file name) written as escapes, so
