@@ -112,8 +112,8 @@ public struct Analysis: Sendable {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "_"):
                 out.append(b)
-            case UInt8(ascii: "-"), UInt8(ascii: "."):
-                if i == 0 { fallthrough } else { out.append(b) }
+            case UInt8(ascii: "-") where i > 0, UInt8(ascii: ".") where i > 0:
+                out.append(b)
             case UInt8(ascii: "/") where i > 0:
                 out.append(UInt8(ascii: "+"))
             default:
