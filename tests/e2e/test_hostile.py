@@ -13,85 +13,11 @@ import secrets
 import subprocess
 import unicodedata
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 import pytest
 
-from gitrepos import _git
 from harness import Stack
-
-# The router's rule for page paths (ScribeCore's PagePath): what every page name must fit.
-PAGE_PART = re.compile(r"^[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*$")
-
-
-def commit_tree(repo: Path) -> None:
-    """Commits whatever the folder holds, names of any bytes and links as links."""
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "--allow-empty", "-m", "Hostile tree")
-
-
-def write(repo: Path, rel: str | bytes, content: str | bytes) -> None:
-    path = os.path.join(os.fsencode(repo), os.fsencode(rel))
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(content.encode() if isinstance(content, str) else content)
-
-
-def run_to_end(stack: Stack, repo: Path, timeout: float = 90) -> dict:
-    repo_id = stack.add_repository(repo)
-    r = stack.api("POST", "/api/documentation/jobs", {"repository_id": repo_id})
-    assert r.status == 202, r.body
-    job = stack.poll_job(r.body["id"], until=("completed", "failed"), timeout=timeout, interval=0.05)
-    job["repository_id"] = repo_id
-    return job
-
-
-def events(stack: Stack, job_id: str) -> list[dict]:
-    out: list[dict] = []
-    after = 0
-    while True:
-        r = stack.api("GET", f"/api/documentation/jobs/{job_id}/events?after={after}")
-        assert r.status == 200, r.body
-        if not r.body["events"]:
-            return out
-        out.extend(r.body["events"])
-        after = r.body["next_after"]
-
-
-def fetch_all_pages(stack: Stack, repo_id: str) -> dict[str, str]:
-    """Every listed page, fetched through nginx as a browser would (each part URL-encoded)."""
-    r = stack.api("GET", f"/api/repositories/{repo_id}/pages")
-    assert r.status == 200, r.body
-    pages: dict[str, str] = {"": json.dumps(r.body)}
-    for p in r.body["pages"]:
-        path = p["path"]
-        assert all(PAGE_PART.match(part) for part in path.split("/")), path
-        for form in {path, quote(path, safe="/")}:
-            got = stack.api("GET", f"/api/repositories/{repo_id}/pages/{form}")
-            assert got.status == 200, f"{form}: {got.status} {got.body}"
-            assert got.headers["Content-Type"].split(";")[0] == p["content_type"].split(";")[0], (form, got.headers)
-        pages[path] = got.body if isinstance(got.body, str) else json.dumps(got.body)
-    return pages
-
-
-def decode_page_name(name: str) -> str:
-    """The module a page name stands for: the page-name rule read backwards."""
-    out = bytearray()
-    i = 0
-    while i < len(name):
-        c = name[i]
-        if c == "+":
-            out += b"/"
-        elif c == "@":
-            out.append(int(name[i + 1 : i + 3], 16))
-            i += 2
-        else:
-            out += c.encode()
-        i += 1
-    return out.decode()
-
+from hostile_trees import commit_tree, decode_page_name, events, fetch_all_pages, run_to_end, write
 
 # --- option and newline injection, links to a planted secret -------------------------------------
 
