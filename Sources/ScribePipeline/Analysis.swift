@@ -45,7 +45,9 @@ public struct Analysis: Sendable {
         /// Paths longer than `Analyzer.maxPathBytes` or deeper than `Analyzer.maxDepth`.
         public var tooDeep = 0
         public var unreadable = 0
-        public var total: Int { symlinks + binary + oversized + vendored + invalidNames + equivalentNames + special + tooDeep + unreadable }
+        public var total: Int {
+            symlinks + binary + oversized + vendored + invalidNames + equivalentNames + special + tooDeep + unreadable
+        }
 
         /// Every reason with its key (as in `analysis.json`), count and wording for the pages.
         public var reasons: [(key: String, count: Int, words: String)] {
@@ -109,8 +111,8 @@ public struct Analysis: Sendable {
         for (i, b) in module.utf8.enumerated() {
             cuts.append(out.count)
             switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "_"):
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"):
                 out.append(b)
             case UInt8(ascii: "-") where i > 0, UInt8(ascii: ".") where i > 0:
                 out.append(b)

@@ -136,8 +136,9 @@ public struct Analyzer {
                 for b in bytes where b == 10 { lines += 1 }
                 if let last = bytes.last, last != 10 { lines += 1 }
                 let module = parts.first ?? "."  // refined by assignModules
+                let language = Analyzer.language(of: name)
                 w.files.append(
-                    Analysis.File(path: relPath, language: Analyzer.language(of: name), lines: lines, bytes: bytes.count, module: module))
+                    Analysis.File(path: relPath, language: language, lines: lines, bytes: bytes.count, module: module))
                 if Analyzer.isReadme(name), w.readmes[rel] == nil {
                     w.readmes[rel] = (relPath, String(decoding: bytes, as: UTF8.self))
                 }

@@ -19,7 +19,9 @@ public struct CloneTree {
     /// The components of a relative path, split on the byte `/` (a `String` split on the Character `/` would
     /// keep a `/` followed by a combining mark whole).
     public static func components(_ path: String) -> [String] {
-        path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map { String(decoding: $0, as: UTF8.self) }
+        path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map {
+            String(decoding: $0, as: UTF8.self)
+        }
     }
 
     /// The folder part of a relative path (`a/b/c` → `a/b`, `a` → ``).

@@ -209,15 +209,18 @@ public struct Indexer {
         let list = NSTemporaryDirectory() + "scribe-swift-list-\(UUID().uuidString)"
         var bytes: [UInt8] = []
         for f in files { bytes += Array(f.utf8) + [0] }
-        guard FileManager.default.createFile(atPath: list, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+        let private0600: [FileAttributeKey: Any] = [.posixPermissions: 0o600]
+        guard FileManager.default.createFile(atPath: list, contents: Data(bytes), attributes: private0600) else {
             throw PipelineError.transient("cannot write the Swift symbol reader's file list")
         }
         defer { unlink(list) }
         let r = try Subprocess.run(
             tool, ["--root", root, "--null", "--files-from", list],
-            env: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"], timeout: tools.timeout, maxOutput: 1 << 30)
+            env: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"], timeout: tools.timeout,
+            maxOutput: 1 << 30)
         guard r.status == 0, !r.timedOut else {
-            throw PipelineError.transient("the Swift symbol reader failed: \(Analysis.displayName(Indexer.firstLine(r)))")
+            let reason = Analysis.displayName(Indexer.firstLine(r))
+            throw PipelineError.transient("the Swift symbol reader failed: \(reason)")
         }
         return Indexer.parseTags(r.stdout)
     }
@@ -235,7 +238,9 @@ public struct Indexer {
             guard let v = try? JSONValue.parse(Array(line)), v["_type"]?.stringValue == "tag",
                 let name = v["name"]?.stringValue, var path = v["path"]?.stringValue, let lineNo = v["line"]?.intValue
             else { continue }
-            if let prefix, path.hasPrefix(prefix) { path = String(decoding: path.utf8.dropFirst(prefix.utf8.count), as: UTF8.self) }
+            if let prefix, path.hasPrefix(prefix) {
+                path = String(decoding: path.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
+            }
             out.append(
                 Symbol(
                     name: name, kind: v["kind"]?.stringValue ?? "unknown", path: path, line: Int(lineNo),
