@@ -116,7 +116,10 @@ extension JobRunner {
         try lease.event(
             "Found \(analysis.files.count) files, \(analysis.totalLines) lines, \(analysis.symbols.count) declarations, "
                 + "\(modules.count) modules, \(analysis.dependencies.count) module dependencies"
-                + (analysis.skipped.total > 0 ? "; skipped \(analysis.skipped.total) (vendored, binary, oversized, links)" : ""))
+                + (analysis.skipped.total > 0
+                    ? "; skipped "
+                        + analysis.skipped.reasons.filter { $0.count > 0 }.map { "\($0.count) \($0.words)" }.joined(separator: ", ")
+                    : ""))
         let blobs = try git.blobs(in: cloneDir)
         let flavour = llm.map { "llm \($0.model)" } ?? "builtin"
         let fingerprints = Dictionary(uniqueKeysWithValues: modules.map { ($0.path, JobRunner.fingerprint($0, analysis, blobs, flavour: flavour)) })
