@@ -391,7 +391,17 @@ MODULES = sorted({path.split("/")[0] if not path.startswith(("packages/", "Sourc
 
 
 def page_name(module: str) -> str:
-    return module.replace("/", "__")
+    """A module's page name (Analysis.pageName): `/` is `+`, bytes outside [A-Za-z0-9_.-] are `@XX`."""
+    out = ""
+    for i, b in enumerate(module.encode()):
+        c = chr(b)
+        if c.isascii() and (c.isalnum() or c == "_" or (c in "-." and i > 0)):
+            out += c
+        elif c == "/" and i > 0:
+            out += "+"
+        else:
+            out += f"@{b:02X}"
+    return out
 
 
 # --- small tools ------------------------------------------------------------------------------------
