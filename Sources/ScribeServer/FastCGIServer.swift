@@ -16,6 +16,8 @@ public final class FastCGIServer {
     private var listenFD: Int32 = -1
     private var ownsSocketFile = false
     private let inflight = Counter()
+    /// Called on the main thread for each SIGHUP (the server keeps serving).
+    public var onHangup: (() -> Void)?
 
     public init(socketPath: String, socketMode: mode_t = 0o666, threads: Int, maxBody: Int, logger: Logger) {
         self.socketPath = socketPath
@@ -36,7 +38,7 @@ public final class FastCGIServer {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    /// Serves until SIGTERM, SIGINT or SIGHUP; returns after in-flight requests finished (at most 10 s).
+    /// Serves until SIGTERM or SIGINT; returns after in-flight requests finished (at most 10 s).
     public func run(handler: @escaping Handler) throws {
         guard FCGX_Init() == 0 else { throw ServerError("FCGX_Init failed") }
         if Self.stdinIsSocket() {
@@ -81,7 +83,8 @@ public final class FastCGIServer {
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGHUP)
         var sig: Int32 = 0
-        sigwait(&set, &sig)
+        // SIGHUP is logrotate's "reopen your logs", never a stop.
+        while sigwait(&set, &sig) == 0 && sig == SIGHUP { onHangup?() }
         logger.info("stopping", metadata: ["signal": "\(sig)"])
         FCGX_ShutdownPending()
         // shutdown() wakes the threads blocked in accept(); close() alone would not on Linux.
