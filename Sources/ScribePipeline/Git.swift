@@ -51,6 +51,11 @@ public struct Git {
             "returned error: 404", "could not read from remote repository",
         ]
         let auth = ["authentication failed", "could not read username", "returned error: 401", "returned error: 403", "terminal prompts disabled"]
+        // git's safe.directory check: a local repository owned by another user than the worker's. Its words,
+        // not "Repository not found", tell the operator what to change.
+        if e.contains("dubious ownership") {
+            return .fatal("git refuses \(url): the repository belongs to another user than Scribe's (git: detected dubious ownership)")
+        }
         if auth.contains(where: e.contains) {
             return .fatal(Messages.repositoryNotFound(url) + " (access was refused; check the repository's GitHub token)")
         }

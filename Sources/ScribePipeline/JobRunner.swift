@@ -66,7 +66,7 @@ public final class JobRunner {
         do {
             switch e {
             case .fatal(let message):
-                logger.info("job failed", metadata: ["error": "\(message)"])
+                logger.error("job failed", metadata: ["error": "\(message)"])
                 return try lease.fail(message) ? .finished : .leaseLost
             case .transient(let message):
                 logger.warning("transient failure", metadata: ["error": "\(message)"])
