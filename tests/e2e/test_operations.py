@@ -1,0 +1,161 @@
+"""Running Scribe as an operator does: versions, the schema check at start, logs and SIGHUP, key rotation."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gitrepos import make_git_repo
+from harness import REPO_ROOT, Stack, wait_until, with_database
+
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+from standins.git_http import GitHTTPServer  # noqa: E402
+from standins.github import GitHubAPI  # noqa: E402
+
+BINARIES = ("scribe", "scribe-fcgi", "scribe-worker", "scribe-swift-symbols")
+
+
+# --- versions --------------------------------------------------------------------------------------------
+
+
+def test_every_binary_health_and_metrics_report_the_same_version(stack: Stack) -> None:
+    versions = set()
+    for exe in BINARIES:
+        out = subprocess.run([str(stack.bin_dir / exe), "--version"], capture_output=True, text=True, timeout=10)
+        assert out.returncode == 0, f"{exe} --version: {out.stderr}"
+        m = re.fullmatch(rf"{exe} (\d+\.\d+\.\d+\S*)\n", out.stdout)
+        assert m, f"{exe} --version printed {out.stdout!r}"
+        versions.add(m.group(1))
+    assert len(versions) == 1, versions
+    version = versions.pop()
+    health = stack.api("GET", "/api/health", token=None)
+    assert health.status == 200 and health.body["version"] == version
+    metrics = stack.api("GET", "/api/metrics")
+    assert metrics.status == 200
+    assert f'scribe_build_info{{version="{version}"}} 1' in metrics.body.splitlines()
+
+
+# --- the schema check ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_database(stack: Stack):
+    name = stack.db_name + "_empty"
+    stack.server_psql(f'CREATE DATABASE "{name}"')
+    try:
+        yield with_database(stack.server_url, name)
+    finally:
+        stack.server_psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', check=False)
+
+
+def test_servers_refuse_an_unmigrated_database_and_migrate_check_tells_scripts(stack: Stack, empty_database: str, tmp_path: Path) -> None:
+    env = stack.env(DATABASE_URL=empty_database, SCRIBE_SOCKET=str(tmp_path / "fcgi.sock"), SCRIBE_DATA_DIR=str(tmp_path))
+    started = time.monotonic()
+    fcgi = subprocess.run([str(stack.bin_dir / "scribe-fcgi")], env=env, capture_output=True, text=True, timeout=20,
+                          stdin=subprocess.DEVNULL)
+    assert fcgi.returncode == 78, fcgi
+    assert "run `scribe migrate`" in fcgi.stderr and "missing migrations 1," in fcgi.stderr, fcgi.stderr
+    assert time.monotonic() - started < 10
+    assert not (tmp_path / "fcgi.sock").exists(), "it must not have listened"
+
+    worker = subprocess.run(
+        [str(stack.bin_dir / "scribe-worker"), "00000000-0000-0000-0000-000000000001"],
+        env={**env, "SCRIBE_LEASE_TOKEN": "x"}, capture_output=True, text=True, timeout=20,
+    )
+    assert worker.returncode == 78 and "run `scribe migrate`" in worker.stderr, worker
+
+    check = stack.cli("migrate", "--check", check=False, env={"DATABASE_URL": empty_database})
+    assert check.returncode == 1 and "missing migrations" in check.stdout, check
+    stack.cli("migrate", env={"DATABASE_URL": empty_database})
+    check = stack.cli("migrate", "--check", check=False, env={"DATABASE_URL": empty_database})
+    assert check.returncode == 0 and "up to date" in check.stdout, check
+
+
+# --- logs: SCRIBE_LOG_FILE, JSON, the request log, SIGHUP ------------------------------------------------
+
+
+def test_sighup_reopens_the_log_file_and_the_server_keeps_serving(stack: Stack, tmp_path: Path) -> None:
+    log = tmp_path / "scribe-fcgi.log"
+    stack.cancel_active_jobs()
+    stack.restart_fcgi(SCRIBE_LOG_FILE=str(log), SCRIBE_LOG_FORMAT="json", SCRIBE_REQUEST_LOG="1")
+    try:
+        pid = stack.fcgi.pid
+        assert stack.api("GET", "/api/documentation/jobs?status=queued&limit=5").status == 200
+        lines = [json.loads(l) for l in log.read_text().splitlines()]
+        request = [l for l in lines if l.get("message") == "request" and l.get("http.path") == "/api/documentation/jobs"]
+        assert request and request[-1]["http.status"] == "200" and request[-1]["level"] == "info", lines
+        assert float(request[-1]["duration_ms"]) >= 0 and request[-1]["http.method"] == "GET"
+
+        rotated = tmp_path / "scribe-fcgi.log.1"
+        log.rename(rotated)  # what logrotate does before its postrotate SIGHUP
+        os.kill(pid, signal.SIGHUP)
+        wait_until(log.exists, timeout=5, what="a new log file after SIGHUP")
+        health = stack.api("GET", "/api/health", token=None)
+        assert health.status == 200 and stack.fcgi.poll() is None and stack.fcgi.pid == pid
+        job_id = "00000000-0000-4000-8000-000000000000"
+        assert stack.api("GET", f"/api/documentation/jobs/{job_id}").status == 404
+        new_lines = [json.loads(l) for l in log.read_text().splitlines()]
+        paths = [l.get("http.path") for l in new_lines if l.get("message") == "request"]
+        assert "/api/health" in paths and f"/api/documentation/jobs/{job_id}" in paths, new_lines
+        assert [l for l in new_lines if l.get("job.id") == job_id and l.get("http.status") == "404"]
+        everything = rotated.read_text() + log.read_text()
+        assert stack.token not in everything and "status=queued" not in everything
+    finally:
+        stack.restart_fcgi()
+
+
+# --- key rotation ------------------------------------------------------------------------------------------
+
+
+def test_secrets_rotate_then_a_job_uses_the_stored_github_token(stack: Stack, tmp_path: Path) -> None:
+    token = "ghp_" + secrets.token_hex(18)
+    api = GitHubAPI({token: "rotor"}).start()
+    server = GitHTTPServer(tmp_path / "git-http", token).start()
+    host = f"127.0.0.1:{server.port}"
+    github = {
+        "SCRIBE_GITHUB_API": api.url, "SCRIBE_GITHUB_HOSTS": f"github.com,{host}",
+        "SCRIBE_ALLOWED_HOSTS": f"github.com,http://{host}",
+    }
+    new_key = secrets.token_hex(32)
+    rotated = False
+    stack.cancel_active_jobs()
+    try:
+        owner = stack.cli("user", "create", "--org", "e2e-rotate", "--email", "owner@rotate.test", "--admin").stdout.strip()
+        r = stack.api("PUT", "/api/me/github-token", {"token": token}, token=owner)
+        assert r.status == 200, r.body
+        server.create_repository("acme/rotated", make_git_repo(tmp_path, name="rotated"))
+        api.add_repository("acme/rotated", private=True)
+
+        keys = {"SCRIBE_SECRET_KEY_OLD": stack.secret_key, "SCRIBE_SECRET_KEY": new_key}
+        out = stack.cli("secrets", "rotate", env=keys)
+        rotated = True
+        assert re.match(r"re-encrypted [1-9]\d* secrets?", out.stdout), out.stdout
+        assert new_key not in out.stdout + out.stderr and stack.secret_key not in out.stdout + out.stderr
+        again = stack.cli("secrets", "rotate", env=keys)
+        assert again.stdout.startswith("re-encrypted 0 secrets") and "already under the new key" in again.stdout
+        # The old key alone no longer opens anything: rotating from it with a third key fails and changes nothing.
+        wrong = stack.cli("secrets", "rotate", check=False,
+                          env={"SCRIBE_SECRET_KEY_OLD": stack.secret_key, "SCRIBE_SECRET_KEY": secrets.token_hex(32)})
+        assert wrong.returncode == 1 and "opens with neither key" in wrong.stderr, wrong
+
+        stack.restart_fcgi(**github, SCRIBE_SECRET_KEY=new_key)
+        repo_id = stack.add_repository(server.url("acme/rotated"), token=owner)
+        job = stack.poll_job(stack.generate(repo_id, token=owner), timeout=90, token=owner)
+        assert job["status"] == "completed" and job["docs_path"], job
+        assert any(req.path == "/user" for req in api.requests), "the worker should have validated the token"
+        assert not api.violations, api.violations
+    finally:
+        if rotated:
+            stack.cli("secrets", "rotate", env={"SCRIBE_SECRET_KEY_OLD": new_key, "SCRIBE_SECRET_KEY": stack.secret_key})
+        stack.restart_fcgi()
+        server.stop()
+        api.stop()
