@@ -337,8 +337,19 @@ extension CLI {
         case .fileWriteOutOfSpace: return "cannot write \(path): the disk is full"
         case .fileNoSuchFile, .fileReadNoSuchFile: return "cannot find \(path)"
         case .fileWriteFileExists: return "cannot create \(path): a file is in the way"
-        default: return "cannot write \(path): \(ns.localizedDescription)"
+        default: return "cannot write \(path): \(blocker(of: path) ?? "the system refused")"
         }
+    }
+
+    /// Why a folder cannot be made at path: the nearest existing parent is a file, or is not writable.
+    static func blocker(of path: String) -> String? {
+        var p = (path as NSString).standardizingPath
+        while !p.isEmpty && p != "/" && !FileManager.default.fileExists(atPath: p) { p = (p as NSString).deletingLastPathComponent }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { return nil }
+        if !isDir.boolValue { return "\(p) is a file, not a folder" }
+        if !FileManager.default.isWritableFile(atPath: p) { return "\(p) is not writable" }
+        return nil
     }
 }
 
