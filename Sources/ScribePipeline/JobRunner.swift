@@ -15,6 +15,8 @@ public final class JobRunner {
     let backoff: Backoff
     let workDir: String
     var attempt: Int
+    /// The step in progress and when it began: each step's line in the worker's log says how long the last one took.
+    private var stepStarted = (name: "start", at: Date())
 
     public enum Outcome: Int32 {
         case finished = 0  // a final state was written
@@ -110,6 +112,14 @@ public final class JobRunner {
 
     func step(_ m: Milestone, _ detail: String? = nil) throws {
         let line = detail.map { "\(m.logLine) \($0)" } ?? m.logLine
+        let now = Date()
+        logger.info(
+            "\(line)",
+            metadata: [
+                "job.progress": "\(m.rawValue)", "previous.step": "\(stepStarted.name)",
+                "previous.seconds": "\(String(format: "%.3f", now.timeIntervalSince(stepStarted.at)))",
+            ])
+        stepStarted = (m.step, now)
         try check(try lease.step(progress: m.rawValue, step: m.step, logLine: line))
     }
 

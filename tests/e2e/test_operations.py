@@ -153,6 +153,11 @@ def test_secrets_rotate_then_a_job_uses_the_stored_github_token(stack: Stack, tm
         assert job["status"] == "completed" and job["docs_path"], job
         assert any(req.path == "/user" for req in api.requests), "the worker should have validated the token"
         assert not api.violations, api.violations
+        # The worker's log: its steps with the time each took, and never the token.
+        worker_log = (stack.data_dir / "logs" / f"worker-{job['id']}.log").read_text()
+        steps = [l for l in worker_log.splitlines() if "previous.seconds=" in l]
+        assert len(steps) >= 8 and any("Validating GitHub token" in l for l in steps), worker_log
+        assert token not in worker_log and new_key not in worker_log
     finally:
         if rotated:
             stack.cli("secrets", "rotate", env={"SCRIBE_SECRET_KEY_OLD": new_key, "SCRIBE_SECRET_KEY": stack.secret_key})
