@@ -8,6 +8,9 @@ public struct Git {
     /// Extra HTTP header for git over HTTPS (a token), passed through GIT_CONFIG_* environment variables.
     public var authHeader: String? = nil
     public let home: String
+    /// Told git's own words when a command fails (its last `fatal:`/`error:` line, never credentials:
+    /// they travel in the environment), so the worker's log has the cause behind the job's message.
+    public var onFailure: (@Sendable (String, String) -> Void)? = nil
 
     public init(timeout: Double, home: String) {
         self.timeout = timeout
@@ -43,6 +46,7 @@ public struct Git {
 
     /// Classifies git's complaint into the job's error categories, without echoing anything secret.
     func classify(_ r: Subprocess.Result, url: String, what: String) -> PipelineError {
+        onFailure?(what, Git.complaints(r.stderr))
         if r.timedOut { return .transient("\(what) timed out after \(Int(timeout)) s") }
         if let s = r.stoppedReason { return .transient(s) }
         let e = r.stderr.lowercased()
@@ -64,6 +68,13 @@ public struct Git {
             return .fatal("Branch or commit not found in \(url)")
         }
         return .transient("\(what) failed: \(Git.firstLine(r.stderr))")
+    }
+
+    /// Every `fatal:`/`error:` line, in order (the cause is often not the last one), for the worker's log.
+    static func complaints(_ s: String) -> String {
+        let lines = s.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }
+        return String((lines.isEmpty ? firstLine(s) : lines.joined(separator: " | ")).prefix(1000))
     }
 
     static func firstLine(_ s: String) -> String {

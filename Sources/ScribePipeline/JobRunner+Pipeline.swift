@@ -25,6 +25,7 @@ extension JobRunner {
         let home = "\(workDir)/home"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         var git = Git(timeout: Double(config.cloneTimeoutSeconds), home: home)
+        git.onFailure = { [logger] what, line in logger.warning("git failed", metadata: ["git.step": "\(what)", "git.stderr": "\(line)"]) }
         var branch = options.branch ?? repo.branch
 
         if let slug = accepted.githubSlug {

@@ -164,3 +164,19 @@ def test_secrets_rotate_then_a_job_uses_the_stored_github_token(stack: Stack, tm
         stack.restart_fcgi()
         server.stop()
         api.stop()
+
+
+# --- the cause of a failure ----------------------------------------------------------------------------
+
+
+def test_a_git_refusal_is_named_in_the_job_and_its_cause_is_in_the_worker_log(stack: Stack, tmp_path: Path) -> None:
+    # A repository of another user: git's safe.directory check refuses it ("dubious ownership").
+    repo = make_git_repo(tmp_path)
+    subprocess.run(["chown", "-R", "nobody:", str(repo)], check=True)
+    repo_id = stack.add_repository(repo)
+    job = stack.poll_job(stack.generate(repo_id), until=("failed",), timeout=60)
+    assert "dubious ownership" in job["error_message"] and "Repository not found" not in job["error_message"], job
+    worker_log = (stack.data_dir / "logs" / f"worker-{job['id']}.log").read_text()
+    failure = [l for l in worker_log.splitlines() if "git failed" in l]
+    assert failure and "git.stderr=fatal: detected dubious ownership" in failure[0] and "warning" in failure[0], worker_log
+    assert any(" error scribe-worker: job failed" in l for l in worker_log.splitlines()), worker_log
