@@ -38,6 +38,17 @@ public final class FastCGIServer {
         signal(SIGPIPE, SIG_IGN)
     }
 
+    /// Waits (signals blocked by `blockSignals`) until SIGTERM or SIGINT and returns it. SIGHUP is
+    /// logrotate's "reopen your logs", never a stop: each one calls onHangup.
+    public static func waitForStop(onHangup: (() -> Void)?) -> Int32 {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, s) }
+        var sig: Int32 = 0
+        while sigwait(&set, &sig) == 0 && sig == SIGHUP { onHangup?() }
+        return sig
+    }
+
     /// Serves until SIGTERM or SIGINT; returns after in-flight requests finished (at most 10 s).
     public func run(handler: @escaping Handler) throws {
         guard FCGX_Init() == 0 else { throw ServerError("FCGX_Init failed") }
@@ -77,14 +88,7 @@ public final class FastCGIServer {
         }
         logger.info("scribe-fcgi ready", metadata: ["threads": "\(threads)", "socket": "\(ownsSocketFile ? socketPath : "fd 0")"])
 
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGTERM)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGHUP)
-        var sig: Int32 = 0
-        // SIGHUP is logrotate's "reopen your logs", never a stop.
-        while sigwait(&set, &sig) == 0 && sig == SIGHUP { onHangup?() }
+        let sig = Self.waitForStop(onHangup: onHangup)
         logger.info("stopping", metadata: ["signal": "\(sig)"])
         FCGX_ShutdownPending()
         // shutdown() wakes the threads blocked in accept(); close() alone would not on Linux.

@@ -274,12 +274,17 @@ struct Dispatch: ParsableCommand {
 
     func run() throws {
         let config = try CLI.config()
-        let (logger, _) = LogSetup.bootstrap(label: "scribe-dispatch", level: config.logLevel)
+        // Blocked before any thread starts: the loop below waits for them (SIGHUP reopens the log file).
+        if loop { FastCGIServer.blockSignals() }
+        let (logger, sink) = LogSetup.bootstrap(label: "scribe-dispatch", level: config.logLevel)
         let launcher = WorkerLauncher(workerPath: WorkerLauncher.defaultWorkerPath(config: config), logDir: config.dataDir + "/logs")
         let d = Dispatcher(config: config, logger: logger, launcher: launcher)
         if loop {
             d.start()
-            while true { sleep(3600) }
+            let sig = FastCGIServer.waitForStop { sink.reopen() }
+            // Workers run in their own sessions and finish their jobs.
+            logger.info("stopping", metadata: ["signal": "\(sig)"])
+            return
         }
         try d.runUntilIdle()
     }
