@@ -10,7 +10,9 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -116,15 +118,51 @@ def test_sighup_reopens_the_log_file_and_the_server_keeps_serving(stack: Stack, 
 # --- key rotation ------------------------------------------------------------------------------------------
 
 
-def test_secrets_rotate_then_a_job_uses_the_stored_github_token(stack: Stack, tmp_path: Path) -> None:
-    token = "ghp_" + secrets.token_hex(18)
+@contextmanager
+def github_standins(tmp_path: Path, token: str) -> Iterator[tuple[GitHubAPI, GitHTTPServer, dict[str, str]]]:
+    """GitHub's API and a git server that accept `token`, and the settings that make scribe-fcgi use them."""
     api = GitHubAPI({token: "rotor"}).start()
     server = GitHTTPServer(tmp_path / "git-http", token).start()
     host = f"127.0.0.1:{server.port}"
-    github = {
+    settings = {
         "SCRIBE_GITHUB_API": api.url, "SCRIBE_GITHUB_HOSTS": f"github.com,{host}",
         "SCRIBE_ALLOWED_HOSTS": f"github.com,http://{host}",
     }
+    try:
+        yield api, server, settings
+    finally:
+        server.stop()
+        api.stop()
+
+
+def test_a_refused_github_token_fails_the_job_and_the_log_has_githubs_answer(stack: Stack, tmp_path: Path) -> None:
+    good, stored = "ghp_" + secrets.token_hex(18), "ghp_" + secrets.token_hex(18)
+    with github_standins(tmp_path, good) as (api, server, settings):
+        stack.cancel_active_jobs()
+        stack.restart_fcgi(**settings)
+        try:
+            owner = stack.cli("user", "create", "--org", "e2e-refused", "--email", "owner@refused.test").stdout.strip()
+            assert stack.api("PUT", "/api/me/github-token", {"token": stored}, token=owner).status == 200
+            server.create_repository("acme/refused", make_git_repo(tmp_path, name="refused"))
+            api.add_repository("acme/refused", private=True)
+            repo_id = stack.add_repository(server.url("acme/refused"), token=owner)
+            job = stack.poll_job(stack.generate(repo_id, token=owner), until=("failed",), timeout=60, token=owner)
+            assert job["error_message"] == "GitHub token is invalid or expired. Please reconnect your GitHub account."
+            worker_log = (stack.data_dir / "logs" / f"worker-{job['id']}.log").read_text()
+            assert "github.answer=GitHub answered 401 Unauthorized" in worker_log, worker_log
+            assert stored not in worker_log and good not in worker_log
+        finally:
+            stack.restart_fcgi()
+
+
+def test_secrets_rotate_then_a_job_uses_the_stored_github_token(stack: Stack, tmp_path: Path) -> None:
+    token = "ghp_" + secrets.token_hex(18)
+    with github_standins(tmp_path, token) as (api, server, github):
+        rotate_then_run(stack, tmp_path, token, api, server, github)
+
+
+def rotate_then_run(stack: Stack, tmp_path: Path, token: str, api: GitHubAPI, server: GitHTTPServer,
+                    github: dict[str, str]) -> None:
     new_key = secrets.token_hex(32)
     rotated = False
     stack.cancel_active_jobs()
@@ -162,8 +200,6 @@ def test_secrets_rotate_then_a_job_uses_the_stored_github_token(stack: Stack, tm
         if rotated:
             stack.cli("secrets", "rotate", env={"SCRIBE_SECRET_KEY_OLD": new_key, "SCRIBE_SECRET_KEY": stack.secret_key})
         stack.restart_fcgi()
-        server.stop()
-        api.stop()
 
 
 # --- the cause of a failure ----------------------------------------------------------------------------
