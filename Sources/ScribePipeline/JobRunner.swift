@@ -79,6 +79,10 @@ public final class JobRunner {
             case .stopped(.pause):
                 return try lease.stop(as: .paused) ? .finished : .leaseLost
             case .stopped(.terminated):
+                if try lease.handBack() {
+                    logger.warning("stopped by a signal; job handed back without using up an attempt")
+                    return .finished
+                }
                 let state = try lease.retryLater("The worker was stopped by a signal", delaySeconds: backoff.delay(attempt: attempt))
                 return state == nil ? .leaseLost : .finished
             case .stopped(.leaseLost):

@@ -216,3 +216,21 @@ def test_a_git_refusal_is_named_in_the_job_and_its_cause_is_in_the_worker_log(st
     failure = [l for l in worker_log.splitlines() if "git failed" in l]
     assert failure and "git.stderr=fatal: detected dubious ownership" in failure[0] and "warning" in failure[0], worker_log
     assert any(" error scribe-worker: job failed" in l for l in worker_log.splitlines()), worker_log
+
+
+# --- a worker stopped from outside -------------------------------------------------------------------------
+
+
+def test_a_worker_stopped_by_sigterm_hands_its_job_back_without_using_an_attempt(slow_worker: Stack, tmp_path: Path) -> None:
+    stack = slow_worker
+    repo = make_git_repo(tmp_path, modules={f"m{i}": None for i in range(8)})
+    job_id = stack.generate(stack.add_repository(repo))
+    stack.poll_job(job_id, until=lambda j: j["status"] == "running" and j["processed_objects"] >= 1, timeout=60)
+    pids = stack.worker_pids(job_id)
+    assert len(pids) == 1, pids
+    os.kill(pids[0], signal.SIGTERM)  # what a service stop or a shutdown sends
+    job = stack.poll_job(job_id, timeout=90)
+    assert job["attempt"] == 1, f"the stop used up an attempt: {job['attempt']}"
+    r = stack.api("GET", f"/api/documentation/jobs/{job_id}/events?after=0")
+    messages = [e["message"] for e in r.body["events"]]
+    assert any("queued again without using up an attempt" in m for m in messages), messages
