@@ -234,3 +234,22 @@ def test_a_worker_stopped_by_sigterm_hands_its_job_back_without_using_an_attempt
     r = stack.api("GET", f"/api/documentation/jobs/{job_id}/events?after=0")
     messages = [e["message"] for e in r.body["events"]]
     assert any("queued again without using up an attempt" in m for m in messages), messages
+
+
+def test_a_running_job_survives_a_restart_of_scribe_fcgi(slow_worker: Stack, tmp_path: Path) -> None:
+    # What systemd's KillMode=process does on `systemctl restart scribe-fcgi` (an upgrade): SIGTERM to
+    # scribe-fcgi alone. Its worker goes on; the new scribe-fcgi neither kills nor duplicates it.
+    stack = slow_worker
+    repo = make_git_repo(tmp_path, modules={f"m{i}": None for i in range(8)})
+    job_id = stack.generate(stack.add_repository(repo))
+    stack.poll_job(job_id, until=lambda j: j["status"] == "running" and j["processed_objects"] >= 1, timeout=60)
+    before = stack.worker_pids(job_id)
+    assert len(before) == 1, before
+    stack.stop_fcgi()
+    stack.start_fcgi(SCRIBE_WORKER_OBJECT_DELAY_MS="400")
+    stack.wait_healthy()
+    seen = set()
+    job = stack.poll_job(job_id, until=lambda j: seen.update(stack.worker_pids(job_id)) or j["status"] == "completed",
+                         timeout=90)
+    assert seen <= set(before), f"a second worker ran the job: {seen - set(before)}"
+    assert job["attempt"] == 1, job
