@@ -221,13 +221,20 @@ def test_a_git_refusal_is_named_in_the_job_and_its_cause_is_in_the_worker_log(st
 # --- a worker stopped from outside -------------------------------------------------------------------------
 
 
-def test_a_worker_stopped_by_sigterm_hands_its_job_back_without_using_an_attempt(slow_worker: Stack, tmp_path: Path) -> None:
-    stack = slow_worker
+def job_in_the_middle(stack: Stack, tmp_path: Path) -> tuple[str, int]:
+    """A job of 8 modules (400 ms each) past its first module; returns its id and its worker's pid."""
     repo = make_git_repo(tmp_path, modules={f"m{i}": None for i in range(8)})
     job_id = stack.generate(stack.add_repository(repo))
     stack.poll_job(job_id, until=lambda j: j["status"] == "running" and j["processed_objects"] >= 1, timeout=60)
     pids = stack.worker_pids(job_id)
     assert len(pids) == 1, pids
+    return job_id, pids[0]
+
+
+def test_a_worker_stopped_by_sigterm_hands_its_job_back_without_using_an_attempt(slow_worker: Stack, tmp_path: Path) -> None:
+    stack = slow_worker
+    job_id, pid = job_in_the_middle(stack, tmp_path)
+    pids = [pid]
     os.kill(pids[0], signal.SIGTERM)  # what a service stop or a shutdown sends
     job = stack.poll_job(job_id, timeout=90)
     assert job["attempt"] == 1, f"the stop used up an attempt: {job['attempt']}"
@@ -240,11 +247,8 @@ def test_a_running_job_survives_a_restart_of_scribe_fcgi(slow_worker: Stack, tmp
     # What systemd's KillMode=process does on `systemctl restart scribe-fcgi` (an upgrade): SIGTERM to
     # scribe-fcgi alone. Its worker goes on; the new scribe-fcgi neither kills nor duplicates it.
     stack = slow_worker
-    repo = make_git_repo(tmp_path, modules={f"m{i}": None for i in range(8)})
-    job_id = stack.generate(stack.add_repository(repo))
-    stack.poll_job(job_id, until=lambda j: j["status"] == "running" and j["processed_objects"] >= 1, timeout=60)
-    before = stack.worker_pids(job_id)
-    assert len(before) == 1, before
+    job_id, pid = job_in_the_middle(stack, tmp_path)
+    before = [pid]
     stack.stop_fcgi()
     stack.start_fcgi(SCRIBE_WORKER_OBJECT_DELAY_MS="400")
     stack.wait_healthy()
