@@ -234,8 +234,7 @@ def job_in_the_middle(stack: Stack, tmp_path: Path) -> tuple[str, int]:
 def test_a_worker_stopped_by_sigterm_hands_its_job_back_without_using_an_attempt(slow_worker: Stack, tmp_path: Path) -> None:
     stack = slow_worker
     job_id, pid = job_in_the_middle(stack, tmp_path)
-    pids = [pid]
-    os.kill(pids[0], signal.SIGTERM)  # what a service stop or a shutdown sends
+    os.kill(pid, signal.SIGTERM)  # what a service stop or a shutdown sends
     job = stack.poll_job(job_id, timeout=90)
     assert job["attempt"] == 1, f"the stop used up an attempt: {job['attempt']}"
     r = stack.api("GET", f"/api/documentation/jobs/{job_id}/events?after=0")
