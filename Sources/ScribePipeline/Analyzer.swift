@@ -90,42 +90,37 @@ public struct Analyzer {
             }
         }
         files.sort { $0.path < $1.path }
-        files = Analyzer.assignModules(files)
+        let rules = ModuleRules.assign(files) { path in Analyzer.readText(root: root, path: path, limit: maxFileBytes) }
+        files = rules.files
         var byModule: [String: [Analysis.File]] = [:]
-        for f in files { byModule[f.module, default: []].append(f) }
-        var modules: [Analysis.Module] = byModule.keys.sorted().map { key in
+        for f in files where !f.module.isEmpty { byModule[f.module, default: []].append(f) }
+        let modules: [Analysis.Module] = byModule.keys.sorted().map { key in
             let r = readmes[key == "." ? "" : key]
-            return Analysis.Module(path: key, files: byModule[key]!, readme: r?.1, readmePath: r?.0)
+            var m = Analysis.Module(path: key, files: byModule[key]!, readme: r?.1, readmePath: r?.0)
+            if let info = rules.info[key] {
+                m.kind = info.kind
+                m.qualifiedName = info.qualifiedName
+                m.entryPoints = info.entryPoints
+            }
+            return m
         }
-        // Root files form a module only when there is nothing else to document.
-        if modules.count > 1 { modules.removeAll { $0.path == "." } }
         let top = readmes[""]
         var analysis = Analysis(files: files, modules: modules, readme: top?.1, readmePath: top?.0, skipped: skipped)
+        analysis.layout = rules.layout
         if indexSymbols { try Indexer(root: root, tools: tools).index(&analysis) }
+        let resolver = DependencyResolver(files: files, layout: rules.layout)
+        analysis.dependencies = resolver.resolve(analysis.imports)
+        analysis.examples = ExampleLinker.link(analysis, resolver) { path in Analyzer.readText(root: root, path: path, limit: maxFileBytes) }
         return analysis
     }
 
-    /// Folders that hold modules rather than being one (`Sources/ScribeCore`, `src/parser`, `packages/ui`).
-    static let containers: Set<String> = [
-        "Sources", "Tests", "src", "lib", "libs", "pkg", "packages", "internal", "cmd", "apps", "crates", "modules",
-        "components", "tests", "test", "spec", "Source", "source", "app",
-    ]
-
-    /// The module tree: a top-level folder is a module, unless it is a container with subfolders, whose
-    /// subfolders are then the modules (files directly in the container stay in the container's module).
-    static func assignModules(_ files: [Analysis.File]) -> [Analysis.File] {
-        var containerHasSub: [String: Bool] = [:]
-        for f in files {
-            let parts = f.path.split(separator: "/")
-            if parts.count >= 3, containers.contains(String(parts[0])) { containerHasSub[String(parts[0])] = true }
-        }
-        return files.map { f in
-            let parts = f.path.split(separator: "/")
-            guard parts.count >= 2 else { return f }
-            let top = String(parts[0])
-            var module = top
-            if containerHasSub[top] == true && parts.count >= 3 { module = "\(top)/\(parts[1])" }
-            return Analysis.File(path: f.path, language: f.language, lines: f.lines, bytes: f.bytes, module: module)
-        }
+    /// A file the walk listed (a regular file inside the clone, under the size limit), as text.
+    static func readText(root: String, path: String, limit: Int) -> String? {
+        var st = stat()
+        let full = "\(root)/\(path)"
+        guard lstat(full, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) <= limit,
+            let data = FileManager.default.contents(atPath: full)
+        else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 }

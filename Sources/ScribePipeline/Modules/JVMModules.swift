@@ -1,0 +1,42 @@
+/// Java, Kotlin, Scala and C#: a package or namespace per folder, under the build's source roots
+/// (`src/main/java` and the like); imports name packages, resolved only to the repository's own folders.
+enum JVMModules {
+    static let sourceRoots = ["src/main/java/", "src/main/kotlin/", "src/main/scala/", "src/java/", "src/"]
+
+    /// `app/src/main/java/com/acme/util` → `com.acme.util`.
+    static func packageName(of dir: String) -> String? {
+        for root in sourceRoots {
+            if let r = dir.range(of: root) {
+                let rest = dir[r.upperBound...]
+                return rest.isEmpty ? nil : rest.replacingOccurrences(of: "/", with: ".")
+            }
+        }
+        let parts = dir.split(separator: "/")
+        // Without a known source root, the package is the folders from the first reverse-domain segment on.
+        if let i = parts.firstIndex(where: { ["com", "org", "net", "io", "dev", "de", "fr", "uk"].contains($0) }) {
+            return parts[i...].joined(separator: ".")
+        }
+        return nil
+    }
+
+    static func namespace(of dir: String) -> String? {
+        dir.isEmpty ? nil : dir.split(separator: "/").joined(separator: ".")
+    }
+
+    static let extensions = [".java", ".kt", ".kts", ".scala", ".cs"]
+
+    /// `com.acme.util.Strings` (or `com.acme.util.*`, or a C# namespace): a file or folder of the same
+    /// language whose path ends with the dotted name.
+    static func resolve(_ target: String, from path: String, _ r: DependencyResolver) -> String? {
+        var parts = target.split(separator: ".").map(String.init)
+        if parts.last == "*" { parts.removeLast() }
+        let exts = path.hasSuffix(".cs") ? [".cs"] : [".java", ".kt", ".scala"]
+        while parts.count >= 2 {
+            let p = parts.joined(separator: "/")
+            if let f = r.fileEnding(with: p, extensions: exts) { return f }
+            if let d = r.dirEnding(with: p), let f = r.sourceFile(inDir: d, extensions: exts) { return f }
+            parts.removeLast()
+        }
+        return nil
+    }
+}
