@@ -101,7 +101,8 @@ public struct BuiltinGenerator {
         var index = head + "The reference is split into \(parts.count) parts:\n\n"
         for (i, part) in parts.enumerated() {
             let path = Self.partPath(m, i + 1)
-            let files = Array(NSOrderedSet(array: part.map(\.path))) as? [String] ?? []
+            var files: [String] = []
+            for e in part where files.last != e.path { files.append(e.path) }
             let span = files.count == 1 ? "`\(files[0])`" : "`\(files.first!)` to `\(files.last!)`"
             index += "- [Part \(i + 1)](\(m.pageName)/part-\(i + 1).md): \(part.count) declaration\(part.count == 1 ? "" : "s") in \(span)\n"
             var pmd = "# Module `\(m.name)`: API reference, part \(i + 1) of \(parts.count)\n\n"

@@ -11,7 +11,7 @@ enum ExampleLinker {
         for imp in a.imports { importsByFile[imp.path, default: []].append(imp) }
         var bySymbolModule: [String: [Symbol]] = [:]
         let moduleOf = Dictionary(a.files.map { ($0.path, $0.module) }, uniquingKeysWith: { x, _ in x })
-        for s in a.symbols where s.isReference && s.isPublic && s.scope == nil && s.name.count >= 3 {
+        for s in a.symbols where s.isReference && s.isPublic && (s.scope == nil || s.scopeKind == "package") && s.name.count >= 3 {
             if let m = moduleOf[s.path], !m.isEmpty { bySymbolModule[m, default: []].append(s) }
         }
         var out: [String: [Analysis.Example]] = [:]
