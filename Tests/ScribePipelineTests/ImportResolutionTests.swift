@@ -56,7 +56,7 @@ struct ImportResolutionTests {
         #expect(resolved(a, "packages/ui/src/index.js", 1) == "packages/ui/src/button.js")
     }
 
-    @Test("Rust: crate::, super::, mod and workspace crate names; std and crates.io stay outside")
+    @Test("Rust: crate::, super::, mod and workspace crate names; std and third-party crates stay outside")
     func rust() throws {
         let a = try ModuleFixture.analysis(of: ModuleFixtures.rust)
         #expect(

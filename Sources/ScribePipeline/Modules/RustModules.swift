@@ -1,7 +1,7 @@
 /// Rust: a crate per `Cargo.toml` (workspace members included; a `src/` with `lib.rs` or `main.rs` counts
 /// when no manifest is there), the files of `src/` forming the crate's module and each folder of its `mod`
 /// tree a module of its own. `use crate::`, `self::`, `super::`, `mod` and the workspace's crate names
-/// resolve; `std` and dependencies from crates.io stay outside.
+/// resolve; `std` and third-party crates stay outside.
 enum RustModules {
     static func scan(_ paths: Set<String>, read: (String) -> String?, into layout: inout Layout) {
         for manifest in paths.sorted() where RepoPath.name(manifest) == "Cargo.toml" {
