@@ -82,8 +82,11 @@ struct ModuleRulesTests {
             "app/src/main/java/com/acme/util/Strings.java": "package com.acme.util;\npublic class Strings {}\n",
             "app/src/main/java/com/acme/App.java": "package com.acme;\nimport com.acme.util.Strings;\nimport java.util.List;\npublic class App {}\n",
             "app/src/test/java/com/acme/AppTest.java": "package com.acme;\npublic class AppTest {}\n",
+            // `example` in a package path is a package, not an examples folder.
+            "model/com/example/model/Item.java": "package com.example.model;\npublic class Item {}\n",
         ])
-        #expect(a.modulePaths == ["app/src/main/java/com/acme", "app/src/main/java/com/acme/util"])
+        #expect(a.modulePaths == ["app/src/main/java/com/acme", "app/src/main/java/com/acme/util", "model/com/example/model"])
+        #expect(a.module("model/com/example/model")?.qualifiedName == "com.example.model")
         #expect(a.module("app/src/main/java/com/acme/util")?.qualifiedName == "com.acme.util")
         #expect(a.edgeLines == ["app/src/main/java/com/acme -> app/src/main/java/com/acme/util @ app/src/main/java/com/acme/App.java:2"])
     }

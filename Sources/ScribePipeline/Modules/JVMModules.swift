@@ -13,10 +13,22 @@ enum JVMModules {
         }
         let parts = dir.split(separator: "/")
         // Without a known source root, the package is the folders from the first reverse-domain segment on.
-        if let i = parts.firstIndex(where: { ["com", "org", "net", "io", "dev", "de", "fr", "uk"].contains($0) }) {
+        if let i = parts.firstIndex(where: { reverseDomains.contains($0) }) {
             return parts[i...].joined(separator: ".")
         }
         return nil
+    }
+
+    static let languages: Set<String> = ["Java", "Kotlin", "Scala", "C#"]
+    static let reverseDomains: Set<Substring> = ["com", "org", "net", "io", "dev", "de", "fr", "uk"]
+
+    /// The folders of a path that can mark tests or examples: for these languages, only those above the package
+    /// path (`com/example/model` is a package, not an examples folder; `src/test/java` is still tests).
+    static func foldersAbovePackage(_ folders: ArraySlice<Substring>, language: String?) -> ArraySlice<Substring> {
+        guard let language, languages.contains(language) else { return folders }
+        if let i = folders.firstIndex(where: { ["java", "kotlin", "scala"].contains($0) }) { return folders[..<i] }
+        if let i = folders.firstIndex(where: { reverseDomains.contains($0) }) { return folders[..<i] }
+        return folders
     }
 
     static func namespace(of dir: String) -> String? {

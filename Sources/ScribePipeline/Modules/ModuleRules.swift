@@ -43,7 +43,7 @@ enum ModuleRules {
     /// Why a file is not part of an API module, or `.source`.
     static func role(of f: Analysis.File) -> Analysis.Role {
         let parts = f.path.split(separator: "/")
-        for folder in parts.dropLast() {
+        for folder in JVMModules.foldersAbovePackage(parts.dropLast(), language: f.language) {
             if let r = noiseFolders[String(folder)] { return r }
         }
         let name = String(parts.last ?? "")
