@@ -8,6 +8,7 @@ struct DependencyResolver {
     private var filesInDir: [String: [String]] = [:]
     private var dirsByLast: [String: [String]] = [:]
     private var stemsByLast: [String: [String]] = [:]
+    private var firstSwiftFile: [String: String] = [:]  // by target folder
 
     init(files: [Analysis.File], layout: Layout) {
         self.layout = layout
@@ -20,6 +21,9 @@ struct DependencyResolver {
             }
         }
         for dir in filesInDir.keys where !dir.isEmpty { dirsByLast[RepoPath.name(dir), default: []].append(dir) }
+        for folder in layout.swiftTargets.values {
+            if let f = byPath.keys.filter({ RepoPath.isInside($0, folder) && $0.hasSuffix(".swift") }).min() { firstSwiftFile[folder] = f }
+        }
     }
 
     func file(_ path: String) -> Analysis.File? { byPath[path] }
@@ -29,10 +33,8 @@ struct DependencyResolver {
         (filesInDir[dir] ?? []).sorted().first { p in extensions.contains { p.hasSuffix($0) } }
     }
 
-    /// A file with one of the extensions anywhere under a folder.
-    func sourceFile(under dir: String, extensions: [String]) -> String? {
-        byPath.keys.filter { RepoPath.isInside($0, dir) && extensions.contains(where: $0.hasSuffix) }.min()
-    }
+    /// The first Swift file of a SwiftPM target's folder (computed once per target, imports are many).
+    func swiftFile(inTarget folder: String) -> String? { firstSwiftFile[folder] }
 
     /// A file whose path, without its extension, is `p` or ends with `/p`.
     func fileEnding(with p: String, extensions: [String]) -> String? {

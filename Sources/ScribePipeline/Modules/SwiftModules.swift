@@ -54,6 +54,6 @@ enum SwiftModules {
 
     static func resolve(_ target: String, from path: String, _ r: DependencyResolver) -> String? {
         guard let folder = r.layout.swiftTargets[target] else { return nil }
-        return r.sourceFile(under: folder, extensions: [".swift"])
+        return r.swiftFile(inTarget: folder)
     }
 }
