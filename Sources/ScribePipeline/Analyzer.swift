@@ -82,7 +82,7 @@ public struct Analyzer {
                 var lines = 0
                 for b in bytes where b == 10 { lines += 1 }
                 if let last = bytes.last, last != 10 { lines += 1 }
-                let module = rel.isEmpty ? "." : String(rel.split(separator: "/").first!)  // refined by assignModules
+                let module = rel.isEmpty ? "." : String(rel.split(separator: "/").first!)  // replaced by ModuleRules
                 files.append(Analysis.File(path: relPath, language: Analyzer.language(of: name), lines: lines, bytes: size, module: module))
                 if Analyzer.isReadme(name), readmes[rel] == nil {
                     readmes[rel] = (relPath, String(decoding: bytes, as: UTF8.self))

@@ -118,7 +118,9 @@ extension JobRunner {
                 + (analysis.skipped.total > 0 ? "; skipped \(analysis.skipped.total) (vendored, binary, oversized, links)" : ""))
         let blobs = try git.blobs(in: cloneDir)
         let flavour = llm.map { "llm \($0.model)" } ?? "builtin"
-        let fingerprints = Dictionary(uniqueKeysWithValues: modules.map { ($0.path, JobRunner.fingerprint($0, analysis, blobs, flavour: flavour)) })
+        let documented = Set(modules.map(\.path))
+        let fingerprints = Dictionary(
+            uniqueKeysWithValues: modules.map { ($0.path, JobRunner.fingerprint($0, analysis, blobs, flavour: flavour, documented: documented)) })
         try lease.seedObjects(modules.map { (path: $0.path, fingerprint: fingerprints[$0.path]) })
 
         var out = DocsOutput(dir: "\(workDir)/out")
@@ -292,9 +294,17 @@ extension JobRunner {
     }
 
     /// What a module's page depends on: its files' contents, its dependencies both ways and the generator.
-    static func fingerprint(_ m: Analysis.Module, _ a: Analysis, _ blobs: [String: String], flavour: String) -> String {
+    /// The tests and examples cited under its symbols, and which of its neighbours have pages (linked or only
+    /// named), count too.
+    static func fingerprint(
+        _ m: Analysis.Module, _ a: Analysis, _ blobs: [String: String], flavour: String, documented: Set<String>
+    ) -> String {
         var text = BuiltinGenerator.version + " " + flavour + "\n"
         for f in m.files { text += "\(f.path) \(blobs[f.path] ?? "?")\n" }
+        for s in a.publicSymbols(in: m.path) {
+            for e in a.examples[Analysis.symbolKey(s)] ?? [] { text += "example \(e.path):\(e.line) \(blobs[e.path] ?? "?")\n" }
+        }
+        for d in a.uses(m.path) + a.usedBy(m.path) { text += "page \(d.from) \(documented.contains(d.from)) \(d.to) \(documented.contains(d.to))\n" }
         for d in a.uses(m.path) { text += "uses \(d.to) \(d.evidence.map { "\($0.path):\($0.line)" }.joined(separator: ","))\n" }
         for d in a.usedBy(m.path) { text += "usedby \(d.from) \(d.evidence.map { "\($0.path):\($0.line)" }.joined(separator: ","))\n" }
         return Secrets.sha256Hex(text)
