@@ -56,7 +56,7 @@ public struct BuiltinGenerator {
         var md = "# Module `\(m.name)`\n\n"
         let langs = m.languages.map(\.0)
         md += "_\(MD.cell(m.kind))"
-        if let q = m.qualifiedName { md += " \(MD.code(q))" }
+        if let q = m.qualifiedName { md += " \(MD.cell(q))" }  // a name, not a path or symbol: plain text
         md += " · \(m.files.count) file\(m.files.count == 1 ? "" : "s") · \(m.lines) line\(m.lines == 1 ? "" : "s")"
         if !langs.isEmpty { md += " · " + langs.prefix(4).map(MD.cell).joined(separator: ", ") }
         md += "_\n\n## Purpose\n\n"
