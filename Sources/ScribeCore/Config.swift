@@ -43,6 +43,15 @@ public struct Config: Sendable {
     public var maxBodyBytes: Int
     /// The status page's folder, served by scribe-fcgi for hosts that send every request through FastCGI.
     public var staticDir: String?
+    /// Active jobs (queued, running, paused) an organisation may have at once; more get 429.
+    public var maxActiveJobsPerOrganisation: Int
+    /// The highest job priority an administrator may ask for (members: the default, 0, at most).
+    public var maxPriority: Int
+    /// The FastCGI socket's listen backlog (capped by the kernel's `net.core.somaxconn`): a burst of
+    /// connections beyond it gets 502 from nginx.
+    public var listenBacklog: Int
+    /// Lets a scraper read `/api/metrics` with `Authorization: Bearer <token>`; a secret, never logged.
+    public var metricsToken: String?
 
     public static let variables = [
         "DATABASE_URL", "SCRIBE_DATA_DIR", "SCRIBE_SOCKET", "SCRIBE_FCGI_THREADS", "SCRIBE_MAX_WORKERS",
@@ -52,6 +61,7 @@ public struct Config: Sendable {
         "SCRIBE_WORKER_OBJECT_DELAY_MS", "SCRIBE_ACCEL_REDIRECT", "SCRIBE_CLONE_TIMEOUT_SECONDS",
         "SCRIBE_MAX_REPOSITORY_MB", "SCRIBE_LLM_CONCURRENCY", "SCRIBE_LLM_MAX_RPM", "SCRIBE_LLM_PRICE_PROMPT",
         "SCRIBE_LLM_PRICE_COMPLETION", "SCRIBE_LLM_TIMEOUT_SECONDS", "SCRIBE_LLM_MAX_RETRIES", "SCRIBE_STATIC_DIR",
+        "SCRIBE_MAX_ACTIVE_JOBS_PER_ORG", "SCRIBE_MAX_PRIORITY", "SCRIBE_LISTEN_BACKLOG", "SCRIBE_METRICS_TOKEN",
     ]
 
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Config {
@@ -74,6 +84,14 @@ public struct Config: Sendable {
             guard let raw = env[name], !raw.isEmpty else { return def }
             guard let v = Double(raw), v >= 0 else { throw ConfigError(variable: name, problem: "expected US dollars per million tokens, got '\(raw)'") }
             return v
+        }
+        func metricsToken(_ raw: String?) throws -> String? {
+            guard let raw, !raw.isEmpty else { return nil }
+            // The value itself is never part of the message: it is a secret.
+            guard raw.utf8.count >= 16, raw.utf8.count <= 256, raw.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
+                throw ConfigError(variable: "SCRIBE_METRICS_TOKEN", problem: "expected 16 to 256 printable characters without spaces")
+            }
+            return raw
         }
         guard let db = env["DATABASE_URL"], !db.isEmpty else {
             throw ConfigError(variable: "DATABASE_URL", problem: "is required (a libpq connection URI, e.g. postgresql://user@/scribe?host=/run/postgresql)")
@@ -134,7 +152,11 @@ public struct Config: Sendable {
             cloneTimeoutSeconds: try int("SCRIBE_CLONE_TIMEOUT_SECONDS", 300, min: 1),
             maxRepositoryMegabytes: try int("SCRIBE_MAX_REPOSITORY_MB", 1024, min: 1),
             maxBodyBytes: 1 << 20,
-            staticDir: env["SCRIBE_STATIC_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+            staticDir: env["SCRIBE_STATIC_DIR"].flatMap { $0.isEmpty ? nil : $0 },
+            maxActiveJobsPerOrganisation: try int("SCRIBE_MAX_ACTIVE_JOBS_PER_ORG", 100, min: 1),
+            maxPriority: min(try int("SCRIBE_MAX_PRIORITY", 10), 100),
+            listenBacklog: try int("SCRIBE_LISTEN_BACKLOG", 4096, min: 16),
+            metricsToken: try metricsToken(env["SCRIBE_METRICS_TOKEN"])
         )
     }
 }

@@ -61,28 +61,32 @@ public final class JobRunner {
         }
     }
 
-    /// Writes the final state that matches the error. Each write is fenced by the lease.
+    /// Writes the final state that matches the error. Each write is fenced by the lease. A job that ended
+    /// failed or cancelled loses its work folder (clone, pages so far): nothing will resume from it, and a
+    /// retry starts from its checkpoint's rows, regenerating pages it no longer finds.
     private func finish(_ e: PipelineError) -> Outcome {
         do {
+            let state: JobState?
             switch e {
             case .fatal(let message):
                 logger.info("job failed", metadata: ["error": "\(message)"])
-                return try lease.fail(message) ? .finished : .leaseLost
+                state = try lease.fail(message) ? .failed : nil
             case .transient(let message):
                 logger.warning("transient failure", metadata: ["error": "\(message)"])
-                let state = try lease.retryLater(message, delaySeconds: backoff.delay(attempt: attempt))
-                return state == nil ? .leaseLost : .finished
+                state = try lease.retryLater(message, delaySeconds: backoff.delay(attempt: attempt))
             case .stopped(.cancel):
-                return try lease.stop(as: .cancelled) ? .finished : .leaseLost
+                state = try lease.stop(as: .cancelled) ? .cancelled : nil
             case .stopped(.pause):
-                return try lease.stop(as: .paused) ? .finished : .leaseLost
+                state = try lease.stop(as: .paused) ? .paused : nil
             case .stopped(.terminated):
-                let state = try lease.retryLater("The worker was stopped by a signal", delaySeconds: backoff.delay(attempt: attempt))
-                return state == nil ? .leaseLost : .finished
+                state = try lease.retryLater("The worker was stopped by a signal", delaySeconds: backoff.delay(attempt: attempt))
             case .stopped(.leaseLost):
                 logger.warning("lease lost; stopping without writing")
                 return .leaseLost
             }
+            guard let state else { return .leaseLost }
+            if state == .failed || state == .cancelled { try? FileManager.default.removeItem(atPath: workDir) }
+            return .finished
         } catch {
             logger.error("cannot record the job's final state", metadata: ["error": "\(error)"])
             return .databaseLost

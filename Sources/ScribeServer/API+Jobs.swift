@@ -15,11 +15,35 @@ extension API {
             extra: [("repository_id", .string(repoID)), ("status", .string("generating")), ("job_id", .str(jobID))])
     }
 
+    /// Seconds a client is told to wait when its organisation is at its cap of active jobs.
+    static let activeLimitRetryAfter = 30
+
+    /// Runs `body`, answering 429 with `Retry-After` when it would take the organisation over its cap of
+    /// active jobs (`SCRIBE_MAX_ACTIVE_JOBS_PER_ORG`).
+    private func underActiveLimit(_ body: () throws -> HTTPResponse) throws -> HTTPResponse {
+        do {
+            return try body()
+        } catch let e as JobStore.ActiveJobLimitReached {
+            return .error(
+                APIError(
+                    429,
+                    "Your organisation has \(e.limit) active jobs, the most allowed at once; try again when one has finished"),
+                headers: [("Retry-After", String(API.activeLimitRetryAfter))])
+        }
+    }
+
     /// The seeds' endpoint, contract kept as is.
     func generateDocs(_ c: Context) throws -> HTTPResponse {
+        try underActiveLimit { try generateDocsNow(c) }
+    }
+
+    private func generateDocsNow(_ c: Context) throws -> HTTPResponse {
         let repoID = try requireRepositoryID(try c.jsonObject())
         let repo = try repository(c, repoID)
-        switch try JobStore(try c.db()).create(organisationID: c.org, repositoryID: repo.id, options: JobOptions(), triggeredBy: c.userID) {
+        switch try JobStore(try c.db()).create(
+            organisationID: c.org, repositoryID: repo.id, options: JobOptions(), triggeredBy: c.userID,
+            activeLimit: config.maxActiveJobsPerOrganisation)
+        {
         case .conflict(let active): throw inProgress(repo.id, active)
         case .created(let job):
             return .json(
@@ -32,6 +56,20 @@ extension API {
     }
 
     func createJob(_ c: Context) throws -> HTTPResponse {
+        try underActiveLimit { try createJobNow(c) }
+    }
+
+    /// Priority orders jobs within an organisation only (claims are fair across organisations); raising it
+    /// above the default needs an administrator, and it has a maximum.
+    private func checkPriority(_ c: Context, _ priority: Int) throws {
+        guard priority > 0 else { return }
+        guard priority <= config.maxPriority else { throw APIError.badField("priority", "expected at most \(config.maxPriority)") }
+        guard c.principal?.isAdmin == true else {
+            throw APIError(403, "Only an administrator can raise a job's priority above the default (0)")
+        }
+    }
+
+    private func createJobNow(_ c: Context) throws -> HTTPResponse {
         let body = try c.jsonObject()
         let repoID = try requireRepositoryID(body)
         var options: JobOptions
@@ -39,9 +77,13 @@ extension API {
         case .success(let o): options = o
         case .failure(let e): throw e
         }
+        try checkPriority(c, options.priority)
         let repo = try repository(c, repoID)
         if options.branch == nil { options.branch = repo.branch }
-        switch try JobStore(try c.db()).create(organisationID: c.org, repositoryID: repo.id, options: options, triggeredBy: c.userID) {
+        switch try JobStore(try c.db()).create(
+            organisationID: c.org, repositoryID: repo.id, options: options, triggeredBy: c.userID,
+            activeLimit: config.maxActiveJobsPerOrganisation)
+        {
         case .conflict(let active): throw inProgress(repo.id, active)
         case .created(let job):
             versions.notified(job.id, .init(version: job.version, organisationID: job.organisationID))
@@ -124,6 +166,10 @@ extension API {
     }
 
     func control(_ c: Context, _ id: String, _ event: JobEvent) throws -> HTTPResponse {
+        try underActiveLimit { try controlNow(c, id, event) }
+    }
+
+    private func controlNow(_ c: Context, _ id: String, _ event: JobEvent) throws -> HTTPResponse {
         let store = JobStore(try c.db())
         var updated: Job?
         switch event {
@@ -144,7 +190,10 @@ extension API {
                     budget = d
                 }
             }
-            switch try store.retry(id: id, organisationID: c.org, regenerateAll: regenerate, budgetUSD: budget) {
+            switch try store.retry(
+                id: id, organisationID: c.org, regenerateAll: regenerate, budgetUSD: budget,
+                activeLimit: config.maxActiveJobsPerOrganisation)
+            {
             case .retried(let j): updated = j
             case .refused: updated = nil
             case .conflict(let active):

@@ -12,6 +12,7 @@ public final class API: @unchecked Sendable {
     let auth = AuthCache()
     let versions = JobVersionCache()
     let metrics = Metrics()
+    let workerHealth = WorkerStartHealth()
     let policy: URLPolicy
     let box: SecretBox?
     /// One slot per accept thread; the array itself never changes, so threads never race on it.
@@ -81,19 +82,7 @@ public final class API: @unchecked Sendable {
         case .matched(let r): route = r
         }
         do {
-            var principal: AccountStore.Principal? = nil
-            if route.needsAuth {
-                guard let token = request.bearerToken, token.utf8.count <= 256 else { throw APIError.unauthorized }
-                let digest = Secrets.tokenDigest(token)
-                let key = Secrets.hex(digest)
-                if let p = auth.get(key) {
-                    principal = p
-                } else {
-                    guard let p = try AccountStore(try db(thread)).principal(tokenHash: digest) else { throw APIError.unauthorized }
-                    auth.put(key, p)
-                    principal = p
-                }
-            }
+            let principal = route.needsAuth ? try authenticate(request, thread: thread) : nil
             let ctx = Context(request: request, thread: thread, principal: principal, api: self)
             return try dispatch(route, ctx)
         } catch let e as APIError {
@@ -110,6 +99,17 @@ public final class API: @unchecked Sendable {
             logger.error("request failed", metadata: ["error": "\(error)", "http.path": "\(request.path)"])
             return .error(.internalError)
         }
+    }
+
+    /// The user behind the request's bearer token (kept in memory briefly), or 401.
+    func authenticate(_ request: HTTPRequest, thread: Int) throws -> AccountStore.Principal {
+        guard let token = request.bearerToken, token.utf8.count <= 256 else { throw APIError.unauthorized }
+        let digest = Secrets.tokenDigest(token)
+        let key = Secrets.hex(digest)
+        if let p = auth.get(key) { return p }
+        guard let p = try AccountStore(try db(thread)).principal(tokenHash: digest) else { throw APIError.unauthorized }
+        auth.put(key, p)
+        return p
     }
 
     private func dispatch(_ route: Route, _ c: Context) throws -> HTTPResponse {
@@ -140,41 +140,89 @@ public final class API: @unchecked Sendable {
 
     // MARK: Operations
 
+    /// `ok`, or `degraded` (with the reason) when the database is down (503) or this process cannot start
+    /// workers (200: the API itself still answers). No token needed, so nothing in it names a path or a secret.
     private func health(_ c: Context) throws -> HTTPResponse {
+        let workers: (String, String?)
+        switch workerHealth.state() {
+        case .ok: workers = ("ok", nil)
+        case .notStartedHere: workers = ("not started by this process", nil)
+        case .failing(let why): workers = ("failing", why)
+        }
         do {
             let s = try JobStore(try c.db()).stats()
             return .json(
                 200,
-                .object([
-                    ("status", .string("ok")), ("database", .string("ok")), ("workers_running", .num(s.running)),
-                    ("queue_depth", .num(s.queued)), ("oldest_queued_age_seconds", .num(s.oldestQueuedAgeSeconds)),
-                ]))
+                .object(
+                    [
+                        ("status", .string(workers.1 == nil ? "ok" : "degraded")), ("database", .string("ok")),
+                        ("worker_start", .string(workers.0)), ("workers_running", .num(s.running)),
+                        ("queue_depth", .num(s.queued)), ("oldest_queued_age_seconds", .num(s.oldestQueuedAgeSeconds)),
+                    ] + (workers.1.map { [("error", JSONValue.string($0))] } ?? [])))
         } catch let e as PGError where e.isConnectionError {
             dropConnection(c.thread)
             return .json(
                 503,
                 .object([
-                    ("status", .string("degraded")), ("database", .string("down")),
+                    ("status", .string("degraded")), ("database", .string("down")), ("worker_start", .string(workers.0)),
                     ("error", .string("The database is unavailable")),
                 ]))
         }
     }
 
+    /// Who may read the metrics: the scrape token (`SCRIBE_METRICS_TOKEN`) sees every figure of the
+    /// service; an administrator sees their organisation's jobs only; anyone else is refused.
+    private enum MetricsReader {
+        case scraper
+        case admin(organisationID: String)
+    }
+
+    private func metricsReader(_ c: Context) throws -> MetricsReader {
+        guard let token = c.request.bearerToken, token.utf8.count <= 256 else { throw APIError.unauthorized }
+        // Digests of equal length, compared without an early exit: the time taken says nothing of the token.
+        if let scrape = config.metricsToken, API.constantTimeEqual(Secrets.tokenDigest(token), Secrets.tokenDigest(scrape)) {
+            return .scraper
+        }
+        let p = try authenticate(c.request, thread: c.thread)
+        guard p.isAdmin else { throw APIError(403, "Metrics need an administrator's token or the scrape token") }
+        return .admin(organisationID: p.organisationID)
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for i in a.indices { diff |= a[i] ^ b[i] }
+        return diff == 0
+    }
+
     private func metricsText(_ c: Context) throws -> HTTPResponse {
-        let counts = try JobStore(try c.db()).countsByState()
-        let stats = try JobStore(try c.db()).stats()
-        let m = metrics.snapshot()
+        let reader = try metricsReader(c)
+        var org: String? = nil
+        if case .admin(let o) = reader { org = o }
+        let store = JobStore(try c.db())
+        let counts = try store.countsByState(organisationID: org)
+        let stats = try store.stats(organisationID: org)
+        let scope = org == nil ? "" : "{organisation=\"\(org!)\"}"
         var out = "# HELP scribe_jobs Jobs by state.\n# TYPE scribe_jobs gauge\n"
-        for s in JobState.allCases { out += "scribe_jobs{state=\"\(s.rawValue)\"} \(counts[s.rawValue] ?? 0)\n" }
+        for s in JobState.allCases {
+            let labels = org.map { "organisation=\"\($0)\"," } ?? ""
+            out += "scribe_jobs{\(labels)state=\"\(s.rawValue)\"} \(counts[s.rawValue] ?? 0)\n"
+        }
         out += "# HELP scribe_queue_oldest_age_seconds Age of the oldest queued job.\n# TYPE scribe_queue_oldest_age_seconds gauge\n"
-        out += "scribe_queue_oldest_age_seconds \(stats.oldestQueuedAgeSeconds ?? 0)\n"
-        out += "# HELP scribe_http_responses_total Responses by status since start.\n# TYPE scribe_http_responses_total counter\n"
-        for (status, n) in m.byStatus.sorted(by: { $0.key < $1.key }) { out += "scribe_http_responses_total{status=\"\(status)\"} \(n)\n" }
-        out += "# HELP scribe_workers_spawned_total Workers spawned by this process.\n# TYPE scribe_workers_spawned_total counter\n"
-        out += "scribe_workers_spawned_total \(m.spawned)\n"
-        out += "# HELP scribe_jobs_rescued_total Jobs rescued by this process's dispatcher.\n# TYPE scribe_jobs_rescued_total counter\n"
-        out += "scribe_jobs_rescued_total \(m.rescued)\n"
-        return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")], body: Array(out.utf8))
+        out += "scribe_queue_oldest_age_seconds\(scope) \(stats.oldestQueuedAgeSeconds ?? 0)\n"
+        // The process's own counters cover every organisation: for the scraper only.
+        if case .scraper = reader {
+            let m = metrics.snapshot()
+            out += "# HELP scribe_http_responses_total Responses by status since start.\n# TYPE scribe_http_responses_total counter\n"
+            for (status, n) in m.byStatus.sorted(by: { $0.key < $1.key }) { out += "scribe_http_responses_total{status=\"\(status)\"} \(n)\n" }
+            out += "# HELP scribe_workers_spawned_total Workers spawned by this process.\n# TYPE scribe_workers_spawned_total counter\n"
+            out += "scribe_workers_spawned_total \(m.spawned)\n"
+            out += "# HELP scribe_jobs_rescued_total Jobs rescued by this process's dispatcher.\n# TYPE scribe_jobs_rescued_total counter\n"
+            out += "scribe_jobs_rescued_total \(m.rescued)\n"
+            out += "# HELP scribe_worker_start_ok Whether this process can start workers (1), or not (0).\n# TYPE scribe_worker_start_ok gauge\n"
+            if case .failing = workerHealth.state() { out += "scribe_worker_start_ok 0\n" } else { out += "scribe_worker_start_ok 1\n" }
+        }
+        return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4"), ("Cache-Control", "no-store")], body: Array(out.utf8))
     }
 
     private func me(_ c: Context) -> HTTPResponse {
@@ -233,6 +281,7 @@ extension API {
     public func startDispatcher(launcher: WorkerLauncher) {
         let d = Dispatcher(config: config, logger: logger, launcher: launcher)
         d.attach(metrics: metrics)
+        d.attach(health: workerHealth)
         d.start()
     }
 }

@@ -13,6 +13,7 @@ public final class Dispatcher: @unchecked Sendable {
     private let host: String
     private let backoff: Backoff
     private var metrics: Metrics?
+    private var health: WorkerStartHealth?
 
     private struct Child {
         let jobID: String
@@ -50,6 +51,12 @@ public final class Dispatcher: @unchecked Sendable {
     }
 
     func attach(metrics: Metrics) { self.metrics = metrics }
+
+    /// Reports each start and its outcome, for `/api/health`.
+    func attach(health: WorkerStartHealth) {
+        health.watch(workerPath: launcher.workerPath)
+        self.health = health
+    }
 
     public static func hostname() -> String {
         var buf = [CChar](repeating: 0, count: 256)
@@ -140,6 +147,7 @@ public final class Dispatcher: @unchecked Sendable {
             t.name = "reaper-\(pid)"
             t.start()
         } catch {
+            health?.recordStart(ok: false)
             logger.error("cannot start worker", metadata: log.merging(["error": "\(error)"]) { a, _ in a })
             _ = try? jobs.releaseExited(
                 jobID: claim.jobID, lease: claim.leaseToken, message: "The worker could not be started",
@@ -160,6 +168,8 @@ public final class Dispatcher: @unchecked Sendable {
         lock.unlock()
         for (pid, child, status) in finished {
             let how = Dispatcher.describe(status)
+            // A worker that ran says starts work again; one that could not run at all counts as a failed start.
+            health?.recordStart(ok: !WorkerStartHealth.isStartFailure(exitStatus: status))
             let state = try jobs.releaseExited(
                 jobID: child.jobID, lease: child.lease, message: "\(Messages.workerLost) (\(how))",
                 delaySeconds: backoff.delay(attempt: child.attempt))
@@ -212,6 +222,24 @@ public final class Dispatcher: @unchecked Sendable {
             }
         }
         cancelSeen = seen
+        try removeFinishedWorkFolders(jobs)
+    }
+
+    /// Removes the work folders (`$SCRIBE_DATA_DIR/jobs/<job>`) of jobs that ended: a worker removes its own,
+    /// but one that was killed, or whose job was failed by a rescue, leaves its clone and pages behind.
+    private func removeFinishedWorkFolders(_ jobs: JobStore) throws {
+        let root = "\(config.dataDir)/jobs"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
+        let ids = names.filter { Router.isUUID($0) && $0 == $0.lowercased() }
+        for id in try jobs.withoutWork(ids) {
+            let path = "\(root)/\(id)"
+            do {
+                try FileManager.default.removeItem(atPath: path)
+                logger.info("removed the work folder of a finished job", metadata: ["job.id": "\(id)"])
+            } catch {
+                logger.warning("cannot remove a work folder", metadata: ["job.id": "\(id)", "error": "\(error)"])
+            }
+        }
     }
 
     private func drainWakePipe() {

@@ -12,16 +12,21 @@ public final class FastCGIServer {
     private let socketMode: mode_t
     private let threads: Int
     private let maxBody: Int
+    private let backlog: Int
     private let logger: Logger
     private var listenFD: Int32 = -1
     private var ownsSocketFile = false
     private let inflight = Counter()
 
-    public init(socketPath: String, socketMode: mode_t = 0o666, threads: Int, maxBody: Int, logger: Logger) {
+    /// `backlog`: the listen backlog asked for; the kernel caps it at `net.core.somaxconn`, and so does this.
+    public init(
+        socketPath: String, socketMode: mode_t = 0o666, threads: Int, maxBody: Int, backlog: Int = 4096, logger: Logger
+    ) {
         self.socketPath = socketPath
         self.socketMode = socketMode
         self.threads = threads
         self.maxBody = maxBody
+        self.backlog = min(backlog, FastCGIServer.somaxconn() ?? backlog)
         self.logger = logger
     }
 
@@ -63,7 +68,7 @@ public final class FastCGIServer {
                     case .failure(let e): response = .error(e)
                     }
                     if request.isHead { response.body = [] }
-                    FastCGIServer.write(response, to: &req)
+                    FastCGIServer.write(response.withSecurityHeaders(), to: &req)
                     FCGX_Finish_r(&req)
                     inflight.add(-1)
                 }
@@ -73,7 +78,12 @@ public final class FastCGIServer {
             t.stackSize = 1 << 20
             t.start()
         }
-        logger.info("scribe-fcgi ready", metadata: ["threads": "\(threads)", "socket": "\(ownsSocketFile ? socketPath : "fd 0")"])
+        logger.info(
+            "scribe-fcgi ready",
+            metadata: [
+                "threads": "\(threads)", "socket": "\(ownsSocketFile ? socketPath : "fd 0")",
+                "backlog": "\(ownsSocketFile ? String(backlog) : "as opened by the process manager")",
+            ])
 
         var set = sigset_t()
         sigemptyset(&set)
@@ -98,7 +108,9 @@ public final class FastCGIServer {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             unlink(socketPath)  // a stale socket from a crash would make bind fail
         }
-        let fd = FCGX_OpenSocket(socketPath, 128)
+        // Connections beyond the backlog fail at once (EAGAIN on a unix socket) and nginx answers 502: a burst
+        // of requests must fit in it while the accept threads catch up.
+        let fd = FCGX_OpenSocket(socketPath, Int32(clamping: backlog))
         guard fd >= 0 else { throw ServerError("cannot listen on \(socketPath)") }
         if socketPath.hasPrefix("/") {
             ownsSocketFile = true
@@ -106,6 +118,12 @@ public final class FastCGIServer {
             chmod(socketPath, socketMode)
         }
         listenFD = fd
+    }
+
+    /// The kernel's cap on listen backlogs, when it can be read.
+    static func somaxconn() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8) else { return nil }
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)).flatMap { $0 > 0 ? $0 : nil }
     }
 
     static func stdinIsSocket() -> Bool {
@@ -131,7 +149,12 @@ public final class FastCGIServer {
         let method = param("REQUEST_METHOD", &req) ?? "GET"
         let uri = param("REQUEST_URI", &req) ?? param("DOCUMENT_URI", &req) ?? "/"
         let rawPath = String(uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
-        let query = QueryString.parse(param("QUERY_STRING", &req) ?? "")
+        let query: [String: String]
+        do {
+            query = try QueryString.parse(param("QUERY_STRING", &req) ?? "")
+        } catch {
+            return .failure(error.apiError)
+        }
         var headers: [String: String] = [:]
         for (k, h) in [
             ("authorization", "HTTP_AUTHORIZATION"), ("if-none-match", "HTTP_IF_NONE_MATCH"),

@@ -2,10 +2,18 @@ import Foundation
 import ScribeCore
 
 /// The status page's files, for hosts where every request reaches scribe-fcgi (nginx serves them otherwise),
-/// with the same headers nginx sets: a strict CSP, nosniff, no-cache.
+/// no-cache, with the security headers every answer gets (`HTTPResponse.withSecurityHeaders`).
 enum StaticFiles {
+    /// The same policy as the shipped nginx configurations (nginx/*.conf): change them together.
     static let csp =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+    /// The headers nginx adds to every answer. nginx hides scribe-fcgi's own copies and sends its, so behind
+    /// nginx nothing changes; without nginx (shared hosting, `SCRIBE_ACCEL_REDIRECT=0`) these protect the
+    /// status page and the generated pages alike.
+    static let securityHeaders: [(String, String)] = [
+        ("Content-Security-Policy", csp), ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+    ]
 
     static let types: [String: String] = [
         "html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8",
@@ -26,7 +34,16 @@ enum StaticFiles {
             status: 200,
             headers: [
                 ("Content-Type", types[ext] ?? "application/octet-stream"), ("Cache-Control", "no-cache"),
-                ("Content-Security-Policy", csp), ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
             ], body: Array(data))
+    }
+}
+
+extension HTTPResponse {
+    /// This answer with each of `StaticFiles.securityHeaders` that it does not set itself.
+    func withSecurityHeaders() -> HTTPResponse {
+        var r = self
+        let present = Set(headers.map { $0.0.lowercased() })
+        r.headers += StaticFiles.securityHeaders.filter { !present.contains($0.0.lowercased()) }
+        return r
     }
 }

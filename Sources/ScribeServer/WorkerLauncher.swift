@@ -53,3 +53,66 @@ func withCStringArray<T>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutab
     defer { ptrs.forEach { free($0) } }
     return ptrs.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
+
+/// Whether this process can start workers, for `/api/health`: the worker binary must be an executable file,
+/// and the last start must not have failed (a spawn error, or a worker that could not run at all).
+public final class WorkerStartHealth: @unchecked Sendable {  // every field is behind `lock`
+    private let lock = NSLock()
+    private var workerPath: String?
+    private var failuresInARow = 0
+    private var lastFailure: Date?
+
+    /// A failed start older than this no longer makes the health degraded on its own.
+    static let memorySeconds: TimeInterval = 300
+
+    public init() {}
+
+    /// Set when this process starts a dispatcher; without one, it starts no workers and says so.
+    func watch(workerPath: String) {
+        lock.lock()
+        self.workerPath = workerPath
+        lock.unlock()
+    }
+
+    func recordStart(ok: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        if ok {
+            failuresInARow = 0
+        } else {
+            failuresInARow += 1
+            lastFailure = Date()
+        }
+    }
+
+    /// An exit status that means the worker never ran a job: exec failed (126, 127) or it refused its
+    /// configuration or arguments (78, 64).
+    static func isStartFailure(exitStatus status: Int32) -> Bool {
+        guard status & 0x7f == 0 else { return false }
+        return [64, 78, 126, 127].contains((status >> 8) & 0xff)
+    }
+
+    public enum State: Equatable, Sendable {
+        case ok
+        /// No dispatcher in this process (`SCRIBE_DISPATCHER=0`, or no workers allowed).
+        case notStartedHere
+        /// Why workers cannot be started, for people (never a path of the server).
+        case failing(String)
+    }
+
+    public func state(now: Date = Date()) -> State {
+        lock.lock()
+        let path = workerPath
+        let failures = failuresInARow
+        let last = lastFailure
+        lock.unlock()
+        guard let path else { return .notStartedHere }
+        if access(path, X_OK) != 0 || !FileManager.default.fileExists(atPath: path) {
+            return .failing("The worker program is missing or not executable")
+        }
+        if failures > 0, let last, now.timeIntervalSince(last) < Self.memorySeconds {
+            return .failing("The last \(failures) worker start\(failures == 1 ? "" : "s") failed")
+        }
+        return .ok
+    }
+}

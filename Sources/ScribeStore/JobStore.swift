@@ -48,12 +48,19 @@ public struct JobStore {
         case conflict(activeJobID: String?)
     }
 
+    /// The organisation has `limit` active jobs (queued, running, paused) already: no more until one ends.
+    public struct ActiveJobLimitReached: Error, Sendable {
+        public let limit: Int
+    }
+
     /// Inserts a queued job. The partial unique index makes a second active job impossible, even under a
-    /// storm of parallel requests: the losers get `.conflict`.
+    /// storm of parallel requests: the losers get `.conflict`. With `activeLimit`, the organisation's active
+    /// jobs are counted and the job inserted under a per-organisation lock, so no burst gets past the cap;
+    /// over it, `ActiveJobLimitReached` is thrown (a job already active for the repository is still `.conflict`).
     public func create(
-        organisationID: String, repositoryID: String, options: JobOptions, triggeredBy: String?
+        organisationID: String, repositoryID: String, options: JobOptions, triggeredBy: String?, activeLimit: Int? = nil
     ) throws -> CreateOutcome {
-        do {
+        let insert = { () throws -> CreateOutcome in
             let rows = try db.query(
                 """
                 INSERT INTO jobs (organisation_id, repository_id, options, max_attempts, priority, generator, model,
@@ -67,9 +74,30 @@ public struct JobStore {
                 ], name: "jobs.create")
             guard let row = rows.first else { throw PGError(sqlState: nil, message: "no row", statement: "jobs.create", constraint: nil) }
             return .created(Self.job(row))
+        }
+        do {
+            guard let activeLimit else { return try insert() }
+            return try db.withTransaction {
+                if try !lockUnderActiveLimit(organisationID: organisationID, activeLimit) {
+                    if let current = try activeJobID(repositoryID: repositoryID) { return .conflict(activeJobID: current) }
+                    throw ActiveJobLimitReached(limit: activeLimit)
+                }
+                return try insert()
+            }
         } catch let e as PGError where e.isUniqueViolation {
             return .conflict(activeJobID: try activeJobID(repositoryID: repositoryID))
         }
+    }
+
+    /// Takes the organisation's advisory lock for this transaction (held until it ends, so parallel requests
+    /// count one after another) and says whether it has fewer than `limit` active jobs.
+    private func lockUnderActiveLimit(organisationID: String, _ limit: Int) throws -> Bool {
+        try db.query("SELECT pg_advisory_xact_lock(727275, hashtext($1))", [organisationID], name: "jobs.limit-lock")
+        let active = try db.query(
+            "SELECT count(*) AS n FROM jobs WHERE organisation_id = $1 AND status IN ('queued', 'running', 'paused')",
+            [organisationID], name: "jobs.active-count"
+        ).first?.int("n") ?? 0
+        return active < limit
     }
 
     public func activeJobID(repositoryID: String) throws -> String? {
@@ -167,9 +195,20 @@ public struct JobStore {
     }
 
     /// Retry a failed or cancelled job; it resumes from its checkpoint unless `regenerateAll`.
-    public func retry(id: String, organisationID: String, regenerateAll: Bool, budgetUSD: Double? = nil) throws -> RetryOutcome {
+    /// With `activeLimit`, a retry that would take the organisation over its cap of active jobs throws
+    /// `ActiveJobLimitReached` (checked under the same lock as `create`).
+    public func retry(
+        id: String, organisationID: String, regenerateAll: Bool, budgetUSD: Double? = nil, activeLimit: Int? = nil
+    ) throws -> RetryOutcome {
         do {
             return try db.withTransaction {
+                if let activeLimit, try !lockUnderActiveLimit(organisationID: organisationID, activeLimit) {
+                    // Only a job that would become active again counts against the cap.
+                    let retriable = try db.query(
+                        "SELECT 1 FROM jobs WHERE id = $1 AND organisation_id = $2 AND status IN ('failed', 'cancelled')",
+                        [id, organisationID], name: "jobs.retriable")
+                    if !retriable.isEmpty { throw ActiveJobLimitReached(limit: activeLimit) }
+                }
                 let rows = try db.query(
                     """
                     UPDATE jobs SET
@@ -201,23 +240,43 @@ public struct JobStore {
         public let attempt: Int
     }
 
-    /// Takes the most urgent runnable job in one statement (FOR UPDATE SKIP LOCKED): two dispatchers never
-    /// take the same job, and neither waits for the other.
+    /// Takes the next runnable job in one statement (FOR UPDATE SKIP LOCKED): two dispatchers never take the
+    /// same job, and neither waits for the other. Fair across organisations, on every host at once because the
+    /// counts are the database's: the organisation with the fewest running jobs goes first, among equals the
+    /// one whose last claim is oldest (round-robin); priority, then `run_after`, only orders jobs within an
+    /// organisation. So a second organisation's job waits for one free worker slot at most, whatever the
+    /// first one has queued.
     public func claim(host: String) throws -> Claim? {
         let row = try db.query(
             """
-            UPDATE jobs j SET
-                status = 'running', attempt = j.attempt + 1, lease_token = gen_random_uuid(),
-                started_at = coalesce(j.started_at, now()), heartbeat_at = now(), worker_host = $1, worker_pid = NULL,
-                current_step = 'Starting worker', current_object = NULL
-            WHERE j.id = (
-                SELECT id FROM jobs
-                WHERE status = 'queued' AND run_after <= now()
-                ORDER BY priority DESC, run_after, created_at
+            WITH ready AS (
+                SELECT DISTINCT organisation_id FROM jobs WHERE status = 'queued' AND run_after <= now()
+            ),
+            turn AS (
+                SELECT r.organisation_id, o.last_claimed_at,
+                       (SELECT count(*) FROM jobs x WHERE x.organisation_id = r.organisation_id AND x.status = 'running') AS running
+                FROM ready r JOIN organisations o ON o.id = r.organisation_id
+            ),
+            picked AS (
+                SELECT j.id FROM jobs j JOIN turn t ON t.organisation_id = j.organisation_id
+                WHERE j.status = 'queued' AND j.run_after <= now()
+                ORDER BY t.running, t.last_claimed_at NULLS FIRST, t.organisation_id, j.priority DESC, j.run_after, j.created_at
                 LIMIT 1
-                FOR UPDATE SKIP LOCKED
+                FOR UPDATE OF j SKIP LOCKED
+            ),
+            claimed AS (
+                UPDATE jobs j SET
+                    status = 'running', attempt = j.attempt + 1, lease_token = gen_random_uuid(),
+                    started_at = coalesce(j.started_at, now()), heartbeat_at = now(), worker_host = $1, worker_pid = NULL,
+                    current_step = 'Starting worker', current_object = NULL
+                FROM picked WHERE j.id = picked.id
+                RETURNING j.id, j.lease_token, j.attempt, j.organisation_id
+            ),
+            served AS (
+                UPDATE organisations o SET last_claimed_at = clock_timestamp()
+                FROM claimed WHERE o.id = claimed.organisation_id
             )
-            RETURNING j.id, j.lease_token, j.attempt
+            SELECT id, lease_token, attempt FROM claimed
             """, [host], name: "jobs.claim"
         ).first
         guard let row, let id = row.string("id"), let lease = row.string("lease_token") else { return nil }
@@ -262,13 +321,18 @@ public struct JobStore {
         """
     }
 
+    /// A release's message within the bound, with room for the ` (attempt N of M)` that the statement adds.
+    static func bounded(_ message: String) -> String {
+        BoundedText.bounded(message, maxBytes: BoundedText.errorMessageMaxBytes - 40)
+    }
+
     /// The dispatcher saw the worker exit without a final state: release its job at once.
     @discardableResult
     public func releaseExited(jobID: String, lease: String, message: String, delaySeconds: Double) throws -> JobState? {
         let sql = Self.releaseUpdate(
             "SELECT id, attempt, max_attempts, cancel_requested, pause_requested FROM jobs WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE"
         ).replacingOccurrences(of: "$DELAY", with: "$3").replacingOccurrences(of: "$MSG", with: "$4::text")
-        return try db.query(sql, [jobID, lease, String(delaySeconds), message], name: "jobs.release-exited")
+        return try db.query(sql, [jobID, lease, String(delaySeconds), Self.bounded(message)], name: "jobs.release-exited")
             .first.flatMap { $0.string("status") }.flatMap(JobState.init(rawValue:))
     }
 
@@ -282,7 +346,7 @@ public struct JobStore {
             FOR UPDATE SKIP LOCKED
             """
         ).replacingOccurrences(of: "$DELAY", with: "$2").replacingOccurrences(of: "$MSG", with: "$3::text")
-        return try db.query(sql, [String(leaseSeconds), String(delaySeconds), message], name: "jobs.rescue").rows.compactMap {
+        return try db.query(sql, [String(leaseSeconds), String(delaySeconds), Self.bounded(message)], name: "jobs.rescue").rows.compactMap {
             guard let id = $0.string("id"), let s = $0.string("status").flatMap(JobState.init(rawValue:)) else { return nil }
             return (id, s)
         }
@@ -297,6 +361,17 @@ public struct JobStore {
             guard let id = $0.string("id"), let l = $0.string("lease_token"), let p = $0.int("worker_pid") else { return nil }
             return (id, l, Int32(p))
         }
+    }
+
+    /// Of these job ids, those whose work folder may go: the job ended (or no longer exists).
+    public func withoutWork(_ ids: [String]) throws -> [String] {
+        guard !ids.isEmpty else { return [] }
+        return try db.query(
+            """
+            SELECT x.id FROM unnest($1::uuid[]) AS x(id) LEFT JOIN jobs j ON j.id = x.id
+            WHERE j.id IS NULL OR j.status IN ('completed', 'failed', 'cancelled')
+            """, [PGArray.text(ids)], name: "jobs.without-work"
+        ).rows.compactMap { $0.string("id") }
     }
 
     /// Running jobs with a cancel request, for the dispatcher's SIGTERM backup.
@@ -354,21 +429,26 @@ public struct JobStore {
         public let oldestQueuedAgeSeconds: Double?
     }
 
-    public func stats() throws -> QueueStats {
+    /// The queue's figures, of one organisation or of all.
+    public func stats(organisationID: String? = nil) throws -> QueueStats {
         let r = try db.query(
             """
-            SELECT (SELECT count(*) FROM jobs WHERE status = 'running') AS running,
-                   (SELECT count(*) FROM jobs WHERE status = 'queued') AS queued,
-                   (SELECT extract(epoch FROM now() - min(created_at)) FROM jobs WHERE status = 'queued') AS oldest
-            """, name: "jobs.stats"
+            SELECT (SELECT count(*) FROM jobs WHERE status = 'running' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS running,
+                   (SELECT count(*) FROM jobs WHERE status = 'queued' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS queued,
+                   (SELECT extract(epoch FROM now() - min(created_at)) FROM jobs
+                    WHERE status = 'queued' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS oldest
+            """, [organisationID], name: "jobs.stats"
         ).first
         return QueueStats(running: r?.int("running") ?? 0, queued: r?.int("queued") ?? 0, oldestQueuedAgeSeconds: r?.double("oldest"))
     }
 
-    /// Job counts by state, for the metrics endpoint.
-    public func countsByState() throws -> [String: Int] {
+    /// Job counts by state, of one organisation or of all, for the metrics endpoint.
+    public func countsByState(organisationID: String? = nil) throws -> [String: Int] {
         var out: [String: Int] = [:]
-        for r in try db.query("SELECT status, count(*) AS n FROM jobs GROUP BY status", name: "jobs.counts").rows {
+        for r in try db.query(
+            "SELECT status, count(*) AS n FROM jobs WHERE ($1::uuid IS NULL OR organisation_id = $1::uuid) GROUP BY status",
+            [organisationID], name: "jobs.counts"
+        ).rows {
             if let s = r.string("status") { out[s] = r.int("n") ?? 0 }
         }
         return out

@@ -65,7 +65,7 @@ public final class LeaseStore {
                     RETURNING id, attempt, cancel_requested, pause_requested),
                 e AS (INSERT INTO job_events (job_id, attempt, kind, level, message) SELECT id, attempt, 'step', 'info', $5 FROM j)
                 SELECT cancel_requested, pause_requested FROM j
-                """, [jobID, lease, String(progress), step, logLine], name: "lease.step"))
+                """, [jobID, lease, String(progress), step, BoundedText.event(logLine)], name: "lease.step"))
     }
 
     /// Appends an event line (info, warning or error) for this attempt.
@@ -74,7 +74,7 @@ public final class LeaseStore {
             """
             INSERT INTO job_events (job_id, attempt, kind, level, message, object)
             SELECT id, attempt, $3, $4, $5, $6 FROM jobs WHERE \(Self.fence)
-            """, [jobID, lease, kind, level, message, object], name: "lease.event")
+            """, [jobID, lease, kind, level, BoundedText.event(message), object], name: "lease.event")
     }
 
     public func setResolved(commit: String?, cacheKey: String?) throws -> Signals {
@@ -184,7 +184,8 @@ public final class LeaseStore {
                 """,
                 [
                     jobID, lease, path, String(progress), String(counts.processed), String(counts.failed), String(counts.total),
-                    etaSeconds.map { String(format: "%.1f", $0) }, status, error, String(durationMs), message,
+                    etaSeconds.map { String(format: "%.1f", $0) }, status, error.map(BoundedText.errorMessage), String(durationMs),
+                    BoundedText.event(message),
                 ], name: "lease.object-finished"))
     }
 
@@ -224,7 +225,7 @@ public final class LeaseStore {
                 """,
                 [
                     jobID, lease, path, String(promptTokens), String(completionTokens), String(format: "%.10f", costUSD),
-                    String(unverified), layer, status, String(durationMs), message,
+                    String(unverified), layer, status, String(durationMs), BoundedText.event(message),
                 ], name: "lease.layer"))
     }
 
@@ -327,7 +328,7 @@ public final class LeaseStore {
                 RETURNING id, attempt),
             e AS (INSERT INTO job_events (job_id, attempt, kind, level, message) SELECT id, attempt, 'error', 'error', $3 FROM j)
             SELECT id FROM j
-            """, [jobID, lease, message], name: "lease.fail"
+            """, [jobID, lease, BoundedText.errorMessage(message)], name: "lease.fail"
         ).count == 1
     }
 

@@ -14,6 +14,7 @@ public enum Migrations {
         Migration(version: 2, name: "unverified mentions of the llm generator", sql: Schema.v2),
         Migration(version: 3, name: "cost precision", sql: Schema.v3),
         Migration(version: 4, name: "timestamps in microseconds", sql: Schema.v4),
+        Migration(version: 5, name: "fair claims across organisations", sql: Schema.v5),
     ]
 
     /// Applies what is missing; returns the versions applied now. Safe to run any number of times.

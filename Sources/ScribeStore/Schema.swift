@@ -199,4 +199,14 @@ enum Schema {
             LANGUAGE sql STABLE PARALLEL SAFE
             AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$;
         """
+
+    static let v5 = """
+        -- Fair claims: the dispatcher serves the organisation with the fewest running jobs first and, among
+        -- equals, the one served longest ago (round-robin), so one organisation's backlog cannot hold back
+        -- another's jobs by more than one job's slot.
+        ALTER TABLE organisations ADD COLUMN last_claimed_at timestamptz;
+        -- Counting an organisation's active jobs (the per-organisation cap) and running jobs (the fair claim).
+        CREATE INDEX jobs_active_by_organisation ON jobs (organisation_id, status)
+            WHERE status IN ('queued', 'running', 'paused');
+        """
 }

@@ -20,7 +20,9 @@ if config.dispatcherEnabled && config.maxWorkers > 0 {
     api.startDispatcher(launcher: launcher)
 }
 do {
-    try FastCGIServer(socketPath: config.socketPath, threads: config.fcgiThreads, maxBody: config.maxBodyBytes, logger: logger)
+    try FastCGIServer(
+        socketPath: config.socketPath, threads: config.fcgiThreads, maxBody: config.maxBodyBytes, backlog: config.listenBacklog,
+        logger: logger)
         .run { request, thread in api.handle(request, thread: thread) }
 } catch {
     logger.critical("cannot serve", metadata: ["error": "\(error)"])

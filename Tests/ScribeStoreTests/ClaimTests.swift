@@ -13,20 +13,7 @@ struct ClaimTests {
         let org = try fx.organisation()
         var ids = Set<String>()
         for _ in 0..<60 { ids.insert(try fx.queuedJob(org: org, repo: try fx.repository(organisationID: org)).id) }
-        let results = try raceOnThreads(
-            6, prepare: { _ in try database.connect() },
-            run: { conn -> [JobStore.Claim] in
-                var mine: [JobStore.Claim] = []
-                while let c = try JobStore(conn).claim(host: "claimer") { mine.append(c) }
-                return mine
-            })
-        var claims: [JobStore.Claim] = []
-        for r in results {
-            switch r {
-            case .success(let c): claims += c
-            case .failure(let e): Issue.record("a claimer failed: \(e)")
-            }
-        }
+        let claims = try claimUntilNoneLeft(database, claimers: 6)
         let claimed = claims.map(\.jobID)
         #expect(claimed.count == Set(claimed).count, "a job was claimed twice")
         #expect(Set(claimed) == ids, "every queued job is claimed")
@@ -58,13 +45,15 @@ struct ClaimTests {
         #expect(second.leaseToken != first.leaseToken)
     }
 
+    /// Priority orders the jobs of one organisation; across organisations, claims are fair (FairClaimTests).
     @Test("claims honour priority, then run_after, and never take a job before its run_after")
     func order() throws {
         let fx = try Fixture()
         try fx.db.query("UPDATE jobs SET run_after = 'infinity' WHERE status = 'queued'", name: "t.hold-all")
-        let low = try fx.queuedJob()
-        let high = try fx.queuedJob()
-        let later = try fx.queuedJob()
+        let org = try fx.organisation()
+        let low = try fx.queuedJob(org: org, repo: try fx.repository(organisationID: org))
+        let high = try fx.queuedJob(org: org, repo: try fx.repository(organisationID: org))
+        let later = try fx.queuedJob(org: org, repo: try fx.repository(organisationID: org))
         try fx.db.query("UPDATE jobs SET priority = 10 WHERE id = $1", [high.id], name: "t.priority")
         try fx.db.query(
             "UPDATE jobs SET priority = 50, run_after = now() + interval '1 hour' WHERE id = $1", [later.id],

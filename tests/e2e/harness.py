@@ -223,7 +223,10 @@ class Stack:
         if self.fcgi is not None:
             raise HarnessError("scribe-fcgi is already running")
         with open(self.fcgi_log, "ab") as log:
-            log.write(f"\n=== scribe-fcgi starting, extra env {sorted(extra_env.items())}\n".encode())
+            # Secrets given to scribe-fcgi stay out of its log, like everything it logs itself.
+            shown = {k: ("(secret)" if any(w in k for w in ("TOKEN", "KEY", "SECRET", "PASSWORD")) else v)
+                     for k, v in extra_env.items()}
+            log.write(f"\n=== scribe-fcgi starting, extra env {sorted(shown.items())}\n".encode())
             log.flush()
             self.fcgi = subprocess.Popen(
                 [str(self.bin_dir / "scribe-fcgi")],
