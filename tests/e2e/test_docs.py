@@ -1333,7 +1333,9 @@ class ArgvWatch(threading.Thread):
 
 def files_containing(folder: Path, needles: list[str]) -> list[str]:
     hits = []
-    for path in folder.rglob("*"):
+    # The worker may still be removing its work folder when the job reads completed: os.walk skips a folder
+    # that vanishes under it, where Path.rglob raised FileNotFoundError.
+    for path in (Path(d) / n for d, _, names in os.walk(folder) for n in names):
         try:
             if path.is_file() and not path.is_symlink():
                 data = path.read_bytes()
