@@ -77,9 +77,10 @@ public struct BuiltinGenerator {
         for f in m.files { rest += "| `\(f.path)` | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n" }
         rest += "\n[← Overview](../index.md)\n"
 
+        let declared = a.publicSymbols(in: m.path).count
         let head = entries.isEmpty
             ? "## API reference\n\nNo public declarations were found in this module's source.\n\n"
-            : "## API reference\n\n\(entries.count) public declaration\(entries.count == 1 ? "" : "s").\n\n"
+            : "## API reference\n\n\(declared) public declaration\(declared == 1 ? "" : "s"), \(entries.count) at the top level.\n\n"
         let whole = md + head + entries.map(\.text).joined() + rest
         guard whole.utf8.count > maxPageBytes, entries.count > 1 else {
             return [Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: whole)]
