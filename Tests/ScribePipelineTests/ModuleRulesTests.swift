@@ -91,6 +91,19 @@ struct ModuleRulesTests {
         #expect(a.edgeLines == ["app/src/main/java/com/acme -> app/src/main/java/com/acme/util @ app/src/main/java/com/acme/App.java:2"])
     }
 
+    @Test("C# namespaces start with the project folder's name")
+    func csharpNamespaces() throws {
+        let a = try ModuleFixture.analysis(of: [
+            "src/Acme.Core/Acme.Core.csproj": "<Project Sdk=\"Microsoft.NET.Sdk\" />\n",
+            "src/Acme.Core/Text/Words.cs": "namespace Acme.Core.Text;\npublic class Words {}\n",
+            "src/Acme.Core/Api.cs": "using Acme.Core.Text;\nusing System.Linq;\nnamespace Acme.Core;\npublic class Api {}\n",
+        ])
+        #expect(a.modulePaths == ["src/Acme.Core", "src/Acme.Core/Text"])
+        #expect(a.module("src/Acme.Core/Text")?.qualifiedName == "Acme.Core.Text")
+        #expect(a.module("src/Acme.Core")?.kind == "C# namespace")
+        #expect(a.edgeLines == ["src/Acme.Core -> src/Acme.Core/Text @ src/Acme.Core/Api.cs:1"])
+    }
+
     @Test("tests and examples that use a public symbol are linked from it")
     func examplesLinked() throws {
         let a = try ModuleFixture.analysis(of: ModuleFixtures.goRoot)

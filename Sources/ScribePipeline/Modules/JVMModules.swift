@@ -31,18 +31,38 @@ enum JVMModules {
         return folders
     }
 
-    static func namespace(of dir: String) -> String? {
-        dir.isEmpty ? nil : dir.split(separator: "/").joined(separator: ".")
+    static func scan(_ paths: Set<String>, into layout: inout Layout) {
+        layout.csharpProjects = Set(paths.filter { $0.hasSuffix(".csproj") }.map(RepoPath.dir)).sorted()
+    }
+
+    /// C#'s convention: the project folder's name, then the folders below it (`src/Acme.Core/Text` with
+    /// `src/Acme.Core/Acme.Core.csproj` → `Acme.Core.Text`); no name without a project file.
+    static func namespace(of dir: String, _ layout: Layout) -> String? {
+        guard let project = layout.csharpProjects.filter({ RepoPath.isInside(dir, $0) }).max(by: { $0.count < $1.count }) else {
+            return nil
+        }
+        let rest = project.isEmpty ? dir : String(dir.dropFirst(min(dir.count, project.count + 1)))
+        let head = project.isEmpty ? [] : [RepoPath.name(project)]
+        let name = (head + rest.split(separator: "/").map(String.init)).joined(separator: ".")
+        return name.isEmpty ? nil : name
     }
 
     static let extensions = [".java", ".kt", ".kts", ".scala", ".cs"]
 
-    /// `com.acme.util.Strings` (or `com.acme.util.*`, or a C# namespace): a file or folder of the same
-    /// language whose path ends with the dotted name.
+    /// `com.acme.util.Strings` (or `com.acme.util.*`, or a C# namespace): the package the module rules named
+    /// so, else a file or folder of the same language whose path ends with the dotted name.
     static func resolve(_ target: String, from path: String, _ r: DependencyResolver) -> String? {
         var parts = target.split(separator: ".").map(String.init)
         if parts.last == "*" { parts.removeLast() }
         let exts = path.hasSuffix(".cs") ? [".cs"] : [".java", ".kt", ".scala"]
+        // A package or namespace the module rules named, the longest that the import starts with.
+        for n in stride(from: parts.count, to: 0, by: -1) {
+            if let folder = r.layout.packageFolders[parts.prefix(n).joined(separator: ".")],
+                let f = r.sourceFile(inDir: folder, extensions: exts)
+            {
+                return f
+            }
+        }
         while parts.count >= 2 {
             let p = parts.joined(separator: "/")
             if let f = r.fileEnding(with: p, extensions: exts) { return f }

@@ -13,6 +13,10 @@ public struct Layout: Sendable {
     public var swiftTargets: [String: String] = [:]
     /// Rust crates by name (`-` written `_`, as `use` spells it), with their folders.
     public var rustCrates: [String: String] = [:]
+    /// Folders holding a C# project file (`*.csproj`): their names start the namespaces below them.
+    public var csharpProjects: [String] = []
+    /// Java, Kotlin, Scala packages and C# namespaces, by name, with their folders.
+    public var packageFolders: [String: String] = [:]
     /// Folders C and C++ includes are searched in, as the build declares them (or `include/`).
     public var includeDirs: [String] = []
 

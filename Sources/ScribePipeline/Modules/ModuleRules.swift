@@ -62,6 +62,7 @@ enum ModuleRules {
         SwiftModules.scan(paths, read: read, into: &layout)
         RustModules.scan(paths, read: read, into: &layout)
         CModules.scan(paths, read: read, into: &layout)
+        JVMModules.scan(paths, into: &layout)
         let npm = JavaScriptModules.scan(paths, read: read, into: &layout)
 
         var info: [String: Info] = [:]
@@ -72,6 +73,9 @@ enum ModuleRules {
             let (module, kind) = rule(for: files[i], paths: paths, layout: layout)
             files[i].module = module
             if info[module] == nil { info[module] = kind }
+        }
+        for (path, i) in info.sorted(by: { $0.key < $1.key }) where i.kind.hasSuffix(" package") || i.kind == "C# namespace" {
+            if let q = i.qualifiedName, layout.packageFolders[q] == nil { layout.packageFolders[q] = path == "." ? "" : path }
         }
         // Prose and data files belong to the module of their folder when there is one.
         for i in files.indices where files[i].role == .other {
@@ -109,7 +113,7 @@ enum ModuleRules {
         case "Java", "Kotlin", "Scala":
             return (folder, Info(kind: "\(f.language!) package", qualifiedName: JVMModules.packageName(of: dir)))
         case "C#":
-            return (folder, Info(kind: "C# namespace", qualifiedName: JVMModules.namespace(of: dir)))
+            return (folder, Info(kind: "C# namespace", qualifiedName: JVMModules.namespace(of: dir, layout)))
         case "C", "C++", "Objective-C", "Objective-C++":
             return (folder, Info(kind: CModules.kind(of: dir, language: f.language!, layout)))
         case "JavaScript", "TypeScript", "Vue", "Svelte":
