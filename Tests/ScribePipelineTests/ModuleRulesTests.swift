@@ -68,6 +68,22 @@ struct ModuleRulesTests {
         #expect(a.files.first { $0.path == "crates/core/tests/it.rs" }?.module == "")
     }
 
+    @Test("a crate whose [[bin]] path is outside src/; dotfiles and fuzz targets are not modules")
+    func rustBinPath() throws {
+        let a = try ModuleFixture.analysis(of: [
+            "Cargo.toml": "[package]\nname = \"tool\"\n\n[[bin]]\nname = \"tl\"\npath = \"crates/core/main.rs\"\n",
+            "build.rs": "fn main() {}\n",
+            ".nvim.lua": "vim.opt.tabstop = 4\n",
+            "crates/core/main.rs": "mod flags;\nfn main() {}\n",
+            "crates/core/flags/mod.rs": "use crate::flags;\npub fn parse() {}\n",
+            "fuzz/fuzz_targets/glob.rs": "fn main() {}\n",
+        ])
+        #expect(a.modulePaths == ["crates/core", "crates/core/flags"])
+        #expect(a.module("crates/core")?.kind == "Rust crate" && a.module("crates/core")?.qualifiedName == "tool")
+        #expect(a.module("crates/core/flags")?.qualifiedName == "tool::flags")
+        #expect(a.edgeLines == ["crates/core -> crates/core/flags @ crates/core/main.rs:1"])
+    }
+
     @Test("SwiftPM targets come from Package.swift: a declared path and the Sources/<Target> convention")
     func swiftPackage() throws {
         let a = try ModuleFixture.analysis(of: ModuleFixtures.swiftPM)

@@ -13,6 +13,8 @@ public struct Layout: Sendable {
     public var swiftTargets: [String: String] = [:]
     /// Rust crates by name (`-` written `_`, as `use` spells it), with their folders.
     public var rustCrates: [String: String] = [:]
+    /// A crate's source folders: `src/`, or the folders of the `path =` its `[lib]` and `[[bin]]` declare.
+    public var rustSourceRoots: [String: String] = [:]  // folder -> crate name
     /// Folders holding a C# project file (`*.csproj`): their names start the namespaces below them.
     public var csharpProjects: [String] = []
     /// Java, Kotlin, Scala packages and C# namespaces, by name, with their folders.

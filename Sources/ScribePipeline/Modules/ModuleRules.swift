@@ -17,7 +17,7 @@ enum ModuleRules {
     /// Folders that are never API modules, wherever they sit, and what they hold.
     static let noiseFolders: [String: Analysis.Role] = [
         "tests": .test, "test": .test, "Tests": .test, "spec": .test, "specs": .test, "__tests__": .test, "testdata": .test,
-        "testing": .test, "examples": .example, "example": .example, "Examples": .example, "samples": .example,
+        "testing": .test, "fuzz": .test, "fuzzing": .test, "examples": .example, "example": .example, "Examples": .example, "samples": .example,
         "benchmarks": .benchmark, "benchmark": .benchmark, "bench": .benchmark, "benches": .benchmark,
         "Benchmarks": .benchmark, "docs": .docs, "doc": .docs, "Documentation": .docs, ".github": .ci, "ci": .ci,
         ".ci": .ci, ".circleci": .ci, ".gitlab": .ci,
@@ -48,7 +48,7 @@ enum ModuleRules {
         }
         let name = String(parts.last ?? "")
         if GoModules.isTest(name) || PythonModules.isTest(name) || JavaScriptModules.isTest(name) { return .test }
-        if isBuildFile(name) { return .other }
+        if isBuildFile(name) || name.hasPrefix(".") { return .other }  // dotfiles configure tools
         guard let l = f.language, !nonCode.contains(l) else { return .other }
         return .source
     }

@@ -7,35 +7,54 @@ enum RustModules {
         for manifest in paths.sorted() where RepoPath.name(manifest) == "Cargo.toml" {
             guard let text = read(manifest) else { continue }
             var section = ""
+            var name: String? = nil
+            var targetPaths: [String] = []
             for line in text.split(separator: "\n") {
                 let t = line.trimmed
                 if t.hasPrefix("[") { section = String(t); continue }
-                guard section == "[package]", t.hasPrefix("name"), let q = RepoPath.quotedStrings(t).first else { continue }
-                layout.rustCrates[q.replacingOccurrences(of: "-", with: "_")] = RepoPath.dir(manifest)
-                break
+                if section == "[package]", name == nil, t.hasPrefix("name"), let q = RepoPath.quotedStrings(t).first {
+                    name = q.replacingOccurrences(of: "-", with: "_")
+                } else if section == "[lib]" || section == "[[bin]]", t.hasPrefix("path"), let q = RepoPath.quotedStrings(t).first {
+                    targetPaths.append(q)
+                }
+            }
+            guard let name else { continue }
+            let dir = RepoPath.dir(manifest)
+            layout.rustCrates[name] = dir
+            layout.rustSourceRoots[RepoPath.join(dir, "src")] = name
+            for p in targetPaths {
+                if let file = RepoPath.normalise(RepoPath.join(dir, p)) { layout.rustSourceRoots[RepoPath.dir(file)] = name }
             }
         }
         // A crate without a manifest in the tree: its `src/lib.rs` or `src/main.rs` says where it is.
         for p in paths.sorted() where p.hasSuffix("src/lib.rs") || p.hasSuffix("src/main.rs") {
             let crate = RepoPath.dir(RepoPath.dir(p))
-            if !layout.rustCrates.values.contains(crate) {
-                layout.rustCrates[RepoPath.name(crate).replacingOccurrences(of: "-", with: "_")] = crate
+            if layout.rustSourceRoots[RepoPath.dir(p)] == nil {
+                let name = RepoPath.name(crate).replacingOccurrences(of: "-", with: "_")
+                layout.rustCrates[name] = crate
+                layout.rustSourceRoots[RepoPath.dir(p)] = name
             }
         }
     }
 
-    static func crate(of path: String, _ layout: Layout) -> (name: String, dir: String)? {
-        layout.rustCrates.filter { RepoPath.isInside(path, $0.value) }.max { $0.value.count < $1.value.count }
-            .map { (name: $0.key, dir: $0.value) }
+    /// The crate a file belongs to: the source folder that holds it (the nearest), its crate and that crate's folder.
+    static func crate(of path: String, _ layout: Layout) -> (name: String, dir: String, src: String)? {
+        guard let root = layout.rustSourceRoots.filter({ RepoPath.isInside(path, $0.key) }).max(by: { $0.key.count < $1.key.count }),
+            let dir = layout.rustCrates[root.value]
+        else { return nil }
+        return (name: root.value, dir: dir, src: root.key)
     }
 
+    /// The files directly in a crate's source folder form the crate's module (named after the crate's folder
+    /// when the sources are its `src/`); each folder below, a module of its own.
     static func module(of path: String, paths: Set<String>, _ layout: Layout) -> (String, ModuleRules.Info)? {
         guard let c = crate(of: path, layout) else { return nil }
-        let src = RepoPath.join(c.dir, "src")
         let dir = RepoPath.dir(path)
-        if dir == src { return (c.dir.isEmpty ? "." : c.dir, ModuleRules.Info(kind: "Rust crate", qualifiedName: c.name)) }
-        guard RepoPath.isInside(dir, src) else { return nil }
-        let modPath = c.name + "::" + dir.dropFirst(src.count + 1).replacingOccurrences(of: "/", with: "::")
+        if dir == c.src {
+            let home = c.src == RepoPath.join(c.dir, "src") ? c.dir : c.src
+            return (home.isEmpty ? "." : home, ModuleRules.Info(kind: "Rust crate", qualifiedName: c.name))
+        }
+        let modPath = c.name + "::" + dir.dropFirst(c.src.count + 1).replacingOccurrences(of: "/", with: "::")
         return (dir, ModuleRules.Info(kind: "Rust module", qualifiedName: modPath))
     }
 
@@ -55,7 +74,7 @@ enum RustModules {
         if relative {  // `mod a;`
             base = childDir(of: path)
         } else if first == "crate" {
-            base = RepoPath.join(c.dir, "src")
+            base = c.src
             parts.removeFirst()
         } else if first == "self" || first == "super" {
             base = childDir(of: path)
@@ -64,7 +83,10 @@ enum RustModules {
                 parts.removeFirst()
             }
         } else if let other = r.layout.rustCrates[first] {
-            base = RepoPath.join(other, "src")
+            // The library's sources: `src/` when the crate has it, else a folder its manifest declares.
+            let roots = r.layout.rustSourceRoots.filter { $0.value == first }.keys
+            let src = RepoPath.join(other, "src")
+            base = roots.contains(src) ? src : roots.min() ?? src
             parts.removeFirst()
         } else {
             return nil
