@@ -8,7 +8,7 @@ public struct BuiltinGenerator {
     public static let notDocumented = "⚠️ Not documented in the source"
     static let maxMembers = 120
     /// A module page larger than this splits its API reference into parts, by file, each under the limit.
-    public var maxPageBytes = 256 * 1024
+    public var maxPageBytes = 100 * 1024
     /// The modules that get pages in this set (all when nil): dependencies on others are named, not linked.
     public var documentedModules: Set<String>? = nil
 
