@@ -28,9 +28,11 @@ struct DependencyResolver {
 
     func file(_ path: String) -> Analysis.File? { byPath[path] }
 
-    /// A file with one of the extensions directly in a folder (the first by name).
+    /// A file with one of the extensions directly in a folder: the first by name of an API module (a folder's
+    /// `example_test.go` must not stand for its package), else the first by name.
     func sourceFile(inDir dir: String, extensions: [String]) -> String? {
-        (filesInDir[dir] ?? []).sorted().first { p in extensions.contains { p.hasSuffix($0) } }
+        let candidates = (filesInDir[dir] ?? []).sorted().filter { p in extensions.contains { p.hasSuffix($0) } }
+        return candidates.first { byPath[$0]?.module.isEmpty == false } ?? candidates.first
     }
 
     /// The first Swift file of a SwiftPM target's folder (computed once per target, imports are many).

@@ -38,6 +38,7 @@ enum ModuleFixtures {
             func Half(x int) int { return x / 2 }
 
             """,
+        "example_test.go": "package lib_test\n\nimport \"example.com/lib\"\n\nfunc ExamplePut() {\n\tlib.Put(1)\n}\n",
         "examples/basic/main.go": "package main\n\nimport \"example.com/lib\"\n\nfunc main() {\n\t_ = lib.Get()\n}\n",
         ".github/workflows/ci.yml": "on: push\n",
         "docs/guide.md": "# Guide\n",

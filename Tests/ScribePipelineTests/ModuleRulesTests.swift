@@ -128,7 +128,7 @@ struct ModuleRulesTests {
         }
         #expect(uses("New") == ["test lib_test.go:6"])
         #expect(uses("Get") == ["example examples/basic/main.go:6"])
-        #expect(uses("Put") == [])
+        #expect(uses("Put") == ["example example_test.go:6"])  // pkgsite's Example functions
     }
 
     @Test("options.modules picks a sub-package: only its page is written")

@@ -3,6 +3,9 @@
 enum GoModules {
     static func isTest(_ name: String) -> Bool { name.hasSuffix("_test.go") }
 
+    /// pkgsite's convention: `example_test.go` (and `example_*_test.go`) hold the package's Example functions.
+    static func isExample(_ name: String) -> Bool { isTest(name) && (name == "example_test.go" || name.hasPrefix("example_")) }
+
     static func scan(_ paths: Set<String>, read: (String) -> String?, into layout: inout Layout) {
         for p in paths.sorted() where RepoPath.name(p) == "go.mod" {
             guard let text = read(p) else { continue }

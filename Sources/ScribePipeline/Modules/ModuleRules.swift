@@ -47,6 +47,7 @@ enum ModuleRules {
             if let r = noiseFolders[String(folder)] { return r }
         }
         let name = String(parts.last ?? "")
+        if GoModules.isExample(name) { return .example }
         if GoModules.isTest(name) || PythonModules.isTest(name) || JavaScriptModules.isTest(name) { return .test }
         if isBuildFile(name) || name.hasPrefix(".") { return .other }  // dotfiles configure tools
         guard let l = f.language, !nonCode.contains(l) else { return .other }
