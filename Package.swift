@@ -66,6 +66,6 @@ let package = Package(
         .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore", "ScribeServer"], swiftSettings: swift5),
         .testTarget(
             name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeServer"], swiftSettings: swift5),
-        .testTarget(name: "ScribePipelineTests", dependencies: ["ScribePipeline"], swiftSettings: swift5),
+        .testTarget(name: "ScribePipelineTests", dependencies: ["ScribeCore", "ScribePipeline"], swiftSettings: swift5),
     ]
 )

@@ -39,58 +39,35 @@ public struct Analyzer {
         return l == "readme" || l == "readme.md" || l == "readme.markdown" || l == "readme.txt" || l == "readme.rst"
     }
 
-    public func analyze(root: String) throws -> Analysis {
+    /// Paths longer than this (bytes, relative to the clone) or folders deeper than `maxDepth` are skipped and
+    /// counted: every tool must be able to open what it is given, well within PATH_MAX.
+    public var maxPathBytes = 2048
+    public var maxDepth = 64
+
+    /// What the walk has found so far.
+    struct Walk {
         var files: [Analysis.File] = []
         var skipped = Analysis.Skipped()
         var readmes: [String: (String, String)] = [:]  // dir -> (path, text)
-        var stack = [""]
-        let fm = FileManager.default
-        while let rel = stack.popLast() {
-            let dir = rel.isEmpty ? root : "\(root)/\(rel)"
-            guard let names = try? fm.contentsOfDirectory(atPath: dir) else { continue }
-            for name in names.sorted() {
-                if name == ".git" { continue }
-                let relPath = rel.isEmpty ? name : "\(rel)/\(name)"
-                let full = "\(root)/\(relPath)"
-                var st = stat()
-                guard lstat(full, &st) == 0 else { continue }
-                let kind = st.st_mode & S_IFMT
-                if kind == S_IFLNK {
-                    skipped.symlinks += 1
-                    continue
-                }
-                if kind == S_IFDIR {
-                    if Analyzer.vendored.contains(name) || (name.hasPrefix(".") && name != ".github") {
-                        skipped.vendored += 1
-                        continue
-                    }
-                    stack.append(relPath)
-                    continue
-                }
-                guard kind == S_IFREG else { continue }
-                let size = Int(st.st_size)
-                if size > maxFileBytes {
-                    skipped.oversized += 1
-                    continue
-                }
-                guard let data = fm.contents(atPath: full) else { continue }
-                let bytes = [UInt8](data)
-                if bytes.prefix(8192).contains(0) {
-                    skipped.binary += 1
-                    continue
-                }
-                var lines = 0
-                for b in bytes where b == 10 { lines += 1 }
-                if let last = bytes.last, last != 10 { lines += 1 }
-                let module = rel.isEmpty ? "." : String(rel.split(separator: "/").first!)  // replaced by ModuleRules
-                files.append(Analysis.File(path: relPath, language: Analyzer.language(of: name), lines: lines, bytes: size, module: module))
-                if Analyzer.isReadme(name), readmes[rel] == nil {
-                    readmes[rel] = (relPath, String(decoding: bytes, as: UTF8.self))
-                }
-            }
-        }
+        var seen: Set<String> = []  // relative paths, compared as Swift compares strings
+    }
+
+    public func analyze(root: String) throws -> Analysis {
+        let tree = CloneTree(root: root)
+        let rootFD = tree.openDirectory([])
+        guard rootFD >= 0 else { throw PipelineError.transient("cannot open the repository's folder") }
+        defer { close(rootFD) }
+        var w = Walk()
+        walk(rootFD, [], &w)
+        var files = w.files
+        let skipped = w.skipped
+        let readmes = w.readmes
         files.sort { $0.path < $1.path }
-        let rules = ModuleRules.assign(files) { path in Analyzer.readText(root: root, path: path, limit: maxFileBytes) }
+        let read = { (path: String) -> String? in
+            guard case .bytes(let b) = tree.read(path, maxBytes: maxFileBytes) else { return nil }
+            return String(decoding: b, as: UTF8.self)
+        }
+        let rules = ModuleRules.assign(files, read: read)
         files = rules.files
         var byModule: [String: [Analysis.File]] = [:]
         for f in files where !f.module.isEmpty { byModule[f.module, default: []].append(f) }
@@ -107,20 +84,80 @@ public struct Analyzer {
         let top = readmes[""]
         var analysis = Analysis(files: files, modules: modules, readme: top?.1, readmePath: top?.0, skipped: skipped)
         analysis.layout = rules.layout
-        if indexSymbols { try Indexer(root: root, tools: tools).index(&analysis) }
+        if indexSymbols { try Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes).index(&analysis) }
         let resolver = DependencyResolver(files: files, layout: rules.layout)
         analysis.dependencies = resolver.resolve(analysis.imports)
-        analysis.examples = ExampleLinker.link(analysis, resolver) { path in Analyzer.readText(root: root, path: path, limit: maxFileBytes) }
+        analysis.examples = ExampleLinker.link(analysis, resolver, read: read)
         return analysis
     }
 
-    /// A file the walk listed (a regular file inside the clone, under the size limit), as text.
-    static func readText(root: String, path: String, limit: Int) -> String? {
-        var st = stat()
-        let full = "\(root)/\(path)"
-        guard lstat(full, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) <= limit,
-            let data = FileManager.default.contents(atPath: full)
-        else { return nil }
-        return String(decoding: data, as: UTF8.self)
+    /// Reads one folder (an open descriptor) and, depth first, its subfolders. Names are taken as bytes and
+    /// accepted only when they are UTF-8 and unique in their folder; links, special files, vendored folders and
+    /// what is too large, too long or too deep are counted, never opened.
+    func walk(_ dirFD: Int32, _ parts: [String], _ w: inout Walk) {
+        let rel = parts.joined(separator: "/")
+        var names: Set<String> = []
+        for entry in CloneTree.entries(of: dirFD).sorted(by: { $0.name.lexicographicallyPrecedes($1.name) }) {
+            if entry.name == Array(".git".utf8) { continue }
+            guard let name = String(validating: entry.name, as: UTF8.self) else {
+                w.skipped.invalidNames += 1
+                continue
+            }
+            let relPath = rel.isEmpty ? name : "\(rel)/\(name)"
+            guard names.insert(name).inserted, w.seen.insert(relPath).inserted else {
+                w.skipped.equivalentNames += 1
+                continue
+            }
+            if relPath.utf8.count > maxPathBytes {
+                w.skipped.tooDeep += 1
+                continue
+            }
+            switch entry.kind {
+            case S_IFLNK:
+                w.skipped.symlinks += 1
+            case S_IFDIR:
+                if Analyzer.vendored.contains(name) || (name.hasPrefix(".") && name != ".github") {
+                    w.skipped.vendored += 1
+                } else if parts.count + 1 > maxDepth {
+                    w.skipped.tooDeep += 1
+                } else {
+                    let sub = openat(dirFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                    guard sub >= 0 else {
+                        w.skipped.unreadable += 1
+                        continue
+                    }
+                    walk(sub, parts + [name], &w)
+                    close(sub)
+                }
+            case S_IFREG:
+                if entry.size > maxFileBytes {
+                    w.skipped.oversized += 1
+                    continue
+                }
+                let bytes: [UInt8]
+                switch CloneTree.read(in: dirFD, name, maxBytes: maxFileBytes) {
+                case .bytes(let b): bytes = b
+                case .tooLarge: w.skipped.oversized += 1; continue
+                case .notRegular: w.skipped.special += 1; continue
+                case .unreadable: w.skipped.unreadable += 1; continue
+                }
+                if bytes.prefix(8192).contains(0) {
+                    w.skipped.binary += 1
+                    continue
+                }
+                var lines = 0
+                for b in bytes where b == 10 { lines += 1 }
+                if let last = bytes.last, last != 10 { lines += 1 }
+                let module = parts.first ?? "."  // replaced by ModuleRules
+                let language = Analyzer.language(of: name)
+                w.files.append(
+                    Analysis.File(path: relPath, language: language, lines: lines, bytes: bytes.count, module: module))
+                if Analyzer.isReadme(name), w.readmes[rel] == nil {
+                    w.readmes[rel] = (relPath, String(decoding: bytes, as: UTF8.self))
+                }
+            default:
+                w.skipped.special += 1
+            }
+        }
     }
 }

@@ -53,7 +53,7 @@ public struct BuiltinGenerator {
     /// A module's page and, when its API reference would make it larger than `maxPageBytes`, the parts
     /// that reference is split into (`modules/<page>/part-N.md`), each holding whole files where it can.
     public func modulePages(_ m: Analysis.Module, _ a: Analysis) -> [Page] {
-        var md = "# Module `\(m.name)`\n\n"
+        var md = "# Module \(MD.code(m.name))\n\n"
         let langs = m.languages.map(\.0)
         md += "_\(MD.cell(m.kind))"
         if let q = m.qualifiedName { md += " \(MD.cell(q))" }  // a name, not a path or symbol: plain text
@@ -61,12 +61,12 @@ public struct BuiltinGenerator {
         if !langs.isEmpty { md += " · " + langs.prefix(4).map(MD.cell).joined(separator: ", ") }
         md += "_\n\n## Purpose\n\n"
         if let p = Self.purpose(m, a) {
-            md += MD.quote(p.text) + "\n\n— from `\(p.source)`\n\n"
+            md += MD.quote(p.text) + "\n\n— from \(MD.code(p.source))\n\n"
         } else {
             md += "\(Self.notDocumented)\n\n"
         }
         if !m.entryPoints.isEmpty {
-            md += "Entry points declared in its package.json: " + m.entryPoints.map { "`\($0)`" }.joined(separator: ", ") + "\n\n"
+            md += "Entry points declared in its package.json: " + m.entryPoints.map(MD.code).joined(separator: ", ") + "\n\n"
         }
         let c = a.coverage(of: m)
         md += "## Coverage\n\n\(c.text): package documentation \(c.packageDoc ? "present" : "missing"), "
@@ -74,7 +74,7 @@ public struct BuiltinGenerator {
         let entries = apiEntries(m, a)
         var rest = dependencies(m, a)
         rest += "## Files\n\n| File | Language | Lines |\n| --- | --- | ---: |\n"
-        for f in m.files { rest += "| `\(f.path)` | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n" }
+        for f in m.files { rest += "| \(MD.codeCell(f.path)) | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n" }
         rest += "\n[← Overview](../index.md)\n"
 
         let declared = a.publicSymbols(in: m.path).count
@@ -104,11 +104,11 @@ public struct BuiltinGenerator {
             let path = Self.partPath(m, i + 1)
             var files: [String] = []
             for e in part where files.last != e.path { files.append(e.path) }
-            let span = files.count == 1 ? "`\(files[0])`" : "`\(files.first!)` to `\(files.last!)`"
+            let span = files.count == 1 ? MD.code(files[0]) : "\(MD.code(files.first!)) to \(MD.code(files.last!))"
             index += "- [Part \(i + 1)](\(m.pageName)/part-\(i + 1).md): \(part.count) declaration\(part.count == 1 ? "" : "s") in \(span)\n"
-            var pmd = "# Module `\(m.name)`: API reference, part \(i + 1) of \(parts.count)\n\n"
+            var pmd = "# Module \(MD.code(m.name)): API reference, part \(i + 1) of \(parts.count)\n\n"
             pmd += part.map(\.text).joined()
-            pmd += "[← Module `\(MD.cell(m.name))`](../\(m.pageName).md) · [← Overview](../../index.md)\n"
+            pmd += "[← Module \(MD.code(m.name))](../\(m.pageName).md) · [← Overview](../../index.md)\n"
             pages.append(Page(path: path, title: "\(m.name) (part \(i + 1))", kind: "module", module: m.path, markdown: pmd))
         }
         let main = Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: md + index + "\n" + rest)
@@ -138,22 +138,22 @@ public struct BuiltinGenerator {
             }
         }
         return top.map { s in
-            var md = "### `\(s.qualifiedName)`\n\n"
-            md += "\(s.kind) · `\(s.path):\(s.line)`\n\n"
-            md += "```\(Self.fence(s.language))\n\(Self.header(s))\n```\n\n"
+            var md = "### \(MD.code(s.qualifiedName))\n\n"
+            md += "\(MD.cell(s.kind)) · \(MD.code("\(s.path):\(s.line)"))\n\n"
+            md += MD.fenced(Self.header(s), language: Self.fence(s.language)) + "\n"
             if let doc = s.doc {
                 md += MD.quote(doc) + "\n\n"
             } else {
                 md += "_No doc comment._\n\n"
             }
             if let uses = a.examples[Analysis.symbolKey(s)], !uses.isEmpty {
-                md += "Used in " + uses.map { "\($0.role.rawValue) `\($0.path):\($0.line)`" }.joined(separator: ", ") + ".\n\n"
+                md += "Used in " + uses.map { "\($0.role.rawValue) \(MD.code("\($0.path):\($0.line)"))" }.joined(separator: ", ") + ".\n\n"
             }
             if let ms = members[s.qualifiedName], !ms.isEmpty {
                 md += "| Member | Kind | Declaration | Line |\n| --- | --- | --- | --- |\n"
                 for x in ms.prefix(Self.maxMembers) {
                     let doc = x.doc.map { " — " + MD.cell(String($0.split(separator: "\n").first ?? "")) } ?? ""
-                    md += "| `\(x.name)`\(doc) | \(x.kind) | \(MD.codeCell(Self.header(x))) | `\(x.path):\(x.line)` |\n"
+                    md += "| \(MD.codeCell(x.name))\(doc) | \(MD.cell(x.kind)) | \(MD.codeCell(Self.header(x))) | \(MD.codeCell("\(x.path):\(x.line)")) |\n"
                 }
                 if ms.count > Self.maxMembers { md += "\n_\(ms.count - Self.maxMembers) more members are not listed._\n" }
                 md += "\n"
@@ -183,8 +183,8 @@ public struct BuiltinGenerator {
         func line(_ d: Analysis.Dependency, other: String) -> String {
             let e = d.evidence[0]
             let more = d.evidence.count > 1 ? " (and \(d.evidence.count - 1) more)" : ""
-            let name = documentedModules.map { $0.contains(other) } ?? true ? "[`\(other)`](\(Analysis.pageName(other)).md)" : "`\(other)`"
-            return "- \(name) — \(MD.code(e.target)) at `\(e.path):\(e.line)`\(more)\n"
+            let name = documentedModules.map { $0.contains(other) } ?? true ? "[\(MD.code(other))](\(Analysis.pageName(other)).md)" : MD.code(other)
+            return "- \(name) — \(MD.code(e.target)) at \(MD.code("\(e.path):\(e.line)"))\(more)\n"
         }
         if !uses.isEmpty {
             md += "**Uses**\n\n" + uses.map { line($0, other: $0.to) }.joined() + "\n"
@@ -202,14 +202,15 @@ public struct BuiltinGenerator {
         md += "_Commit `\(ctx.commit.prefix(12))` · generated \(ctx.generatedAt) by Scribe (\(Self.version))_\n\n"
         md += "## About\n\n"
         if let readme = a.readme, let para = MD.firstParagraph(readme), let path = a.readmePath {
-            md += MD.quote(para) + "\n\n— from `\(path)`\n\n"
+            md += MD.quote(para) + "\n\n— from \(MD.code(path))\n\n"
         } else {
             md += "\(Self.notDocumented)\n\n"
         }
         md += "## Size\n\n\(a.files.count) files, \(a.totalLines) lines, \(a.symbols.count) declarations"
         if a.skipped.total > 0 {
-            md += " (skipped: \(a.skipped.vendored) vendored or hidden folders, \(a.skipped.binary) binary files, "
-            md += "\(a.skipped.oversized) oversized files, \(a.skipped.symlinks) symbolic links)"
+            // The four common reasons always, the rare ones when they occurred.
+            let shown = a.skipped.reasons.enumerated().filter { $0.offset < 4 || $0.element.count > 0 }.map(\.element)
+            md += " (skipped: " + shown.map { "\($0.count) \($0.words)" }.joined(separator: ", ") + ")"
         }
         md += ".\n\n"
         let langs = a.languages
@@ -227,7 +228,7 @@ public struct BuiltinGenerator {
         for m in documented {
             let purpose = Self.purpose(m, a).map { MD.cell(String($0.text.prefix(160))) } ?? Self.notDocumented
             let c = a.coverage(of: m)
-            md += "| [`\(m.name)`](\(m.pagePath)) | \(MD.cell(m.kind)) | \(m.files.count) | \(m.lines) | \(c.exported) | \(c.text) | \(purpose) |\n"
+            md += "| [\(MD.codeCell(m.name))](\(m.pagePath)) | \(MD.cell(m.kind)) | \(m.files.count) | \(m.lines) | \(c.exported) | \(c.text) | \(purpose) |\n"
         }
         md += "\n"
         let shown = Set(documented.map(\.path))

@@ -24,12 +24,13 @@ extension JobRunner {
 
         let home = "\(workDir)/home"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        var git = Git(timeout: Double(config.cloneTimeoutSeconds), home: home)
+        var git = Git(timeout: Double(config.cloneTimeoutSeconds), home: home, allowPrivateNetworks: config.allowPrivateNetworks)
         var branch = options.branch ?? repo.branch
 
         if let slug = accepted.githubSlug {
             let token = try githubToken(owner: repo.createdBy ?? job.triggeredBy)
-            let github = GitHubClient(baseURL: config.githubAPI)
+            let github = GitHubClient(
+                baseURL: config.githubAPI, http: HTTPClient(timeoutSeconds: 20, allowPrivateNetworks: config.allowPrivateNetworks))
             try step(.validateToken)
             if let token {
                 let login = try withRateLimit { try github.validate(token: token) }
@@ -115,7 +116,10 @@ extension JobRunner {
         try lease.event(
             "Found \(analysis.files.count) files, \(analysis.totalLines) lines, \(analysis.symbols.count) declarations, "
                 + "\(modules.count) modules, \(analysis.dependencies.count) module dependencies"
-                + (analysis.skipped.total > 0 ? "; skipped \(analysis.skipped.total) (vendored, binary, oversized, links)" : ""))
+                + (analysis.skipped.total > 0
+                    ? "; skipped "
+                        + analysis.skipped.reasons.filter { $0.count > 0 }.map { "\($0.count) \($0.words)" }.joined(separator: ", ")
+                    : ""))
         let blobs = try git.blobs(in: cloneDir)
         let flavour = llm.map { "llm \($0.model)" } ?? "builtin"
         let documented = Set(modules.map(\.path))
@@ -200,6 +204,7 @@ extension JobRunner {
             } catch let f as GitHubClient.Failure {
                 switch f {
                 case .server, .network: throw PipelineError.transient(f.description)
+                case .refused: throw PipelineError.fatal(f.description)
                 default: throw f
                 }
             }

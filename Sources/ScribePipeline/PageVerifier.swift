@@ -12,7 +12,8 @@ public struct PageVerifier {
     private var symbolNames = Set<String>()
 
     public init(_ a: Analysis, extra: [String] = []) {
-        for f in a.files { files.insert(f.path) }
+        // Pages show names as `MD.code` writes them: control characters as escapes.
+        for f in a.files { files.insert(Analysis.displayName(f.path)) }
         for m in a.modules {
             known.insert(m.path)
             known.insert(m.name)
@@ -26,14 +27,16 @@ public struct PageVerifier {
             symbolNames.insert(s.qualifiedName)
             symbolNames.insert(s.name)
             known.insert(BuiltinGenerator.header(s))
-            citations.insert("\(s.path):\(s.line)")
+            citations.insert(Analysis.displayName("\(s.path):\(s.line)"))
         }
         for imp in a.imports {
             known.insert(imp.target.replacingOccurrences(of: "\n", with: " "))
-            citations.insert("\(imp.path):\(imp.line)")
+            citations.insert(Analysis.displayName("\(imp.path):\(imp.line)"))
         }
-        for (_, uses) in a.examples { for u in uses { citations.insert("\(u.path):\(u.line)") } }
+        for (_, uses) in a.examples { for u in uses { citations.insert(Analysis.displayName("\(u.path):\(u.line)")) } }
         for e in extra { known.insert(e) }
+        known = Set(known.map(Analysis.displayName))
+        symbolNames = Set(symbolNames.map(Analysis.displayName))
     }
 
     /// The mentions of one page that the analysis cannot confirm, each with the reason.
@@ -90,7 +93,13 @@ public struct PageVerifier {
                     var m = 0
                     while j + m < chars.count, chars[j + m] == "`" { m += 1 }
                     if m == n {
-                        out.append(String(chars[(i + n)..<j]))
+                        // CommonMark strips one space on each side when both are there (MD.code pads spans
+                        // that start or end with a backtick).
+                        var span = String(chars[(i + n)..<j])
+                        if span.count >= 2, span.hasPrefix(" "), span.hasSuffix(" "), span.contains(where: { $0 != " " }) {
+                            span = String(span.dropFirst().dropLast())
+                        }
+                        out.append(span)
                         i = j + m
                         closed = true
                         break

@@ -253,26 +253,37 @@ public final class API: @unchecked Sendable {
 
     private func setLLMSettings(_ c: Context) throws -> HTTPResponse {
         guard c.principal?.isAdmin == true else { throw APIError(403, "Only an administrator can change the LLM settings") }
-        let body = try c.jsonObject()
-        let base = body["base_url"]?.stringValue
-        if let base, !(base.hasPrefix("https://") || base.hasPrefix("http://")) {
-            throw APIError.badField("base_url", "expected an http(s) URL")
+        let input: LLMSettingsInput
+        switch LLMSettingsInput.parse(try c.jsonObject(), allowPrivateNetworks: config.allowPrivateNetworks) {
+        case .success(let i): input = i
+        case .failure(let e): throw e
         }
-        let model = body["model"]?.stringValue
+        if let base = input.baseURL {
+            // A name that resolves to a refused address is refused now; the worker checks each connection too.
+            do {
+                _ = try AddressGuard(allowPrivateNetworks: config.allowPrivateNetworks).check(host: base.host)
+            } catch let e as AddressGuard.Refused {
+                throw APIError.badField("base_url", e.message)
+            }
+        }
         var sealed: [UInt8]? = nil
-        let keyValue = body["api_key"]
-        let keepKey = keyValue == nil
-        if let k = keyValue?.stringValue, !k.isEmpty {
+        if case .replace(let k) = input.key {
             guard let box else { throw APIError(503, "Secret storage is not configured on this server (SCRIBE_SECRET_KEY)") }
             sealed = try box.seal(k)
         }
-        try AccountStore(try c.db()).setLLMSettings(
-            organisationID: c.org, baseURL: base, model: model, sealedKey: sealed, keepKey: keepKey)
+        let store = AccountStore(try c.db())
+        let cleared = try store.setLLMSettings(
+            organisationID: c.org, baseURL: input.baseURL?.url, model: input.model, sealedKey: sealed, keepKey: input.key == .keep)
         // The key is never read back: only whether one is set.
-        let s = try AccountStore(try c.db()).llmSettings(organisationID: c.org)
-        return .json(
-            200,
-            .object([("base_url", .str(s?.baseURL)), ("model", .str(s?.model)), ("api_key_set", .bool(s?.sealedKey != nil))]))
+        let s = try store.llmSettings(organisationID: c.org)
+        var fields: [(String, JSONValue)] = [
+            ("base_url", .str(s?.baseURL)), ("model", .str(s?.model)), ("api_key_set", .bool(s?.sealedKey != nil)),
+        ]
+        if cleared {
+            fields.append(("api_key_cleared", .bool(true)))
+            fields.append(("message", .string("The stored API key was removed: a key is only sent to the base URL it was stored with. Send api_key with the new base_url.")))
+        }
+        return .json(200, .object(fields))
     }
 }
 

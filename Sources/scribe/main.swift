@@ -118,7 +118,16 @@ struct Org: ParsableCommand {
         func run() throws {
             let (config, db) = try CLI.connect()
             guard let orgID = try AccountStore(db).organisationID(name: org) else { throw CLI.fail("no organisation named \(org)") }
-            guard baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://") else { throw CLI.fail("--base-url must be an http(s) URL") }
+            let endpoint: URLPolicy.Endpoint
+            switch URLPolicy.endpoint(baseURL, field: "--base-url", allowPrivateNetworks: config.allowPrivateNetworks) {
+            case .success(let e): endpoint = e
+            case .failure(let e): throw CLI.fail(e.message)
+            }
+            do {
+                _ = try AddressGuard(allowPrivateNetworks: config.allowPrivateNetworks).check(host: endpoint.host)
+            } catch let e as AddressGuard.Refused {
+                throw CLI.fail("Invalid --base-url: \(e.message)")
+            }
             var sealed: [UInt8]? = nil
             if !keepKey {
                 guard let hex = config.secretKeyHex else { throw CLI.fail("SCRIBE_SECRET_KEY is required to store keys") }
@@ -126,8 +135,10 @@ struct Org: ParsableCommand {
                 guard !key.isEmpty else { throw CLI.fail("no key on standard input") }
                 sealed = try SecretBox(hexKey: hex).seal(key)
             }
-            try AccountStore(db).setLLMSettings(organisationID: orgID, baseURL: baseURL, model: model, sealedKey: sealed, keepKey: keepKey)
+            let cleared = try AccountStore(db).setLLMSettings(
+                organisationID: orgID, baseURL: endpoint.url, model: model, sealedKey: sealed, keepKey: keepKey)
             print("LLM settings stored for \(org)")
+            if cleared { print("The stored key was removed: a key is only sent to the base URL it was stored with.") }
         }
     }
 }

@@ -28,7 +28,7 @@ struct CoverageTests {
         #expect(coverage["documented_symbols"] == .int(4) && coverage["modules"] == .int(2))
         let overview = try String(contentsOfFile: out.dir + "/index.md", encoding: .utf8)
         #expect(overview.contains("66.7 % overall: 4 of 6 public symbols documented"))
-        #expect(overview.contains("| [`internal/util`](modules/internal__util.md) | Go package | 1 | 6 | 2 | 45.0 % |"))
+        #expect(overview.contains("| [`internal/util`](modules/internal+util.md) | Go package | 1 | 6 | 2 | 45.0 % |"))
         let page = try String(contentsOfFile: out.dir + "/modules/root.md", encoding: .utf8)
         #expect(page.contains("77.5 %: package documentation present, 3 of 4 public symbols documented."))
     }

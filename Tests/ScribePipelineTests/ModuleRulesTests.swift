@@ -141,8 +141,8 @@ struct ModuleRulesTests {
         let summary = try g.run(source: f.root, branch: nil, out: out) { _, _ in }
         #expect(summary.modules == 1)
         let pages = try FileManager.default.contentsOfDirectory(atPath: out + "/modules").filter { $0.hasSuffix(".md") }
-        #expect(pages == ["pkg__sub.md"])
-        let page = try String(contentsOfFile: out + "/modules/pkg__sub.md", encoding: .utf8)
+        #expect(pages == ["pkg+sub.md"])
+        let page = try String(contentsOfFile: out + "/modules/pkg+sub.md", encoding: .utf8)
         // pkg has no page in this set: the dependency is named, not linked.
         #expect(page.contains("- `pkg` — `..helpers` at `pkg/sub/deep.py:1`"))
         #expect(summary.unverifiedMentions == 0)

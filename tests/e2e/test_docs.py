@@ -399,7 +399,17 @@ MODULES = sorted({"/".join(path.split("/")[:2]) if path.startswith(("packages/",
 
 
 def page_name(module: str) -> str:
-    return module.replace("/", "__")
+    """A module's page name (Analysis.pageName): `/` is `+`, bytes outside [A-Za-z0-9_.-] are `@XX`."""
+    out = ""
+    for i, b in enumerate(module.encode()):
+        c = chr(b)
+        if c.isascii() and (c.isalnum() or c == "_" or (c in "-." and i > 0)):
+            out += c
+        elif c == "/" and i > 0:
+            out += "+"
+        else:
+            out += f"@{b:02X}"
+    return out
 
 
 # --- small tools ------------------------------------------------------------------------------------

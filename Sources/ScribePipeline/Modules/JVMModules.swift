@@ -11,7 +11,7 @@ enum JVMModules {
                 return rest.isEmpty ? nil : rest.replacingOccurrences(of: "/", with: ".")
             }
         }
-        let parts = dir.split(separator: "/")
+        let parts = CloneTree.components(dir)
         // Without a known source root, the package is the folders from the first reverse-domain segment on.
         if let i = parts.firstIndex(where: { reverseDomains.contains($0) }) {
             return parts[i...].joined(separator: ".")
@@ -20,11 +20,11 @@ enum JVMModules {
     }
 
     static let languages: Set<String> = ["Java", "Kotlin", "Scala", "C#"]
-    static let reverseDomains: Set<Substring> = ["com", "org", "net", "io", "dev", "de", "fr", "uk"]
+    static let reverseDomains: Set<String> = ["com", "org", "net", "io", "dev", "de", "fr", "uk"]
 
     /// The folders of a path that can mark tests or examples: for these languages, only those above the package
     /// path (`com/example/model` is a package, not an examples folder; `src/test/java` is still tests).
-    static func foldersAbovePackage(_ folders: ArraySlice<Substring>, language: String?) -> ArraySlice<Substring> {
+    static func foldersAbovePackage(_ folders: ArraySlice<String>, language: String?) -> ArraySlice<String> {
         guard let language, languages.contains(language) else { return folders }
         if let i = folders.firstIndex(where: { ["java", "kotlin", "scala"].contains($0) }) { return folders[..<i] }
         if let i = folders.firstIndex(where: { reverseDomains.contains($0) }) { return folders[..<i] }
@@ -43,7 +43,7 @@ enum JVMModules {
         }
         let rest = project.isEmpty ? dir : String(dir.dropFirst(min(dir.count, project.count + 1)))
         let head = project.isEmpty ? [] : [RepoPath.name(project)]
-        let name = (head + rest.split(separator: "/").map(String.init)).joined(separator: ".")
+        let name = (head + CloneTree.components(rest)).joined(separator: ".")
         return name.isEmpty ? nil : name
     }
 

@@ -50,7 +50,7 @@ enum JavaScriptModules {
             return file(p, r)
         }
         // A bare name: only a package of this repository (its name, or name/subpath).
-        let parts = target.split(separator: "/").map(String.init)
+        let parts = CloneTree.components(target)
         let nameLength = target.hasPrefix("@") ? 2 : 1
         guard parts.count >= nameLength else { return nil }
         let name = parts.prefix(nameLength).joined(separator: "/")

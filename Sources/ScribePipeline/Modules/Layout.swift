@@ -25,19 +25,13 @@ public struct Layout: Sendable {
     public init() {}
 }
 
-/// Path helpers on repository paths: always split on "/" (never NSString path functions, which treat
-/// some one-character and dotted names specially).
+/// Path helpers on repository paths: split on the byte "/" like `CloneTree` (never NSString path functions,
+/// nor a Character split, which keeps a "/" followed by a combining mark whole).
 enum RepoPath {
     /// The folder of a path: "" for a file at the root.
-    static func dir(_ p: String) -> String {
-        guard let slash = p.lastIndex(of: "/") else { return "" }
-        return String(p[..<slash])
-    }
+    static func dir(_ p: String) -> String { CloneTree.parent(p) }
 
-    static func name(_ p: String) -> String {
-        guard let slash = p.lastIndex(of: "/") else { return p }
-        return String(p[p.index(after: slash)...])
-    }
+    static func name(_ p: String) -> String { CloneTree.lastComponent(p) }
 
     static func join(_ dir: String, _ rest: String) -> String {
         dir.isEmpty ? rest : rest.isEmpty ? dir : "\(dir)/\(rest)"
@@ -45,9 +39,9 @@ enum RepoPath {
 
     /// `a/./b/../c` → `a/c`; nil when `..` leaves the repository.
     static func normalise(_ p: String) -> String? {
-        var out: [Substring] = []
-        for c in p.split(separator: "/") {
-            if c == "." || c.isEmpty { continue }
+        var out: [String] = []
+        for c in CloneTree.components(p) {
+            if c == "." { continue }
             if c == ".." {
                 guard !out.isEmpty else { return nil }
                 out.removeLast()

@@ -42,11 +42,11 @@ enum ModuleRules {
 
     /// Why a file is not part of an API module, or `.source`.
     static func role(of f: Analysis.File) -> Analysis.Role {
-        let parts = f.path.split(separator: "/")
+        let parts = CloneTree.components(f.path)
         for folder in JVMModules.foldersAbovePackage(parts.dropLast(), language: f.language) {
-            if let r = noiseFolders[String(folder)] { return r }
+            if let r = noiseFolders[folder] { return r }
         }
-        let name = String(parts.last ?? "")
+        let name = parts.last ?? ""
         if GoModules.isExample(name) { return .example }
         if GoModules.isTest(name) || PythonModules.isTest(name) || JavaScriptModules.isTest(name) { return .test }
         if isBuildFile(name) || name.hasPrefix(".") { return .other }  // dotfiles configure tools
