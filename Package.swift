@@ -60,11 +60,13 @@ let package = Package(
         .executableTarget(
             name: "scribe-swift-symbols",
             dependencies: [
+                "ScribeCore",
                 .product(name: "SwiftSyntax", package: "swift-syntax"),
                 .product(name: "SwiftParser", package: "swift-syntax"),
             ]),
         .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore", "ScribeServer"], swiftSettings: swift5),
         .testTarget(
             name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeServer"], swiftSettings: swift5),
+        .testTarget(name: "ScribePipelineTests", dependencies: ["ScribeCore", "ScribePipeline"], swiftSettings: swift5),
     ]
 )

@@ -23,6 +23,9 @@ public struct Config: Sendable {
     /// Hosts whose repositories are GitHub's (token, REST API at githubAPI); a test stand-in can be one.
     public var githubHosts: [String]
     public var allowLocalRepos: Bool
+    /// Outbound requests (git, GitHub's API, the LLM API) may reach loopback, private, link-local and
+    /// unique-local addresses: for development and tests whose services run on this machine, never production.
+    public var allowPrivateNetworks: Bool
     public var llmBaseURL: String?
     public var llmModel: String?
     public var llmAPIKey: String?
@@ -56,7 +59,8 @@ public struct Config: Sendable {
     public static let variables = [
         "DATABASE_URL", "SCRIBE_DATA_DIR", "SCRIBE_SOCKET", "SCRIBE_FCGI_THREADS", "SCRIBE_MAX_WORKERS",
         "SCRIBE_LEASE_SECONDS", "SCRIBE_HEARTBEAT_SECONDS", "SCRIBE_RETRY_BASE_SECONDS", "SCRIBE_SECRET_KEY",
-        "SCRIBE_GITHUB_API", "SCRIBE_GITHUB_HOSTS", "SCRIBE_ALLOWED_HOSTS", "SCRIBE_ALLOW_LOCAL_REPOS", "SCRIBE_LLM_BASE_URL",
+        "SCRIBE_GITHUB_API", "SCRIBE_GITHUB_HOSTS", "SCRIBE_ALLOWED_HOSTS", "SCRIBE_ALLOW_LOCAL_REPOS",
+        "SCRIBE_ALLOW_PRIVATE_NETWORKS", "SCRIBE_LLM_BASE_URL",
         "SCRIBE_LLM_MODEL", "SCRIBE_LLM_API_KEY", "SCRIBE_LOG_LEVEL", "SCRIBE_WORKER_PATH", "SCRIBE_DISPATCHER",
         "SCRIBE_WORKER_OBJECT_DELAY_MS", "SCRIBE_ACCEL_REDIRECT", "SCRIBE_CLONE_TIMEOUT_SECONDS",
         "SCRIBE_MAX_REPOSITORY_MB", "SCRIBE_LLM_CONCURRENCY", "SCRIBE_LLM_MAX_RPM", "SCRIBE_LLM_PRICE_PROMPT",
@@ -135,6 +139,7 @@ public struct Config: Sendable {
             githubHosts: (env["SCRIBE_GITHUB_HOSTS"] ?? "github.com").split(separator: ",")
                 .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty },
             allowLocalRepos: try bool("SCRIBE_ALLOW_LOCAL_REPOS", false),
+            allowPrivateNetworks: try bool("SCRIBE_ALLOW_PRIVATE_NETWORKS", false),
             llmBaseURL: env["SCRIBE_LLM_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
             llmModel: env["SCRIBE_LLM_MODEL"].flatMap { $0.isEmpty ? nil : $0 },
             llmAPIKey: env["SCRIBE_LLM_API_KEY"].flatMap { $0.isEmpty ? nil : $0 },

@@ -21,6 +21,8 @@ public struct GitHubClient: Sendable {
         case server(Int)  // 5xx
         case unexpected(Int)
         case network(String)
+        /// The API's address is one outbound requests may not reach (SCRIBE_GITHUB_API's host).
+        case refused(String)
         case malformed
 
         public var description: String {
@@ -31,6 +33,7 @@ public struct GitHubClient: Sendable {
             case .server(let c): return "GitHub answered \(c)"
             case .unexpected(let c): return "GitHub answered \(c)"
             case .network(let m): return "GitHub could not be reached: \(m)"
+            case .refused(let m): return "GitHub's API was not contacted: \(m)"
             case .malformed: return "GitHub's answer could not be read"
             }
         }
@@ -53,7 +56,7 @@ public struct GitHubClient: Sendable {
         do {
             r = try http.send(method: "GET", url: baseURL + path, headers: headers(token))
         } catch let e as CurlError {
-            throw Failure.network(e.message)
+            throw e.refusedAddress ? Failure.refused(e.message) : Failure.network(e.message)
         }
         switch r.status {
         case 200..<300: return r

@@ -10,13 +10,16 @@ public struct LLMClient: Sendable {
     public let http: HTTPClient
     public var maxTokens: Int
 
-    public init(baseURL: String, model: String, apiKey: String, timeoutSeconds: Int = 120, maxTokens: Int = 700) {
+    public init(
+        baseURL: String, model: String, apiKey: String, timeoutSeconds: Int = 120, maxTokens: Int = 700,
+        allowPrivateNetworks: Bool = false
+    ) {
         var b = baseURL
         while b.hasSuffix("/") { b.removeLast() }
         self.baseURL = b
         self.model = model
         self.apiKey = apiKey
-        self.http = HTTPClient(timeoutSeconds: timeoutSeconds, maxBodyBytes: 4 << 20)
+        self.http = HTTPClient(timeoutSeconds: timeoutSeconds, maxBodyBytes: 4 << 20, allowPrivateNetworks: allowPrivateNetworks)
         self.maxTokens = maxTokens
     }
 
@@ -32,6 +35,8 @@ public struct LLMClient: Sendable {
         case server(Int)
         case timeout
         case network(String)
+        /// The endpoint's address is one outbound requests may not reach: no request (and no key) was sent.
+        case refused(String)
         case malformed(String)
         case rejected(Int)
 
@@ -42,8 +47,17 @@ public struct LLMClient: Sendable {
             case .server(let c): return "the LLM API answered \(c)"
             case .timeout: return "the LLM API did not answer in time"
             case .network(let m): return "the LLM API could not be reached: \(m)"
+            case .refused(let m): return "the LLM API was not contacted: \(m)"
             case .malformed(let why): return "the LLM API's answer could not be read (\(why))"
             case .rejected(let c): return "the LLM API rejected the request (\(c))"
+            }
+        }
+
+        /// A failure that ends the whole job: every other request would meet it too.
+        public var isFatal: Bool {
+            switch self {
+            case .unauthorized, .refused: return true
+            default: return false
             }
         }
 
@@ -72,6 +86,7 @@ public struct LLMClient: Sendable {
                 method: "POST", url: baseURL + "/chat/completions",
                 headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(apiKey)")], body: Array(body.utf8))
         } catch let e as CurlError {
+            if e.refusedAddress { throw Failure.refused(e.message) }
             throw e.isTimeout ? Failure.timeout : Failure.network(e.message)
         }
         switch r.status {

@@ -1,4 +1,5 @@
 import Foundation
+import ScribeNet
 
 /// What the analysis found in a repository: the facts every generated sentence must come from.
 public struct Analysis: Sendable {
@@ -16,7 +17,9 @@ public struct Analysis: Sendable {
         public var readme: String?
         public var readmePath: String?
         public var lines: Int { files.reduce(0) { $0 + $1.lines } }
-        public var name: String { path == "." ? "(root)" : path }
+        /// The module's name for titles, headings and progress: its path with control characters shown as
+        /// escapes (`\n`), so a name never adds a line anywhere.
+        public var name: String { path == "." ? "(root)" : Analysis.displayName(path) }
         public var pageName: String { Analysis.pageName(path) }
         /// The module's page, relative to the documentation's folder.
         public var pagePath: String { "modules/\(pageName).md" }
@@ -27,12 +30,36 @@ public struct Analysis: Sendable {
         }
     }
 
+    /// Entries of the tree left out of the analysis, counted by reason.
     public struct Skipped: Sendable {
         public var symlinks = 0
         public var binary = 0
         public var oversized = 0
         public var vendored = 0
-        public var total: Int { symlinks + binary + oversized + vendored }
+        /// Names that are not UTF-8: they cannot be shown or cited faithfully.
+        public var invalidNames = 0
+        /// Names equal to another name of the same folder once Unicode-normalised (`é` written two ways).
+        public var equivalentNames = 0
+        /// FIFOs, sockets and devices: never opened.
+        public var special = 0
+        /// Paths longer than `Analyzer.maxPathBytes` or deeper than `Analyzer.maxDepth`.
+        public var tooDeep = 0
+        public var unreadable = 0
+        public var total: Int {
+            symlinks + binary + oversized + vendored + invalidNames + equivalentNames + special + tooDeep + unreadable
+        }
+
+        /// Every reason with its key (as in `analysis.json`), count and wording for the pages.
+        public var reasons: [(key: String, count: Int, words: String)] {
+            [
+                ("vendored", vendored, "vendored or hidden folders"), ("binary", binary, "binary files"),
+                ("oversized", oversized, "oversized files"), ("symlinks", symlinks, "symbolic links"),
+                ("invalid_names", invalidNames, "names that are not UTF-8"),
+                ("equivalent_names", equivalentNames, "names equivalent to another after Unicode normalisation"),
+                ("special", special, "special files (FIFOs, sockets, devices)"),
+                ("too_deep", tooDeep, "paths too long or too deep"), ("unreadable", unreadable, "unreadable files"),
+            ]
+        }
     }
 
     /// A module's use of another, with the import statements that show it.
@@ -65,9 +92,66 @@ public struct Analysis: Sendable {
         return by.map { ($0.key, $0.value.0, $0.value.1) }.sorted { $0.lines != $1.lines ? $0.lines > $1.lines : $0.name < $1.name }
     }
 
-    /// The file name of a module's page: `Sources/ScribeCore` → `Sources__ScribeCore`.
+    /// Longest page name: with `.html.tmp` or `.dot.svg` added it stays well under the 255 bytes a file
+    /// name may have.
+    static let maxPageNameBytes = 200
+
+    /// The file name of a module's page, by one reversible rule: ASCII letters, digits, `_`, and `-` or `.`
+    /// (except first) stay; `/` becomes `+`; every other byte of the UTF-8 name becomes `@` and two
+    /// upper-case hex digits (`Sources/Scribe Core` → `Sources+Scribe@20Core`). So every page name is a
+    /// plain file name (no `/`, no leading `.` or `-`) that URLs, nginx and the page router take as it
+    /// is. The root module is `root`; a module whose name would read `root` or `overview` (the overview
+    /// diagram's name) gets its first letter escaped. A name longer than `maxPageNameBytes` keeps its
+    /// start and ends with `@-` and a hash of the whole name (`@-` never occurs in an encoded name).
     public static func pageName(_ module: String) -> String {
-        module == "." ? "root" : module.replacingOccurrences(of: "/", with: "__")
+        if module == "." { return "root" }
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        var cuts: [Int] = []  // where the name may be cut without splitting an escape
+        for (i, b) in module.utf8.enumerated() {
+            cuts.append(out.count)
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"):
+                out.append(b)
+            case UInt8(ascii: "-") where i > 0, UInt8(ascii: ".") where i > 0:
+                out.append(b)
+            case UInt8(ascii: "/") where i > 0:
+                out.append(UInt8(ascii: "+"))
+            default:
+                out += [UInt8(ascii: "@"), hex[Int(b >> 4)], hex[Int(b & 15)]]
+            }
+        }
+        if out == Array("root".utf8) || out == Array("overview".utf8) {
+            out = [UInt8(ascii: "@"), hex[Int(out[0] >> 4)], hex[Int(out[0] & 15)]] + out.dropFirst()
+        }
+        if out.count > maxPageNameBytes {
+            let keep = cuts.last { $0 <= maxPageNameBytes - 20 } ?? 0
+            out = Array(out[..<keep]) + Array("@-".utf8) + Array(Secrets.sha256Hex(module).prefix(16).utf8)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A name or path for display: control characters (a newline in a file name) written as escapes, so
+    /// the text stays on one line wherever it is shown.
+    public static func displayName(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    let h = String(u.value, radix: 16)
+                    out += "\\x" + (h.count < 2 ? "0" + h : h)
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out
     }
 
     public var totalLines: Int { files.reduce(0) { $0 + $1.lines } }

@@ -39,56 +39,29 @@ public struct Analyzer {
         return l == "readme" || l == "readme.md" || l == "readme.markdown" || l == "readme.txt" || l == "readme.rst"
     }
 
-    public func analyze(root: String) throws -> Analysis {
+    /// Paths longer than this (bytes, relative to the clone) or folders deeper than `maxDepth` are skipped and
+    /// counted: every tool must be able to open what it is given, well within PATH_MAX.
+    public var maxPathBytes = 2048
+    public var maxDepth = 64
+
+    /// What the walk has found so far.
+    struct Walk {
         var files: [Analysis.File] = []
         var skipped = Analysis.Skipped()
         var readmes: [String: (String, String)] = [:]  // dir -> (path, text)
-        var stack = [""]
-        let fm = FileManager.default
-        while let rel = stack.popLast() {
-            let dir = rel.isEmpty ? root : "\(root)/\(rel)"
-            guard let names = try? fm.contentsOfDirectory(atPath: dir) else { continue }
-            for name in names.sorted() {
-                if name == ".git" { continue }
-                let relPath = rel.isEmpty ? name : "\(rel)/\(name)"
-                let full = "\(root)/\(relPath)"
-                var st = stat()
-                guard lstat(full, &st) == 0 else { continue }
-                let kind = st.st_mode & S_IFMT
-                if kind == S_IFLNK {
-                    skipped.symlinks += 1
-                    continue
-                }
-                if kind == S_IFDIR {
-                    if Analyzer.vendored.contains(name) || (name.hasPrefix(".") && name != ".github") {
-                        skipped.vendored += 1
-                        continue
-                    }
-                    stack.append(relPath)
-                    continue
-                }
-                guard kind == S_IFREG else { continue }
-                let size = Int(st.st_size)
-                if size > maxFileBytes {
-                    skipped.oversized += 1
-                    continue
-                }
-                guard let data = fm.contents(atPath: full) else { continue }
-                let bytes = [UInt8](data)
-                if bytes.prefix(8192).contains(0) {
-                    skipped.binary += 1
-                    continue
-                }
-                var lines = 0
-                for b in bytes where b == 10 { lines += 1 }
-                if let last = bytes.last, last != 10 { lines += 1 }
-                let module = rel.isEmpty ? "." : String(rel.split(separator: "/").first!)  // refined by assignModules
-                files.append(Analysis.File(path: relPath, language: Analyzer.language(of: name), lines: lines, bytes: size, module: module))
-                if Analyzer.isReadme(name), readmes[rel] == nil {
-                    readmes[rel] = (relPath, String(decoding: bytes, as: UTF8.self))
-                }
-            }
-        }
+        var seen: Set<String> = []  // relative paths, compared as Swift compares strings
+    }
+
+    public func analyze(root: String) throws -> Analysis {
+        let tree = CloneTree(root: root)
+        let rootFD = tree.openDirectory([])
+        guard rootFD >= 0 else { throw PipelineError.transient("cannot open the repository's folder") }
+        defer { close(rootFD) }
+        var w = Walk()
+        walk(rootFD, [], &w)
+        var files = w.files
+        let skipped = w.skipped
+        let readmes = w.readmes
         files.sort { $0.path < $1.path }
         files = Analyzer.assignModules(files)
         var byModule: [String: [Analysis.File]] = [:]
@@ -101,8 +74,78 @@ public struct Analyzer {
         if modules.count > 1 { modules.removeAll { $0.path == "." } }
         let top = readmes[""]
         var analysis = Analysis(files: files, modules: modules, readme: top?.1, readmePath: top?.0, skipped: skipped)
-        if indexSymbols { try Indexer(root: root, tools: tools).index(&analysis) }
+        if indexSymbols { try Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes).index(&analysis) }
         return analysis
+    }
+
+    /// Reads one folder (an open descriptor) and, depth first, its subfolders. Names are taken as bytes and
+    /// accepted only when they are UTF-8 and unique in their folder; links, special files, vendored folders and
+    /// what is too large, too long or too deep are counted, never opened.
+    func walk(_ dirFD: Int32, _ parts: [String], _ w: inout Walk) {
+        let rel = parts.joined(separator: "/")
+        var names: Set<String> = []
+        for entry in CloneTree.entries(of: dirFD).sorted(by: { $0.name.lexicographicallyPrecedes($1.name) }) {
+            if entry.name == Array(".git".utf8) { continue }
+            guard let name = String(validating: entry.name, as: UTF8.self) else {
+                w.skipped.invalidNames += 1
+                continue
+            }
+            let relPath = rel.isEmpty ? name : "\(rel)/\(name)"
+            guard names.insert(name).inserted, w.seen.insert(relPath).inserted else {
+                w.skipped.equivalentNames += 1
+                continue
+            }
+            if relPath.utf8.count > maxPathBytes {
+                w.skipped.tooDeep += 1
+                continue
+            }
+            switch entry.kind {
+            case S_IFLNK:
+                w.skipped.symlinks += 1
+            case S_IFDIR:
+                if Analyzer.vendored.contains(name) || (name.hasPrefix(".") && name != ".github") {
+                    w.skipped.vendored += 1
+                } else if parts.count + 1 > maxDepth {
+                    w.skipped.tooDeep += 1
+                } else {
+                    let sub = openat(dirFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                    guard sub >= 0 else {
+                        w.skipped.unreadable += 1
+                        continue
+                    }
+                    walk(sub, parts + [name], &w)
+                    close(sub)
+                }
+            case S_IFREG:
+                if entry.size > maxFileBytes {
+                    w.skipped.oversized += 1
+                    continue
+                }
+                let bytes: [UInt8]
+                switch CloneTree.read(in: dirFD, name, maxBytes: maxFileBytes) {
+                case .bytes(let b): bytes = b
+                case .tooLarge: w.skipped.oversized += 1; continue
+                case .notRegular: w.skipped.special += 1; continue
+                case .unreadable: w.skipped.unreadable += 1; continue
+                }
+                if bytes.prefix(8192).contains(0) {
+                    w.skipped.binary += 1
+                    continue
+                }
+                var lines = 0
+                for b in bytes where b == 10 { lines += 1 }
+                if let last = bytes.last, last != 10 { lines += 1 }
+                let module = parts.first ?? "."  // refined by assignModules
+                let language = Analyzer.language(of: name)
+                w.files.append(
+                    Analysis.File(path: relPath, language: language, lines: lines, bytes: bytes.count, module: module))
+                if Analyzer.isReadme(name), w.readmes[rel] == nil {
+                    w.readmes[rel] = (relPath, String(decoding: bytes, as: UTF8.self))
+                }
+            default:
+                w.skipped.special += 1
+            }
+        }
     }
 
     /// Folders that hold modules rather than being one (`Sources/ScribeCore`, `src/parser`, `packages/ui`).
@@ -116,11 +159,11 @@ public struct Analyzer {
     static func assignModules(_ files: [Analysis.File]) -> [Analysis.File] {
         var containerHasSub: [String: Bool] = [:]
         for f in files {
-            let parts = f.path.split(separator: "/")
+            let parts = CloneTree.components(f.path)
             if parts.count >= 3, containers.contains(String(parts[0])) { containerHasSub[String(parts[0])] = true }
         }
         return files.map { f in
-            let parts = f.path.split(separator: "/")
+            let parts = CloneTree.components(f.path)
             guard parts.count >= 2 else { return f }
             let top = String(parts[0])
             var module = top

@@ -45,20 +45,20 @@ public struct BuiltinGenerator {
     }
 
     public func modulePage(_ m: Analysis.Module, _ a: Analysis) -> Page {
-        var md = "# Module `\(m.name)`\n\n"
+        var md = "# Module \(MD.code(m.name))\n\n"
         let langs = m.languages.map(\.0)
         md += "_\(m.files.count) file\(m.files.count == 1 ? "" : "s") · \(m.lines) line\(m.lines == 1 ? "" : "s")"
         if !langs.isEmpty { md += " · " + langs.prefix(4).map(MD.cell).joined(separator: ", ") }
         md += "_\n\n## Purpose\n\n"
         if let p = Self.purpose(m, a) {
-            md += MD.quote(p.text) + "\n\n— from `\(p.source)`\n\n"
+            md += MD.quote(p.text) + "\n\n— from \(MD.code(p.source))\n\n"
         } else {
             md += "\(Self.notDocumented)\n\n"
         }
         md += apiReference(m, a)
         md += dependencies(m, a)
         md += "## Files\n\n| File | Language | Lines |\n| --- | --- | ---: |\n"
-        for f in m.files { md += "| `\(f.path)` | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n" }
+        for f in m.files { md += "| \(MD.codeCell(f.path)) | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n" }
         md += "\n[← Overview](../index.md)\n"
         return Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: md)
     }
@@ -84,9 +84,9 @@ public struct BuiltinGenerator {
         }
         var md = "## API reference\n\n\(symbols.count) public declaration\(symbols.count == 1 ? "" : "s").\n\n"
         for s in top.prefix(Self.maxTopLevel) {
-            md += "### `\(s.qualifiedName)`\n\n"
-            md += "\(s.kind) · `\(s.path):\(s.line)`\n\n"
-            md += "```\(Self.fence(s.language))\n\(Self.header(s))\n```\n\n"
+            md += "### \(MD.code(s.qualifiedName))\n\n"
+            md += "\(MD.cell(s.kind)) · \(MD.code("\(s.path):\(s.line)"))\n\n"
+            md += MD.fenced(Self.header(s), language: Self.fence(s.language)) + "\n"
             if let doc = s.doc {
                 md += MD.quote(doc) + "\n\n"
             } else {
@@ -96,7 +96,7 @@ public struct BuiltinGenerator {
                 md += "| Member | Kind | Declaration | Line |\n| --- | --- | --- | --- |\n"
                 for x in ms.prefix(Self.maxMembers) {
                     let doc = x.doc.map { " — " + MD.cell(String($0.split(separator: "\n").first ?? "")) } ?? ""
-                    md += "| `\(x.name)`\(doc) | \(x.kind) | \(MD.codeCell(Self.header(x))) | `\(x.path):\(x.line)` |\n"
+                    md += "| \(MD.codeCell(x.name))\(doc) | \(MD.cell(x.kind)) | \(MD.codeCell(Self.header(x))) | \(MD.codeCell("\(x.path):\(x.line)")) |\n"
                 }
                 if ms.count > Self.maxMembers { md += "\n_\(ms.count - Self.maxMembers) more members are not listed._\n" }
                 md += "\n"
@@ -127,7 +127,7 @@ public struct BuiltinGenerator {
         func line(_ d: Analysis.Dependency, other: String) -> String {
             let e = d.evidence[0]
             let more = d.evidence.count > 1 ? " (and \(d.evidence.count - 1) more)" : ""
-            return "- [`\(other)`](\(Analysis.pageName(other)).md) — \(MD.code(e.target)) at `\(e.path):\(e.line)`\(more)\n"
+            return "- [\(MD.code(other))](\(Analysis.pageName(other)).md) — \(MD.code(e.target)) at \(MD.code("\(e.path):\(e.line)"))\(more)\n"
         }
         if !uses.isEmpty {
             md += "**Uses**\n\n" + uses.map { line($0, other: $0.to) }.joined() + "\n"
@@ -145,14 +145,15 @@ public struct BuiltinGenerator {
         md += "_Commit `\(ctx.commit.prefix(12))` · generated \(ctx.generatedAt) by Scribe (\(Self.version))_\n\n"
         md += "## About\n\n"
         if let readme = a.readme, let para = MD.firstParagraph(readme), let path = a.readmePath {
-            md += MD.quote(para) + "\n\n— from `\(path)`\n\n"
+            md += MD.quote(para) + "\n\n— from \(MD.code(path))\n\n"
         } else {
             md += "\(Self.notDocumented)\n\n"
         }
         md += "## Size\n\n\(a.files.count) files, \(a.totalLines) lines, \(a.symbols.count) declarations"
         if a.skipped.total > 0 {
-            md += " (skipped: \(a.skipped.vendored) vendored or hidden folders, \(a.skipped.binary) binary files, "
-            md += "\(a.skipped.oversized) oversized files, \(a.skipped.symlinks) symbolic links)"
+            // The four common reasons always, the rare ones when they occurred.
+            let shown = a.skipped.reasons.enumerated().filter { $0.offset < 4 || $0.element.count > 0 }.map(\.element)
+            md += " (skipped: " + shown.map { "\($0.count) \($0.words)" }.joined(separator: ", ") + ")"
         }
         md += ".\n\n"
         let langs = a.languages
@@ -164,7 +165,7 @@ public struct BuiltinGenerator {
         md += "## Modules\n\n| Module | Files | Lines | Purpose |\n| --- | ---: | ---: | --- |\n"
         for m in documented {
             let purpose = Self.purpose(m, a).map { MD.cell(String($0.text.prefix(160))) } ?? Self.notDocumented
-            md += "| [`\(m.name)`](\(m.pagePath)) | \(m.files.count) | \(m.lines) | \(purpose) |\n"
+            md += "| [\(MD.codeCell(m.name))](\(m.pagePath)) | \(m.files.count) | \(m.lines) | \(purpose) |\n"
         }
         md += "\n"
         let shown = Set(documented.map(\.path))

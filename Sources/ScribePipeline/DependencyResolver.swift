@@ -17,7 +17,7 @@ struct DependencyResolver {
             let stem = DependencyResolver.stripExtension(f.path)
             moduleOfStem[stem] = f.module
             stemsByLast[DependencyResolver.last(stem), default: []].append(stem)
-            var dir = (f.path as NSString).deletingLastPathComponent
+            var dir = CloneTree.parent(f.path)
             while !dir.isEmpty {
                 if let existing = moduleOfDir[dir] {
                     if existing != f.module { moduleOfDir[dir] = .some(nil) }
@@ -25,7 +25,7 @@ struct DependencyResolver {
                     moduleOfDir[dir] = .some(f.module)
                     dirsByLast[DependencyResolver.last(dir), default: []].append(dir)
                 }
-                dir = (dir as NSString).deletingLastPathComponent
+                dir = CloneTree.parent(dir)
             }
         }
     }
@@ -53,7 +53,7 @@ struct DependencyResolver {
         let t = imp.target
         let lang = language[imp.path] ?? nil
         if imp.relative || t.hasPrefix("./") || t.hasPrefix("../") {
-            let base = (imp.path as NSString).deletingLastPathComponent
+            let base = CloneTree.parent(imp.path)
             let joined = DependencyResolver.normalise(base.isEmpty ? t : "\(base)/\(t)")
             if let joined {
                 if let m = moduleOfFile[joined] ?? moduleOfStem[DependencyResolver.stripExtension(joined)] ?? moduleOfStem[joined] { return m }

@@ -1,7 +1,10 @@
 /// Dependency diagrams: Mermaid for Markdown (renders on GitHub), DOT for Graphviz's SVG.
 enum Diagram {
+    /// A node label that stays inside its quotes and its line: no quote, backslash, backtick (a Mermaid
+    /// block sits in a Markdown fence) or control character survives.
     static func label(_ s: String) -> String {
-        s.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\\", with: "/")
+        Analysis.displayName(s).replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\\", with: "/")
+            .replacingOccurrences(of: "`", with: "'")
     }
 
     static func nodes(_ edges: [Analysis.Dependency]) -> [String] {

@@ -44,7 +44,7 @@ public struct DocsOutput {
             for (name, text) in dots { try DocsOutput.write(text, to: "\(ddir)/\(name).dot") }
             if Subprocess.which("dot") != nil {
                 let r = try Subprocess.run(
-                    "dot", ["-Tsvg", "-O"] + dots.map { "\($0.0).dot" },
+                    "dot", ["-Tsvg", "-O"] + dots.map { "./\($0.0).dot" },
                     env: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"], cwd: ddir, timeout: 120)
                 if r.status != 0 { notes("Graphviz could not draw the diagrams: \(r.stderr.prefix(200))") }
                 for (name, _) in dots {
@@ -97,12 +97,12 @@ public struct DocsOutput {
                 .object([("from", .string(d.from)), ("to", .string(d.to)),
                          ("evidence", .array(d.evidence.map { .object([("path", .string($0.path)), ("line", .num($0.line)), ("import", .string($0.target))]) }))])
             })),
-            ("skipped", .object([("symlinks", .num(a.skipped.symlinks)), ("binary", .num(a.skipped.binary)), ("oversized", .num(a.skipped.oversized)), ("vendored", .num(a.skipped.vendored))])),
+            ("skipped", .object(a.skipped.reasons.map { ($0.key, .num($0.count)) })),
         ])
     }
 
     public static func write(_ text: String, to path: String) throws {
-        let d = (path as NSString).deletingLastPathComponent
+        let d = CloneTree.parent(path)
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         let tmp = path + ".tmp"
         try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))

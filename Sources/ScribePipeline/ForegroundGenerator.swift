@@ -33,7 +33,9 @@ public struct ForegroundGenerator {
         } else {
             let tmp = NSTemporaryDirectory() + "scribe-generate-\(UUID().uuidString)"
             tempDir = tmp
-            let git = Git(timeout: cloneTimeout, home: tmp + "-home")
+            // The person running `scribe generate` chooses the URL on their own machine, so hosts on its
+            // network are theirs to reach; redirects and other transports stay refused as in a job.
+            let git = Git(timeout: cloneTimeout, home: tmp + "-home", allowPrivateNetworks: true)
             defer { try? FileManager.default.removeItem(atPath: tmp + "-home") }
             try FileManager.default.createDirectory(atPath: tmp + "-home", withIntermediateDirectories: true)
             progress(Milestone.resolveCommit.rawValue, Milestone.resolveCommit.step)

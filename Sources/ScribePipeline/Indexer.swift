@@ -13,10 +13,12 @@ public struct Indexer {
 
     let root: String
     let tools: Tools
+    let maxFileBytes: Int
 
-    public init(root: String, tools: Tools) {
+    public init(root: String, tools: Tools, maxFileBytes: Int = 1 << 20) {
         self.root = root
         self.tools = tools
+        self.maxFileBytes = maxFileBytes
     }
 
     /// A tool installed next to the running executable (the package's own build products).
@@ -38,13 +40,14 @@ public struct Indexer {
         var toolsUsed: [String] = []
         let lock = NSLock()
         var firstError: Error? = nil
-        // Two halves for ctags on two cores; Swift files go to the swift-syntax tool alongside.
+        // Two lanes for ctags on two cores, each running ctags once per argument-sized chunk; Swift files go
+        // to the swift-syntax tool alongside.
         var jobs: [() throws -> [Symbol]] = []
         if let ctags = tools.ctags, !forCtags.isEmpty {
             toolsUsed.append("universal-ctags")
             let half = (forCtags.count + 1) / 2
-            for chunk in [Array(forCtags[..<half]), Array(forCtags[half...])] where !chunk.isEmpty {
-                jobs.append { try runCtags(ctags, chunk) }
+            for lane in [Array(forCtags[..<half]), Array(forCtags[half...])] where !lane.isEmpty {
+                jobs.append { try Indexer.argumentChunks(lane).flatMap { try runCtags(ctags, $0) } }
             }
         }
         if let tool = tools.swiftSymbols, !forSwift.isEmpty {
@@ -68,7 +71,7 @@ public struct Indexer {
         // Doc comments (where the tool gave none) and imports, file by file.
         var byFile: [String: [Int]] = [:]
         for (i, s) in symbols.enumerated() where s.doc == nil { byFile[s.path, default: []].append(i) }
-        let langOf = Dictionary(uniqueKeysWithValues: a.files.map { ($0.path, $0.language) })
+        let langOf = Dictionary(a.files.map { ($0.path, $0.language) }, uniquingKeysWith: { first, _ in first })
         let paths = sources.map(\.path)
         var docs = [[(Int, String)]](repeating: [], count: paths.count)
         var exports = [[(Int, Bool)]](repeating: [], count: paths.count)
@@ -78,14 +81,16 @@ public struct Indexer {
         }
         var imports = [[Import]](repeating: [], count: paths.count)
         var fileDocs = [(String, String)?](repeating: nil, count: paths.count)
-        let rootPath = root
+        // The same checks as the walk: a regular file of the clone, reached through no link.
+        let tree = CloneTree(root: root)
+        let maxBytes = maxFileBytes
         exports.withUnsafeMutableBufferPointer { expBuf in
         docs.withUnsafeMutableBufferPointer { docsBuf in
             imports.withUnsafeMutableBufferPointer { impBuf in
                 fileDocs.withUnsafeMutableBufferPointer { fdBuf in
                     DispatchQueue.concurrentPerform(iterations: paths.count) { i in
                         let path = paths[i]
-                        guard let data = FileManager.default.contents(atPath: "\(rootPath)/\(path)") else { return }
+                        guard case .bytes(let data) = tree.read(path, maxBytes: maxBytes) else { return }
                         let text = String(decoding: data, as: UTF8.self)
                         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
                         let lang = langOf[path] ?? nil
@@ -110,7 +115,7 @@ public struct Indexer {
         a.tools = toolsUsed
 
         // Module-level purpose from the source: Go package docs, Python package docstrings, Rust `//!`.
-        let moduleOf = Dictionary(uniqueKeysWithValues: a.files.map { ($0.path, $0.module) })
+        let moduleOf = Dictionary(a.files.map { ($0.path, $0.module) }, uniquingKeysWith: { first, _ in first })
         for case let (text, path)? in fileDocs {
             guard let m = moduleOf[path], a.moduleDocs[m] == nil else { continue }
             a.moduleDocs[m] = (text, path)
@@ -136,7 +141,7 @@ public struct Indexer {
     }
 
     static func fileDoc(path: String, lines: [Substring], language: String?) -> String? {
-        let name = (path as NSString).lastPathComponent
+        let name = CloneTree.lastComponent(path)
         if language == "Python" && name == "__init__.py" {
             var i = 0
             while i < lines.count && (lines[i].trimmingCharacters(in: .whitespaces).isEmpty || lines[i].hasPrefix("#")) { i += 1 }
@@ -158,45 +163,84 @@ public struct Indexer {
 
     // MARK: Tools
 
+    /// Arguments per tool run: far below Linux's limit for a command line (2 MiB with the environment).
+    static let maxArgumentBytes = 96 * 1024
+
+    /// Paths split into lists whose arguments fit one command line.
+    static func argumentChunks(_ paths: [String]) -> [[String]] {
+        var chunks: [[String]] = []
+        var current: [String] = []
+        var bytes = 0
+        for p in paths {
+            let n = p.utf8.count + 3  // "./" and the NUL
+            if !current.isEmpty && bytes + n > maxArgumentBytes {
+                chunks.append(current)
+                current = []
+                bytes = 0
+            }
+            current.append(p)
+            bytes += n
+        }
+        if !current.isEmpty { chunks.append(current) }
+        return chunks
+    }
+
+    /// ctags reads its file names from arguments, never from a list: `-L` takes one name per line and
+    /// honours option lines, so a name with a newline could add a name or an option of its own. Each name
+    /// starts with `./` (ctags 5.9 has no `--`, and nothing starting with `./` is an option), and
+    /// `--options=NONE`, which must come first, keeps ctags from reading option files, `.ctags.d/` of the
+    /// clone (its working folder) included.
     private func runCtags(_ ctags: String, _ files: [String]) throws -> [Symbol] {
-        let list = NSTemporaryDirectory() + "scribe-ctags-\(UUID().uuidString)"
-        try files.joined(separator: "\n").write(toFile: list, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: list) }
         let r = try Subprocess.run(
             ctags,
-            ["--output-format=json", "--fields=+nKSseaZlt", "--sort=no", "--extras=-F", "-L", list, "-f", "-"],
+            ["--options=NONE", "--output-format=json", "--fields=+nKSseaZlt", "--sort=no", "--extras=-F", "-f", "-"]
+                + files.map { "./" + $0 },
             env: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()],
             cwd: root, timeout: tools.timeout, maxOutput: 1 << 30)
         guard r.status == 0, !r.timedOut else {
-            throw PipelineError.transient("ctags failed: \(r.stderr.split(separator: "\n").first ?? "exit \(r.status)")")
+            throw PipelineError.transient("ctags failed: \(Analysis.displayName(Indexer.firstLine(r)))")
+        }
+        return Indexer.parseTags(r.stdout, strippingPrefix: "./")
+    }
+
+    /// The Swift symbol reader takes its list NUL-separated from a file of ours (`--files-from PATH --null`):
+    /// no name is ever an argument, so none can be an option or split in two.
+    private func runSwiftSymbols(_ tool: String, _ files: [String]) throws -> [Symbol] {
+        let list = NSTemporaryDirectory() + "scribe-swift-list-\(UUID().uuidString)"
+        var bytes: [UInt8] = []
+        for f in files { bytes += Array(f.utf8) + [0] }
+        let private0600: [FileAttributeKey: Any] = [.posixPermissions: 0o600]
+        guard FileManager.default.createFile(atPath: list, contents: Data(bytes), attributes: private0600) else {
+            throw PipelineError.transient("cannot write the Swift symbol reader's file list")
+        }
+        defer { unlink(list) }
+        let r = try Subprocess.run(
+            tool, ["--root", root, "--null", "--files-from", list],
+            env: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"], timeout: tools.timeout,
+            maxOutput: 1 << 30)
+        guard r.status == 0, !r.timedOut else {
+            let reason = Analysis.displayName(Indexer.firstLine(r))
+            throw PipelineError.transient("the Swift symbol reader failed: \(reason)")
         }
         return Indexer.parseTags(r.stdout)
     }
 
-    private func runSwiftSymbols(_ tool: String, _ files: [String]) throws -> [Symbol] {
-        var out: [Symbol] = []
-        var i = 0
-        while i < files.count {
-            let chunk = Array(files[i..<min(i + 2000, files.count)])
-            i += chunk.count
-            let r = try Subprocess.run(
-                tool, ["--root", root] + chunk, env: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
-                timeout: tools.timeout, maxOutput: 1 << 30)
-            guard r.status == 0, !r.timedOut else {
-                throw PipelineError.transient("the Swift symbol reader failed: \(r.stderr.split(separator: "\n").first ?? "exit \(r.status)")")
-            }
-            out.append(contentsOf: Indexer.parseTags(r.stdout))
-        }
-        return out
+    static func firstLine(_ r: Subprocess.Result) -> String {
+        // ctags' notice that it reads no option files is not the reason it failed.
+        let line = r.stderr.split(separator: "\n").first { !$0.contains("Notice:") }
+        return String(line ?? "exit \(r.status)").prefix(300).description
     }
 
     /// Reads ctags-style JSON lines (`"_type": "tag"`); other lines are ignored.
-    static func parseTags(_ bytes: [UInt8]) -> [Symbol] {
+    static func parseTags(_ bytes: [UInt8], strippingPrefix prefix: String? = nil) -> [Symbol] {
         var out: [Symbol] = []
         for line in bytes.split(separator: 10) {
             guard let v = try? JSONValue.parse(Array(line)), v["_type"]?.stringValue == "tag",
-                let name = v["name"]?.stringValue, let path = v["path"]?.stringValue, let lineNo = v["line"]?.intValue
+                let name = v["name"]?.stringValue, var path = v["path"]?.stringValue, let lineNo = v["line"]?.intValue
             else { continue }
+            if let prefix, path.hasPrefix(prefix) {
+                path = String(decoding: path.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
+            }
             out.append(
                 Symbol(
                     name: name, kind: v["kind"]?.stringValue ?? "unknown", path: path, line: Int(lineNo),

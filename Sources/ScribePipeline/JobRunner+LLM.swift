@@ -15,6 +15,9 @@ extension JobRunner {
     }
 
     /// Resolves the endpoint, model and key (organisation settings first, then SCRIBE_LLM_*), before any work.
+    /// A key goes only to the endpoint it was configured with: the organisation's key to the organisation's
+    /// URL (the store clears the key when the URL changes without a new key), the server's key to the
+    /// server's URL, never the server's key to an organisation's own endpoint.
     func llmSettings(organisationID: String, options: JobOptions) throws -> LLMSettings {
         let org = try AccountStore(lease.db).llmSettings(organisationID: organisationID)
         var key: String? = nil
@@ -24,16 +27,23 @@ extension JobRunner {
             }
             key = k
         }
-        key = key ?? config.llmAPIKey
+        let orgBase = org?.baseURL
+        if key == nil && (orgBase == nil || orgBase == config.llmBaseURL) { key = config.llmAPIKey }
         guard let key, !key.isEmpty else { throw PipelineError.fatal(Messages.noLLMKey) }
-        guard let base = org?.baseURL ?? config.llmBaseURL else {
+        guard let base = orgBase ?? config.llmBaseURL else {
             throw PipelineError.fatal("No LLM endpoint configured (SCRIBE_LLM_BASE_URL or the organisation's LLM settings)")
+        }
+        // Settings stored before the rules of URLPolicy.endpoint, or through the database, meet them here.
+        if case .failure(let e) = URLPolicy.endpoint(base, field: "LLM base URL", allowPrivateNetworks: config.allowPrivateNetworks) {
+            throw PipelineError.fatal(e.message)
         }
         guard let model = options.model ?? org?.model ?? config.llmModel else {
             throw PipelineError.fatal("No LLM model configured (options.model, the organisation's LLM settings or SCRIBE_LLM_MODEL)")
         }
         return LLMSettings(
-            client: LLMClient(baseURL: base, model: model, apiKey: key, timeoutSeconds: config.llmTimeoutSeconds), model: model,
+            client: LLMClient(
+                baseURL: base, model: model, apiKey: key, timeoutSeconds: config.llmTimeoutSeconds,
+                allowPrivateNetworks: config.allowPrivateNetworks), model: model,
             pricePrompt: config.llmPricePromptPerMillion / 1_000_000, priceCompletion: config.llmPriceCompletionPerMillion / 1_000_000)
     }
 
@@ -137,9 +147,13 @@ extension JobRunner {
                             break
                         } catch let e as LLMClient.Failure {
                             let ms = Int(Date().timeIntervalSince(r0) * 1000)
-                            if case .unauthorized = e {
+                            if e.isFatal {
                                 shared.lock.lock()
-                                shared.fatal = "The LLM API refused the key (401). Check the organisation's LLM key."
+                                if case .refused(let why) = e {
+                                    shared.fatal = "The LLM endpoint was not contacted: \(why)"
+                                } else {
+                                    shared.fatal = "The LLM API refused the key (401). Check the organisation's LLM key."
+                                }
                                 shared.stop = true
                                 shared.lock.unlock()
                                 shared.post(.module(module: m.path, sections: nil, failure: nil))

@@ -24,12 +24,14 @@ extension JobRunner {
 
         let home = "\(workDir)/home"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        var git = Git(timeout: Double(config.cloneTimeoutSeconds), home: home)
+        var git = Git(timeout: Double(config.cloneTimeoutSeconds), home: home, allowPrivateNetworks: config.allowPrivateNetworks)
+        git.onFailure = { [logger] what, line in logger.warning("git failed", metadata: ["git.step": "\(what)", "git.stderr": "\(line)"]) }
         var branch = options.branch ?? repo.branch
 
         if let slug = accepted.githubSlug {
             let token = try githubToken(owner: repo.createdBy ?? job.triggeredBy)
-            let github = GitHubClient(baseURL: config.githubAPI)
+            let github = GitHubClient(
+                baseURL: config.githubAPI, http: HTTPClient(timeoutSeconds: 20, allowPrivateNetworks: config.allowPrivateNetworks))
             try step(.validateToken)
             if let token {
                 let login = try withRateLimit { try github.validate(token: token) }
@@ -115,7 +117,10 @@ extension JobRunner {
         try lease.event(
             "Found \(analysis.files.count) files, \(analysis.totalLines) lines, \(analysis.symbols.count) declarations, "
                 + "\(modules.count) modules, \(analysis.dependencies.count) module dependencies"
-                + (analysis.skipped.total > 0 ? "; skipped \(analysis.skipped.total) (vendored, binary, oversized, links)" : ""))
+                + (analysis.skipped.total > 0
+                    ? "; skipped "
+                        + analysis.skipped.reasons.filter { $0.count > 0 }.map { "\($0.count) \($0.words)" }.joined(separator: ", ")
+                    : ""))
         let blobs = try git.blobs(in: cloneDir)
         let flavour = llm.map { "llm \($0.model)" } ?? "builtin"
         let fingerprints = Dictionary(uniqueKeysWithValues: modules.map { ($0.path, JobRunner.fingerprint($0, analysis, blobs, flavour: flavour)) })
@@ -160,21 +165,23 @@ extension JobRunner {
         while true {
             do {
                 return try body()
-            } catch GitHubClient.Failure.unauthorized {
-                throw PipelineError.fatal(Messages.githubTokenInvalid)
-            } catch GitHubClient.Failure.rateLimited(let after) {
-                let wait = after ?? backoff.delay(attempt: waits + 1)
-                waits += 1
-                guard waits <= 5, wait <= 120 else { throw PipelineError.transient("GitHub rate limit: retrying later") }
-                try lease.event(kind: "info", level: "warning", "GitHub rate limit reached; waiting \(Int(wait.rounded(.up))) s")
-                let until = Date().addingTimeInterval(wait)
-                while Date() < until {
-                    usleep(100_000)
-                    try check()
-                }
             } catch let f as GitHubClient.Failure {
+                // The job's message is the user's; the log keeps GitHub's answer (its HTTP status) behind it.
+                logger.warning("GitHub request failed", metadata: ["github.answer": "\(f.description)"])
                 switch f {
+                case .unauthorized: throw PipelineError.fatal(Messages.githubTokenInvalid)
+                case .rateLimited(let after):
+                    let wait = after ?? backoff.delay(attempt: waits + 1)
+                    waits += 1
+                    guard waits <= 5, wait <= 120 else { throw PipelineError.transient("GitHub rate limit: retrying later") }
+                    try lease.event(kind: "info", level: "warning", "GitHub rate limit reached; waiting \(Int(wait.rounded(.up))) s")
+                    let until = Date().addingTimeInterval(wait)
+                    while Date() < until {
+                        usleep(100_000)
+                        try check()
+                    }
                 case .server, .network: throw PipelineError.transient(f.description)
+                case .refused: throw PipelineError.fatal(f.description)
                 default: throw f
                 }
             }

@@ -57,12 +57,12 @@ public struct LLMGenerator {
         }
         for f in a.files {
             v.insert(f.path)
-            v.insert((f.path as NSString).lastPathComponent)
+            v.insert(CloneTree.lastComponent(f.path))
         }
         for m in a.modules {
             v.insert(m.path)
             v.insert(m.name)
-            v.insert((m.path as NSString).lastPathComponent)
+            v.insert(CloneTree.lastComponent(m.path))
         }
         return v
     }

@@ -18,9 +18,29 @@ enum MD {
         return out
     }
 
+    /// A code span that holds any text: control characters shown as escapes (a newline would end a table
+    /// row or a heading), delimited by more backticks than the longest run inside.
     static func code(_ s: String) -> String {
-        let ticks = s.contains("`") ? "``" : "`"
-        return "\(ticks)\(s.replacingOccurrences(of: "\n", with: " "))\(ticks)"
+        let text = Analysis.displayName(s)
+        let ticks = String(repeating: "`", count: longestRun(of: "`", in: text) + 1)
+        let pad = text.hasPrefix("`") || text.hasSuffix("`") ? " " : ""
+        return "\(ticks)\(pad)\(text)\(pad)\(ticks)"
+    }
+
+    /// A fenced code block that no line of `text` can close.
+    static func fenced(_ text: String, language: String) -> String {
+        let fence = String(repeating: "`", count: max(3, longestRun(of: "`", in: text) + 1))
+        return "\(fence)\(language)\n\(text)\n\(fence)\n"
+    }
+
+    static func longestRun(of c: Character, in s: String) -> Int {
+        var best = 0
+        var run = 0
+        for x in s {
+            run = x == c ? run + 1 : 0
+            best = max(best, run)
+        }
+        return best
     }
 
     /// A code span inside a table cell: GitHub's tables split on `|` even in code spans, so it is escaped.

@@ -123,10 +123,9 @@ extension API {
     /// ETag is answered 304, and a request without one gets the rendered copy of that version, both from
     /// memory. Otherwise one query, whose answer is kept for the next poll.
     func getJob(_ c: Context, _ id: String) throws -> HTTPResponse {
-        let tag = c.request.headers["if-none-match"]
         if let entry = versions.lookup(id), entry.organisationID == c.org {
             let etag = Job.etag(id: id, version: entry.version)
-            if tag == etag { return HTTPResponse(status: 304, headers: [("ETag", etag), ("Cache-Control", "no-cache")]) }
+            if c.request.ifNoneMatch(etag) { return HTTPResponse(status: 304, headers: [("ETag", etag), ("Cache-Control", "no-cache")]) }
             if let body = entry.rendered { return API.jobAnswer(body, etag: etag) }
         }
         let generation = versions.currentGeneration
@@ -134,7 +133,7 @@ extension API {
         let answer = HTTPResponse.json(200, job.json, headers: [("ETag", job.etag)]).withCache("no-cache")
         versions.store(
             id, .init(version: job.version, organisationID: job.organisationID, rendered: answer.body), readInGeneration: generation)
-        if tag == job.etag {
+        if c.request.ifNoneMatch(job.etag) {
             return HTTPResponse(status: 304, headers: [("ETag", job.etag), ("Cache-Control", "no-cache")])
         }
         return answer

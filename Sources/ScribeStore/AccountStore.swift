@@ -91,13 +91,20 @@ public struct AccountStore {
         return LLMSettings(baseURL: r.string("llm_base_url"), model: r.string("llm_model"), sealedKey: r.bytes("llm_key_enc"))
     }
 
-    public func setLLMSettings(organisationID: String, baseURL: String?, model: String?, sealedKey: [UInt8]?, keepKey: Bool) throws {
+    /// Stores the settings in one statement. A stored key is only ever sent to the base URL it was stored
+    /// with: `keepKey` keeps it only while the URL stays the same; a new URL without a new key clears it.
+    /// Returns true when a stored key was cleared for that reason.
+    @discardableResult
+    public func setLLMSettings(organisationID: String, baseURL: String?, model: String?, sealedKey: [UInt8]?, keepKey: Bool) throws -> Bool {
         try db.query(
             """
-            UPDATE organisations SET llm_base_url = $2, llm_model = $3,
-                llm_key_enc = CASE WHEN $5::boolean THEN llm_key_enc ELSE $4::bytea END
-            WHERE id = $1
+            UPDATE organisations o SET llm_base_url = $2, llm_model = $3,
+                llm_key_enc = CASE WHEN $5::boolean AND old.llm_base_url IS NOT DISTINCT FROM $2 THEN old.llm_key_enc ELSE $4::bytea END
+            FROM (SELECT id, llm_base_url, llm_key_enc FROM organisations WHERE id = $1 FOR UPDATE) old
+            WHERE o.id = old.id
+            RETURNING ($5::boolean AND old.llm_key_enc IS NOT NULL AND old.llm_base_url IS DISTINCT FROM $2) AS key_cleared
             """, [organisationID, baseURL, model, sealedKey.map(PGArray.byteaHex), keepKey ? "true" : "false"],
-            name: "organisations.llm.set")
+            name: "organisations.llm.set"
+        ).first?.bool("key_cleared") ?? false
     }
 }

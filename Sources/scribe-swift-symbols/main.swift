@@ -1,6 +1,6 @@
 // scribe-swift-symbols: Swift declarations and imports as universal-ctags JSON lines.
 //
-//   scribe-swift-symbols [--root DIR] [--jobs N] [--timeout SECONDS] [--files-from PATH|-] [FILE...]
+//   scribe-swift-symbols [--root DIR] [--jobs N] [--timeout SECONDS] [--files-from PATH|- [--null]] [FILE...]
 //
 // Each file is parsed with SwiftParser (nothing is compiled, expanded or run). Files are parsed
 // in parallel; the output keeps the order of the file list. Files over 1 MiB are skipped without
@@ -9,6 +9,7 @@
 
 import Dispatch
 import Foundation
+import ScribeCore
 
 #if canImport(Glibc)
     import Glibc
@@ -19,10 +20,11 @@ import Foundation
 #endif
 
 let usage = """
-    usage: scribe-swift-symbols [--root DIR] [--jobs N] [--timeout SECONDS] [--files-from PATH|-] [FILE...]
+    usage: scribe-swift-symbols [--root DIR] [--jobs N] [--timeout SECONDS] [--files-from PATH|- [--null]] [FILE...]
       --root DIR          resolve relative file paths against DIR (paths are printed as given);
                           files whose real path is outside DIR (symbolic links) are skipped
       --files-from PATH   read newline-separated file paths from PATH, or from stdin when PATH is -
+      --null, -0          the --files-from list is NUL-separated (safe for every name a file may have)
       --jobs N            parse N files at a time (default: the number of cores)
       --timeout SECONDS   give up on a file whose parse takes longer (default: 10)
 
@@ -43,9 +45,12 @@ func complain(_ message: String) {
 
 var root: String?
 var listSource: String?
+var nulSeparated = false
 var jobs = ProcessInfo.processInfo.activeProcessorCount
 var files: [String] = []
 var timeLimit = 10.0
+
+ScribeVersion.handleFlag(CommandLine.arguments, program: "scribe-swift-symbols")
 
 do {
     var args = CommandLine.arguments.dropFirst()
@@ -57,6 +62,7 @@ do {
         switch arg {
         case "--root": root = value(arg)
         case "--files-from": listSource = value(arg)
+        case "--null", "-0": nulSeparated = true
         case "--jobs", "-j":
             guard let n = Int(value(arg)), n > 0 else { fail("--jobs needs a positive number", status: 64) }
             jobs = n
@@ -84,9 +90,14 @@ if let listSource {
         data = FileManager.default.contents(atPath: listSource)
     }
     guard let data else { fail("cannot read file list \(listSource)", status: 66) }
-    for line in String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-        let path = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        if !path.isEmpty { files.append(path) }
+    if nulSeparated {
+        // Names as bytes: a newline, a carriage return or a leading dash is part of the name.
+        for name in data.split(separator: 0) where !name.isEmpty { files.append(String(decoding: name, as: UTF8.self)) }
+    } else {
+        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            let path = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+            if !path.isEmpty { files.append(path) }
+        }
     }
 } else if files.isEmpty {
     fail("no files given\n\(usage)", status: 64)
@@ -112,8 +123,9 @@ func load(_ path: String, confinedTo rootReal: String?) -> Source {
             return .failed("leads outside the root; skipped")
         }
     }
-    // O_NONBLOCK: opening a FIFO must not hang (it's then refused as not a regular file).
-    let fd = open(path, O_RDONLY | O_NONBLOCK)
+    // O_NONBLOCK: opening a FIFO must not hang (it's then refused as not a regular file). O_NOFOLLOW:
+    // the file itself is never a link, even one that stays inside the root.
+    let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW)
     guard fd >= 0 else { return .failed(String(cString: strerror(errno))) }
     defer { close(fd) }
     var info = stat()

@@ -39,6 +39,7 @@ struct ConfigTests {
         #expect(c.maxWorkers == 4)
         #expect(c.allowedHosts == ["github.com"])
         #expect(c.allowLocalRepos == false)
+        #expect(c.allowPrivateNetworks == false)
         #expect(c.logLevel == "info")
         #expect(c.secretKeyHex == nil)
         #expect(c.githubAPI == "https://api.github.com")
@@ -53,6 +54,7 @@ struct ConfigTests {
                 "SCRIBE_MAX_WORKERS": "9", "SCRIBE_LEASE_SECONDS": "60", "SCRIBE_HEARTBEAT_SECONDS": "30",
                 "SCRIBE_ALLOWED_HOSTS": " github.com, GitLab.com ,,http://127.0.0.1:8089 ",
                 "SCRIBE_ALLOW_LOCAL_REPOS": yes ? "yes" : "0",
+                "SCRIBE_ALLOW_PRIVATE_NETWORKS": yes ? "1" : "off",
                 "SCRIBE_LOG_LEVEL": "DEBUG", "SCRIBE_DATA_DIR": "/var/lib/scribe",
             ]))
         #expect(c.maxWorkers == 9)
@@ -60,6 +62,7 @@ struct ConfigTests {
         #expect(c.heartbeatSeconds == 30)
         #expect(c.allowedHosts == ["github.com", "gitlab.com", "http://127.0.0.1:8089"])
         #expect(c.allowLocalRepos == yes)
+        #expect(c.allowPrivateNetworks == yes)
         #expect(c.logLevel == "debug")
         #expect(c.dataDir == "/var/lib/scribe")
     }
@@ -89,6 +92,7 @@ struct ConfigTests {
     @Test("a bad switch or log level names its variable")
     func badWords() {
         #expect(failure(env(["SCRIBE_ALLOW_LOCAL_REPOS": "maybe"]))?.variable == "SCRIBE_ALLOW_LOCAL_REPOS")
+        #expect(failure(env(["SCRIBE_ALLOW_PRIVATE_NETWORKS": "lan"]))?.variable == "SCRIBE_ALLOW_PRIVATE_NETWORKS")
         #expect(failure(env(["SCRIBE_DISPATCHER": "sometimes"]))?.variable == "SCRIBE_DISPATCHER")
         #expect(failure(env(["SCRIBE_LOG_LEVEL": "loud"]))?.variable == "SCRIBE_LOG_LEVEL")
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -80,6 +80,22 @@ def no_dispatcher(stack: Stack) -> Iterator[Stack]:
     stack.restart_fcgi(SCRIBE_DISPATCHER="0")
     try:
         yield stack
+    finally:
+        stack.cancel_active_jobs()
+        stack.restart_fcgi()
+
+
+@pytest.fixture
+def private_networks_refused(stack: Stack) -> Iterator[Callable[..., None]]:
+    """A function that restarts scribe-fcgi (and so its workers) as production runs, refusing
+    loopback and private addresses, with the settings it is given; the test settings come back after."""
+    stack.cancel_active_jobs()
+
+    def restart(**extra_env: str) -> None:
+        stack.restart_fcgi(**{**extra_env, **Stack.PRIVATE_NETWORKS_REFUSED})
+
+    try:
+        yield restart
     finally:
         stack.cancel_active_jobs()
         stack.restart_fcgi()

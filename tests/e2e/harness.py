@@ -119,15 +119,22 @@ class Stack:
     """
 
     # scribe-fcgi's settings for tests: short leases and heartbeats, so that rescue is
-    # observable in seconds; local repositories allowed; no way out to GitHub.
+    # observable in seconds; local repositories allowed; no way out to GitHub. The stand-ins
+    # (GitHub's API, git over HTTP, the LLM API) listen on 127.0.0.1, which production refuses:
+    # private networks are allowed here, and the tests of that refusal turn it off with
+    # start_fcgi(**Stack.PRIVATE_NETWORKS_REFUSED) (the `private_networks_refused` fixture).
     TEST_ENV = {
         "SCRIBE_ALLOW_LOCAL_REPOS": "1",
+        "SCRIBE_ALLOW_PRIVATE_NETWORKS": "1",
         "SCRIBE_LEASE_SECONDS": "6",
         "SCRIBE_HEARTBEAT_SECONDS": "1",
         "SCRIBE_RETRY_BASE_SECONDS": "1",
         "SCRIBE_GITHUB_API": "http://127.0.0.1:9",
         "SCRIBE_LOG_LEVEL": os.environ.get("SCRIBE_E2E_LOG_LEVEL", "info"),
     }
+
+    # What production runs with: outbound requests refuse loopback and private addresses.
+    PRIVATE_NETWORKS_REFUSED = {"SCRIBE_ALLOW_PRIVATE_NETWORKS": "0"}
 
     def __init__(self, bin_dir: Path, work_dir: Path, server_url: str) -> None:
         self.bin_dir = bin_dir
@@ -330,8 +337,12 @@ class Stack:
         token: Any = DEFAULT,
         headers: dict[str, str] | None = None,
         timeout: float = 15,
+        port: int | None = None,
     ) -> ApiResponse:
-        """One HTTP request through nginx. body: dict/list (sent as JSON), str or bytes (sent as is)."""
+        """One HTTP request through nginx. body: dict/list (sent as JSON), str or bytes (sent as is).
+
+        port: another front on 127.0.0.1 instead of this stack's nginx (the deployment tests' Apache).
+        """
         sent = dict(headers or {})
         if token is DEFAULT:
             token = self.token
@@ -341,7 +352,7 @@ class Stack:
         if body is not None:
             data = body if isinstance(body, bytes) else body.encode() if isinstance(body, str) else json.dumps(body).encode()
             sent.setdefault("Content-Type", "application/json")
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=timeout)
         try:
             conn.request(method, path, body=data, headers=sent)
             resp = conn.getresponse()

@@ -391,7 +391,17 @@ MODULES = sorted({path.split("/")[0] if not path.startswith(("packages/", "Sourc
 
 
 def page_name(module: str) -> str:
-    return module.replace("/", "__")
+    """A module's page name (Analysis.pageName): `/` is `+`, bytes outside [A-Za-z0-9_.-] are `@XX`."""
+    out = ""
+    for i, b in enumerate(module.encode()):
+        c = chr(b)
+        if c.isascii() and (c.isalnum() or c == "_" or (c in "-." and i > 0)):
+            out += c
+        elif c == "/" and i > 0:
+            out += "+"
+        else:
+            out += f"@{b:02X}"
+    return out
 
 
 # --- small tools ------------------------------------------------------------------------------------
@@ -1302,7 +1312,10 @@ class ArgvWatch(threading.Thread):
 
 def files_containing(folder: Path, needles: list[str]) -> list[str]:
     hits = []
-    for path in folder.rglob("*"):
+    # os.walk, not rglob: a worker may still be removing its clone when the job reads completed, and
+    # rglob raises when a folder vanishes under it (walk skips it).
+    paths = (Path(top) / name for top, _, names in os.walk(folder) for name in names)
+    for path in paths:
         try:
             if path.is_file() and not path.is_symlink():
                 data = path.read_bytes()

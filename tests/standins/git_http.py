@@ -13,6 +13,9 @@ accepts for a token), so a clone works only when the client sends the token. The
 log records each request (method, path, status, whether an Authorization header came and
 whether it was the right one) without the header's value.
 
+With `token=None` it serves without authentication (a public repository), so that a test can
+tell from the access log alone whether anything reached it.
+
 `delay` (seconds, settable while running) makes every git request wait before
 git-http-backend starts, so that a test can watch the processes of a clone.
 """
@@ -73,7 +76,7 @@ def _git(*args: str, cwd: Path | None = None) -> str:
 
 
 class GitHTTPServer:
-    def __init__(self, work_dir: Path, token: str) -> None:
+    def __init__(self, work_dir: Path, token: str | None) -> None:
         for tool in ("nginx", "fcgiwrap"):
             if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
                 raise RuntimeError(f"{tool} is not installed (scripts/install-deps.sh --test)")
@@ -229,6 +232,15 @@ class GitHTTPServer:
             if src.exists():
                 shutil.copy(src, p / "conf" / name)
         user = "user root;\n" if os.geteuid() == 0 else ""
+        expected = basic_token_header(self.token) if self.token is not None else ""
+        refuse = (
+            """            if ($git_auth_ok = 0) {
+                add_header WWW-Authenticate 'Basic realm="GitHub"' always;
+                return 401;
+            }
+"""
+            if self.token is not None else ""
+        )
         conf = f"""
 daemon off;
 {user}worker_processes 1;
@@ -246,7 +258,7 @@ http {{
 
     # Exactly GitHub's form for a token over git: Basic base64(x-access-token:TOKEN).
     map $http_authorization $git_auth_ok {{
-        "{basic_token_header(self.token)}" 1;
+        "{expected}" 1;
         default 0;
     }}
     map $http_authorization $git_auth_sent {{
@@ -261,11 +273,7 @@ http {{
         listen 127.0.0.1:{self.port};
         server_name localhost;
         location / {{
-            if ($git_auth_ok = 0) {{
-                add_header WWW-Authenticate 'Basic realm="GitHub"' always;
-                return 401;
-            }}
-            include {p}/conf/fastcgi_params;
+{refuse}            include {p}/conf/fastcgi_params;
             fastcgi_param SCRIPT_FILENAME {wrapper};
             fastcgi_param GIT_PROJECT_ROOT {self.root};
             fastcgi_param GIT_HTTP_EXPORT_ALL "";
