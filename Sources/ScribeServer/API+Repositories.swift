@@ -3,7 +3,8 @@ import ScribeCore
 import ScribeStore
 
 extension API {
-    /// A page of the organisation's repositories, oldest first; `q` keeps those whose name or URL starts with it.
+    /// A page of the organisation's repositories, oldest first (or newest with `order=newest`); `q` keeps those
+    /// whose name or URL starts with it.
     func listRepositories(_ c: Context) throws -> HTTPResponse {
         let limit = try pageLimit(c, default: 100, max: 200)
         var q: String? = nil
@@ -14,10 +15,22 @@ extension API {
             }
             q = t.isEmpty ? nil : t
         }
-        let after = try pageCursor(c, "after", .repositories, valid: API.isTimeAndID)
+        var newest = false
+        switch c.request.query["order"] ?? "" {
+        case "", "oldest": newest = false
+        case "newest": newest = true
+        default: throw APIError.badField("order", "expected oldest or newest")
+        }
+        // A newest-first cursor carries the order, so it cannot be replayed on the other order.
+        let after = try pageCursor(c, "after", .repositories) {
+            newest ? ($0.count == 3 && $0[2] == "newest" && API.isTimeAndID(Array($0.prefix(2)))) : API.isTimeAndID($0)
+        }
         let repos = try RepositoryStore(try c.db()).list(
-            organisationID: c.org, q: q, limit: limit + 1, after: after.map { ($0.key[0], $0.key[1].lowercased()) })
-        let (kept, next) = API.page(repos, limit: limit) { PageCursor.timeAndID(.repositories, at: $0.createdAt, id: $0.id) }
+            organisationID: c.org, q: q, limit: limit + 1, after: after.map { ($0.key[0], $0.key[1].lowercased()) },
+            newestFirst: newest)
+        let (kept, next) = API.page(repos, limit: limit) {
+            PageCursor(.repositories, [$0.createdAt, $0.id] + (newest ? ["newest"] : []))
+        }
         return .json(200, .object([("repositories", .array(kept.map(\.json))), ("next", next)]))
     }
 

@@ -104,7 +104,10 @@ public struct RepositoryStore {
     /// A page of the organisation's repositories, oldest first, after the (created_at, id) of the previous
     /// page's last one, served by `repositories_by_organisation` without a sort. `q` keeps those whose name
     /// or URL starts with it (case-insensitive; the URL also without its scheme).
-    static func listStatement(organisationID: String, q: String?, limit: Int, after: (at: String, id: String)?) -> Statement {
+    /// `newestFirst` walks the same index backwards.
+    static func listStatement(
+        organisationID: String, q: String?, limit: Int, after: (at: String, id: String)?, newestFirst: Bool = false
+    ) -> Statement {
         var sql = "\(select) WHERE r.organisation_id = $1"
         var params: [String?] = [organisationID]
         var name = "repositories.list"
@@ -116,18 +119,21 @@ public struct RepositoryStore {
         }
         if let after {
             params += [after.at, after.id]
-            sql += " AND (r.created_at, r.id) > ($\(params.count - 1)::timestamptz, $\(params.count)::uuid)"
+            sql += " AND (r.created_at, r.id) \(newestFirst ? "<" : ">") ($\(params.count - 1)::timestamptz, $\(params.count)::uuid)"
             name += ".after"
         }
         params.append(String(limit))
-        sql += " ORDER BY r.created_at, r.id LIMIT $\(params.count)"
-        return Statement(sql, params, name: name)
+        sql += newestFirst
+            ? " ORDER BY r.created_at DESC, r.id DESC LIMIT $\(params.count)" : " ORDER BY r.created_at, r.id LIMIT $\(params.count)"
+        return Statement(sql, params, name: newestFirst ? name + ".newest" : name)
     }
 
-    public func list(organisationID: String, q: String? = nil, limit: Int, after: (at: String, id: String)? = nil) throws
-        -> [Repository]
-    {
-        try db.query(Self.listStatement(organisationID: organisationID, q: q, limit: limit, after: after)).rows.map(Self.repository)
+    public func list(
+        organisationID: String, q: String? = nil, limit: Int, after: (at: String, id: String)? = nil, newestFirst: Bool = false
+    ) throws -> [Repository] {
+        try db.query(
+            Self.listStatement(organisationID: organisationID, q: q, limit: limit, after: after, newestFirst: newestFirst)
+        ).rows.map(Self.repository)
     }
 
     public func setMetadata(id: String, description: String?, defaultBranch: String?) throws {

@@ -144,8 +144,8 @@ struct PlanTests {
 
     @Test func repositoryListIsServedByItsIndex() throws {
         let h = try Self.history()
-        for after in [nil, h.repoMiddle] as [(at: String, id: String)?] {
-            let s = RepositoryStore.listStatement(organisationID: h.org, q: nil, limit: 101, after: after)
+        for (after, newest) in [(nil, false), (h.repoMiddle, false), (nil, true), (h.repoMiddle, true)] as [((at: String, id: String)?, Bool)] {
+            let s = RepositoryStore.listStatement(organisationID: h.org, q: nil, limit: 101, after: after, newestFirst: newest)
             // 101 repositories, and one index probe each for its latest job.
             try Self.expectIndexed(s, budget: 101 * 2 + 10, on: h.db)
             #expect(try h.db.query(s).rows.count == 101)
