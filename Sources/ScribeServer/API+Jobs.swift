@@ -87,7 +87,7 @@ extension API {
         case .conflict(let active): throw inProgress(repo.id, active)
         case .created(let job):
             versions.notified(job.id, .init(version: job.version, organisationID: job.organisationID))
-            return .json(202, job.json, headers: [("ETag", job.etag), ("Location", "/api/documentation/jobs/\(job.id)")])
+            return .json(202, rendered(job), headers: [("ETag", job.etag), ("Location", "/api/documentation/jobs/\(job.id)")])
         }
     }
 
@@ -116,7 +116,7 @@ extension API {
         let jobs = try JobStore(try c.db()).list(
             organisationID: c.org, status: status, repositoryID: repo, limit: limit + 1, before: before)
         let (kept, next) = API.page(jobs, limit: limit) { PageCursor.timeAndID(.jobs, at: $0.createdAt, id: $0.id) }
-        return .json(200, .object([("jobs", .array(kept.map(\.json))), ("next", next), ("next_before", next)]))
+        return .json(200, .object([("jobs", .array(kept.map(rendered))), ("next", next), ("next_before", next)]))
     }
 
     /// The polling hot path. While the version cache trusts a job's version (its listener is up): a current
@@ -130,7 +130,7 @@ extension API {
         }
         let generation = versions.currentGeneration
         guard let job = try JobStore(try c.db()).get(id: id, organisationID: c.org) else { throw APIError(404, "Job not found") }
-        let answer = HTTPResponse.json(200, job.json, headers: [("ETag", job.etag)]).withCache("no-cache")
+        let answer = HTTPResponse.json(200, rendered(job), headers: [("ETag", job.etag)]).withCache("no-cache")
         versions.store(
             id, .init(version: job.version, organisationID: job.organisationID, rendered: answer.body), readInGeneration: generation)
         if c.request.ifNoneMatch(job.etag) {
@@ -219,10 +219,28 @@ extension API {
         if let updated {
             // The caller must see its own change at once: the NOTIFY may arrive a few milliseconds later.
             versions.notified(updated.id, .init(version: updated.version, organisationID: updated.organisationID))
-            return .json(200, updated.json, headers: [("ETag", updated.etag)])
+            return .json(200, rendered(updated), headers: [("ETag", updated.etag)])
         }
         let current = try job(c, id)  // 404 for unknown or foreign jobs
         throw APIError(409, JobTransitions.refusal(event, in: current.state), extra: [("status", .string(current.state.rawValue))])
+    }
+}
+
+extension API {
+    /// A job as the API shows it: its stored fields and the documentation coverage its pages record
+    /// (`coverage.json` beside them, written once when the job completes, so the ETag still covers it).
+    func rendered(_ job: Job) -> JSONValue {
+        guard case .object(var pairs) = job.json else { return job.json }
+        pairs.append(("coverage", coverage(of: job)))
+        return .object(pairs)
+    }
+
+    private func coverage(of job: Job) -> JSONValue {
+        guard job.state == .completed, let docs = job.docsPath, !docs.contains(".."),
+            let data = FileManager.default.contents(atPath: "\(config.dataDir)/docs/\(docs)/coverage.json"),
+            let value = try? JSONValue.parse([UInt8](data)), value["percent"] != nil
+        else { return .null }
+        return value
     }
 }
 
