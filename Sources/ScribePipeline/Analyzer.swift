@@ -85,6 +85,8 @@ public struct Analyzer {
         let rel = parts.joined(separator: "/")
         var names: Set<String> = []
         for entry in CloneTree.entries(of: dirFD).sorted(by: { $0.name.lexicographicallyPrecedes($1.name) }) {
+            // A stopped job's caller discards what was found (JobRunner.stoppable).
+            if StopSwitch.process.isTripped { return }
             if entry.name == Array(".git".utf8) { continue }
             guard let name = String(validating: entry.name, as: UTF8.self) else {
                 w.skipped.invalidNames += 1

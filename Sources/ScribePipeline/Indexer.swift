@@ -89,6 +89,7 @@ public struct Indexer {
             imports.withUnsafeMutableBufferPointer { impBuf in
                 fileDocs.withUnsafeMutableBufferPointer { fdBuf in
                     DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+                        if StopSwitch.process.isTripped { return }  // the caller discards a stopped analysis
                         let path = paths[i]
                         guard case .bytes(let data) = tree.read(path, maxBytes: maxBytes) else { return }
                         let text = String(decoding: data, as: UTF8.self)

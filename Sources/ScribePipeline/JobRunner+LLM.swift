@@ -4,7 +4,8 @@ import ScribeNet
 import ScribeStore
 
 /// The `llm` generator's run: modules in parallel (SCRIBE_LLM_CONCURRENCY), layers of a module in order,
-/// every database write on the main thread, rate limits waited out, cancel and pause between requests,
+/// every database write on the main thread, rate limits waited out, cancel at once and pause within a second
+/// (requests in flight are then abandoned),
 /// a budget that stops the job before it is exceeded.
 extension JobRunner {
     struct LLMSettings {
@@ -53,6 +54,10 @@ extension JobRunner {
         let perLayer = promptTokens * s.pricePrompt + Double(s.client.maxTokens) * s.priceCompletion
         return perLayer * Double(LLMGenerator.layers.count)
     }
+
+    /// How long a pause waits for LLM answers in flight before abandoning them: short enough that a pause
+    /// takes effect within 2 s.
+    static let pauseGraceSeconds = 1.0
 
     private final class Shared: @unchecked Sendable {
         let lock = NSLock()
@@ -104,6 +109,7 @@ extension JobRunner {
         let t0 = Date()
         var finishedHere = 0
         var stopReason: PipelineError? = nil
+        var pauseSeen: Date? = nil
         let maxRetries = config.llmMaxRetries
         let rpm = config.llmMaxRequestsPerMinute
         let backoff = self.backoff
@@ -219,9 +225,21 @@ extension JobRunner {
                 launch(m)
             }
             if inFlight.isEmpty && (queue.isEmpty || stopReason != nil || shared.fatal != nil) { break }
-            // Cancel, SIGTERM or a lost lease: do not wait for answers that may take minutes (their threads
-            // die with the process). A pause lets the requests in flight finish, so that their cost is counted.
-            if case .stopped(let why)? = stopReason, why != .pause { break }
+            // Cancel, SIGTERM or a lost lease: do not wait for answers that may take minutes. A pause waits a
+            // moment for answers about to arrive (their cost is then counted), then abandons the rest too. Requests
+            // abandoned are aborted when the worker exits after writing the final state; their modules stay to
+            // be done, and the next attempt asks again.
+            if case .stopped(let why)? = stopReason {
+                if why != .pause { break }
+                let since = pauseSeen ?? Date()
+                pauseSeen = since
+                if Date().timeIntervalSince(since) > JobRunner.pauseGraceSeconds {
+                    try? lease.event(
+                        kind: "info", level: "warning",
+                        "Paused with \(inFlight.count) modules' requests unanswered; they are asked again on resume")
+                    break
+                }
+            }
             if stopReason != nil || shared.fatal != nil {
                 shared.lock.lock()
                 shared.stop = true

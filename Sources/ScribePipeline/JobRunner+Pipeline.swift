@@ -63,7 +63,7 @@ extension JobRunner {
         if let c = options.commit {
             commit = c
         } else {
-            commit = try git.resolve(url: accepted.url, branch: branch, watch: watchReason).commit
+            commit = try stoppable { try git.resolve(url: accepted.url, branch: branch, watch: watchReason).commit }
         }
         var cacheKey = JobRunner.cacheKey(url: accepted.url, commit: commit, options: options)
         if options.commit == nil || commit.count == 40 {
@@ -82,15 +82,16 @@ extension JobRunner {
         try step(.fetchContents)
         let limitBytes = Int64(config.maxRepositoryMegabytes) << 20
         var lastSizeCheck = Date.distantPast
-        try git.clone(url: accepted.url, branch: branch, commit: commit, into: cloneDir) { [self] in
-            if let r = watchReason() { return r }
-            if Date().timeIntervalSince(lastSizeCheck) > 2 {
-                lastSizeCheck = Date()
-                if JobRunner.folderSize(cloneDir) > limitBytes { return "size" }
+        try stoppable {
+            try git.clone(url: accepted.url, branch: branch, commit: commit, into: cloneDir) { [self] in
+                if let r = watchReason() { return r }
+                if Date().timeIntervalSince(lastSizeCheck) > 2 {
+                    lastSizeCheck = Date()
+                    if JobRunner.folderSize(cloneDir) > limitBytes { return "size" }
+                }
+                return nil
             }
-            return nil
         }
-        try check()
         if JobRunner.folderSize(cloneDir) > limitBytes {
             throw PipelineError.fatal("The repository is larger than the limit of \(config.maxRepositoryMegabytes) MB")
         }
@@ -102,7 +103,7 @@ extension JobRunner {
         }
 
         try step(.analyze)
-        let analysis = try Analyzer().analyze(root: cloneDir)
+        let analysis = try stoppable { try Analyzer().analyze(root: cloneDir) }
         if analysis.files.isEmpty { throw PipelineError.fatal(Messages.repositoryEmpty) }
         var modules = analysis.modules
         if let wanted = options.modules {
@@ -120,7 +121,7 @@ extension JobRunner {
                     ? "; skipped "
                         + analysis.skipped.reasons.filter { $0.count > 0 }.map { "\($0.count) \($0.words)" }.joined(separator: ", ")
                     : ""))
-        let blobs = try git.blobs(in: cloneDir)
+        let blobs = try stoppable { try git.blobs(in: cloneDir) }
         let flavour = llm.map { "llm \($0.model)" } ?? "builtin"
         let fingerprints = Dictionary(uniqueKeysWithValues: modules.map { ($0.path, JobRunner.fingerprint($0, analysis, blobs, flavour: flavour)) })
         try lease.seedObjects(modules.map { (path: $0.path, fingerprint: fingerprints[$0.path]) })
@@ -133,7 +134,9 @@ extension JobRunner {
         try step(.finalize)
         let ctx = BuiltinGenerator.Context(
             repositoryName: repo.name, repositoryURL: repo.url, commit: commit, generatedAt: JobRunner.now())
-        let pages = try out.finalize(analysis, modules: modules, ctx: ctx) { note in try? lease.event(kind: "info", level: "warning", note) }
+        let pages = try stoppable {
+            try out.finalize(analysis, modules: modules, ctx: ctx) { note in try? lease.event(kind: "info", level: "warning", note) }
+        }
 
         try step(.save)
         let docsRel = "\(repo.id)/\(jobID)"
@@ -174,7 +177,7 @@ extension JobRunner {
                 let until = Date().addingTimeInterval(wait)
                 while Date() < until {
                     usleep(100_000)
-                    try check()
+                    try check(allowPause: true)
                 }
             } catch let f as GitHubClient.Failure {
                 switch f {

@@ -25,6 +25,7 @@ from urllib.parse import quote
 import pytest
 
 from harness import DEFAULT, Stack, wait_until
+from stopping import PRODUCTION_TIMING, assert_stops_in_time
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from standins.llm import INVENTED, LLMStandIn  # noqa: E402
@@ -451,6 +452,34 @@ def test_cancel_during_slow_generation_ends_within_seconds(stack: Stack, llm: LL
     late = [r for r in llm.requests(model) if r["t_start"] > asked + 1.0]
     assert not late, late
     assert_no_secret(stack, job_id)
+
+
+@pytest.mark.parametrize("action", ["cancel", "pause"])
+def test_cancel_and_pause_during_generation_take_under_2_s_with_the_production_heartbeat(
+    stack: Stack, llm: LLMStandIn, model: str, git_repo, action: str
+) -> None:
+    """Answers that take 10 s are in flight: the request still ends the job within 2 s (LISTEN carries it,
+    the heartbeat is 5 s), the requests in flight are abandoned and the worker is gone."""
+    stack.restart_fcgi(**llm_env(llm), **PRODUCTION_TIMING)
+    try:
+        names = [f"part{i}" for i in range(6)]
+        repo_id = make_repo(stack, git_repo, names)
+        llm.add("slow", model=model, delay=10)
+        job_id = start_job(stack, repo_id, model)
+        wait_until(lambda: llm.in_flight(model) >= CONCURRENCY, timeout=20, interval=0.05, what="requests in flight")
+        job = assert_stops_in_time(stack, job_id, action)
+        assert job["processed_objects"] == 0, job
+        started = len(llm.requests(model))
+        if action == "pause":
+            llm.add("ok")  # the slow rule goes: the resumed worker gets prompt answers
+            r = stack.api("POST", f"/api/documentation/jobs/{job_id}/resume")
+            assert r.status == 200, r.body
+            done = stack.poll_job(job_id, until=("completed",), timeout=60, interval=0.1)
+            assert (done["processed_objects"], done["failed_objects"]) == (len(names), 0), done
+            assert len(llm.requests(model)) > started
+    finally:
+        stack.cancel_active_jobs()
+        stack.restart_fcgi(**llm_env(llm))
 
 
 def test_pause_then_resume_does_not_redo_documented_modules(stack: Stack, llm: LLMStandIn, model: str, git_repo) -> None:
