@@ -11,6 +11,8 @@ public struct ForegroundGenerator {
         public let modules: Int
         public let pages: Int
         public let seconds: Double
+        /// Modules whose page could not be written, with why; the rest of the documentation is complete.
+        public let failed: [(module: String, reason: String)]
     }
 
     public var modules: [String]? = nil
@@ -55,12 +57,17 @@ public struct ForegroundGenerator {
             chosen = chosen.filter { modules.contains($0.path) }
         }
         let output = DocsOutput(dir: out)
+        var failed: [(module: String, reason: String)] = []
         try FileManager.default.createDirectory(atPath: "\(out)/modules", withIntermediateDirectories: true)
         for (i, m) in chosen.enumerated() {
             progress(
                 ProgressPlan.generating(done: i, total: chosen.count),
                 ProgressPlan.generatingStep(module: m.name, index: i + 1, total: chosen.count))
-            try output.writeModule(m, analysis)
+            do {
+                try output.writeModule(m, analysis)
+            } catch {
+                failed.append((m.path, "\(error)"))
+            }
         }
         progress(Milestone.finalize.rawValue, Milestone.finalize.step)
         let name = (source as NSString).lastPathComponent.replacingOccurrences(of: ".git", with: "")
@@ -69,6 +76,6 @@ public struct ForegroundGenerator {
         progress(Milestone.completed.rawValue, Milestone.completed.step)
         return Summary(
             files: analysis.files.count, lines: analysis.totalLines, symbols: analysis.symbols.count, modules: chosen.count,
-            pages: pages.count, seconds: Date().timeIntervalSince(t0))
+            pages: pages.count, seconds: Date().timeIntervalSince(t0), failed: failed)
     }
 }

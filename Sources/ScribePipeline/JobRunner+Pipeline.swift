@@ -130,6 +130,13 @@ extension JobRunner {
         try FileManager.default.createDirectory(atPath: "\(out.dir)/modules", withIntermediateDirectories: true)
         let previous = options.regenerateAll ? [:] : try JobStore(lease.db).previousObjects(repositoryID: repo.id)
         try generate(modules, analysis, out, fingerprints: fingerprints, previous: previous, options: options, llm: llm)
+        let failed = try lease.objects().filter { $0.status == "failed" }.map(\.path).sorted()
+        if !failed.isEmpty {
+            try lease.event(
+                kind: "error", level: "warning",
+                "\(failed.count) of \(modules.count) modules failed (\(failed.joined(separator: ", "))): the job completes "
+                    + "without their pages (partial); Retry regenerates only these")
+        }
 
         try step(.finalize)
         let ctx = BuiltinGenerator.Context(

@@ -274,6 +274,7 @@ struct Generate: ParsableCommand {
         var g = ForegroundGenerator()
         if !modules.isEmpty { g.modules = modules }
         let tty = isatty(2) == 1
+        var partial = false
         do {
             let s = try g.run(source: source, branch: branch, out: out) { pct, step in
                 guard tty else { return }
@@ -286,15 +287,23 @@ struct Generate: ParsableCommand {
             if json {
                 print(JSONValue.object([
                     ("files", .num(s.files)), ("lines", .num(s.lines)), ("symbols", .num(s.symbols)), ("modules", .num(s.modules)),
-                    ("pages", .num(s.pages)), ("seconds", .double(s.seconds)),
+                    ("pages", .num(s.pages)), ("seconds", .double(s.seconds)), ("failed_modules", .num(s.failed.count)),
+                    ("partial", .bool(!s.failed.isEmpty)),
                 ]).serialized())
             } else {
                 print("\(s.modules) modules, \(s.files) files, \(s.lines) lines, \(s.symbols) declarations → \(s.pages) files in \(out) (\(String(format: "%.2f", s.seconds)) s)")
+            }
+            partial = !s.failed.isEmpty
+            if partial {
+                let list = s.failed.map { "  \($0.module): \($0.reason)" }.joined(separator: "\n")
+                FileHandle.standardError.write(Data("completed with \(s.failed.count) failed modules:\n\(list)\n".utf8))
             }
         } catch {
             if tty { FileHandle.standardError.write(Data("\n".utf8)) }
             throw CLI.fail("\(error)")
         }
+        // 3: the documentation was written, but without the failed modules' pages (1 is reserved for errors).
+        if partial { throw ExitCode(3) }
     }
 }
 

@@ -360,6 +360,35 @@ def test_5xx_are_retried_and_a_module_that_still_fails_gets_the_marked_builtin_p
     assert_no_secret(stack, job_id)
 
 
+def test_a_partial_job_says_so_and_its_retry_regenerates_only_the_failed_modules(
+    stack: Stack, llm: LLMStandIn, model: str, git_repo
+) -> None:
+    names = ["core", "storage", "web"]
+    repo_id = make_repo(stack, git_repo, names)
+    llm.add("500", model=model, module="storage", status=503)  # never recovers in this job
+    job_id = start_job(stack, repo_id, model)
+    job = stack.poll_job(job_id, until=("completed",), timeout=40, interval=0.1)
+    assert job["status"] == "completed" and job["failed_objects"] == 1 and job["partial"] is True, job
+    warning = [e for e in all_events(stack, job_id) if "failed (storage)" in e["message"]]
+    assert warning and "partial" in warning[0]["message"], all_events(stack, job_id)[-5:]
+    # The repository's answer names it too.
+    assert stack.job(job_id)["partial"] is True
+
+    llm.add("ok")  # the provider recovers
+    seen = len(llm.requests(model))
+    r = stack.api("POST", f"/api/documentation/jobs/{job_id}/retry")
+    assert r.status == 202, r.body
+    retry_id = r.body["id"]
+    assert retry_id != job_id and r.body["status"] == "queued"
+    done = stack.poll_job(retry_id, until=("completed",), timeout=40, interval=0.1)
+    assert done["partial"] is False and done["failed_objects"] == 0 and not done["cache_hit"], done
+    asked = {q["module"] for q in llm.requests(model)[seen:]}
+    assert asked == {"storage"}, f"the retry asked about {asked}, not only the failed module"
+    assert stack.job(job_id)["status"] == "completed", "the partial job itself stays completed"
+    page = module_page(stack, repo_id, "storage")
+    assert "could not document this module" not in page, page[:400]
+
+
 # --- cost, checks, cancel ------------------------------------------------------------------------------
 
 
