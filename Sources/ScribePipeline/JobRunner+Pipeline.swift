@@ -25,6 +25,7 @@ extension JobRunner {
         let home = "\(workDir)/home"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         var git = Git(timeout: Double(config.cloneTimeoutSeconds), home: home, allowPrivateNetworks: config.allowPrivateNetworks)
+        git.onFailure = { [logger] what, line in logger.warning("git failed", metadata: ["git.step": "\(what)", "git.stderr": "\(line)"]) }
         var branch = options.branch ?? repo.branch
 
         if let slug = accepted.githubSlug {
@@ -174,20 +175,21 @@ extension JobRunner {
         while true {
             do {
                 return try body()
-            } catch GitHubClient.Failure.unauthorized {
-                throw PipelineError.fatal(Messages.githubTokenInvalid)
-            } catch GitHubClient.Failure.rateLimited(let after) {
-                let wait = after ?? backoff.delay(attempt: waits + 1)
-                waits += 1
-                guard waits <= 5, wait <= 120 else { throw PipelineError.transient("GitHub rate limit: retrying later") }
-                try lease.event(kind: "info", level: "warning", "GitHub rate limit reached; waiting \(Int(wait.rounded(.up))) s")
-                let until = Date().addingTimeInterval(wait)
-                while Date() < until {
-                    usleep(100_000)
-                    try check(allowPause: true)
-                }
             } catch let f as GitHubClient.Failure {
+                // The job's message is the user's; the log keeps GitHub's answer (its HTTP status) behind it.
+                logger.warning("GitHub request failed", metadata: ["github.answer": "\(f.description)"])
                 switch f {
+                case .unauthorized: throw PipelineError.fatal(Messages.githubTokenInvalid)
+                case .rateLimited(let after):
+                    let wait = after ?? backoff.delay(attempt: waits + 1)
+                    waits += 1
+                    guard waits <= 5, wait <= 120 else { throw PipelineError.transient("GitHub rate limit: retrying later") }
+                    try lease.event(kind: "info", level: "warning", "GitHub rate limit reached; waiting \(Int(wait.rounded(.up))) s")
+                    let until = Date().addingTimeInterval(wait)
+                    while Date() < until {
+                        usleep(100_000)
+                        try check(allowPause: true)
+                    }
                 case .server, .network: throw PipelineError.transient(f.description)
                 case .refused: throw PipelineError.fatal(f.description)
                 default: throw f

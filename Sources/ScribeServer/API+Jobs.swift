@@ -140,15 +140,14 @@ extension API {
 
     /// The polling hot path: a current ETag is answered 304 from memory; otherwise one query.
     func getJob(_ c: Context, _ id: String) throws -> HTTPResponse {
-        if let tag = c.request.headers["if-none-match"], let entry = versions.lookup(id), entry.organisationID == c.org,
-            tag == "\"\(id)-\(entry.version)\""
-        {
-            return HTTPResponse(status: 304, headers: [("ETag", tag), ("Cache-Control", "no-cache")])
+        if c.request.headers["if-none-match"] != nil, let entry = versions.lookup(id), entry.organisationID == c.org {
+            let tag = "\"\(id)-\(entry.version)\""
+            if c.request.ifNoneMatch(tag) { return HTTPResponse(status: 304, headers: [("ETag", tag), ("Cache-Control", "no-cache")]) }
         }
         let generation = versions.currentGeneration
         guard let job = try JobStore(try c.db()).get(id: id, organisationID: c.org) else { throw APIError(404, "Job not found") }
         versions.store(id, .init(version: job.version, organisationID: job.organisationID), readInGeneration: generation)
-        if c.request.headers["if-none-match"] == job.etag {
+        if c.request.ifNoneMatch(job.etag) {
             return HTTPResponse(status: 304, headers: [("ETag", job.etag), ("Cache-Control", "no-cache")])
         }
         return .json(200, job.json, headers: [("ETag", job.etag)]).withCache("no-cache")

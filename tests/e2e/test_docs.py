@@ -1339,7 +1339,10 @@ class ArgvWatch(threading.Thread):
 
 def files_containing(folder: Path, needles: list[str]) -> list[str]:
     hits = []
-    for path in folder.rglob("*"):
+    # os.walk, not rglob: a worker may still be removing its clone when the job reads completed, and
+    # rglob raises when a folder vanishes under it (walk skips it).
+    paths = (Path(top) / name for top, _, names in os.walk(folder) for name in names)
+    for path in paths:
         try:
             if path.is_file() and not path.is_symlink():
                 data = path.read_bytes()
