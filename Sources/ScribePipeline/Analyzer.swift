@@ -6,6 +6,8 @@ public struct Analyzer {
     public var maxFileBytes = 1 << 20
     public var indexSymbols = true
     public var tools = Indexer.Tools()
+    /// Counts what the analysis has done, for a caller that reports it while the analysis runs.
+    public var progress: AnalysisProgress? = nil
 
     public init() {}
 
@@ -74,7 +76,9 @@ public struct Analyzer {
         if modules.count > 1 { modules.removeAll { $0.path == "." } }
         let top = readmes[""]
         var analysis = Analysis(files: files, modules: modules, readme: top?.1, readmePath: top?.0, skipped: skipped)
-        if indexSymbols { try Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes).index(&analysis) }
+        if indexSymbols {
+            try Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes, progress: progress).index(&analysis)
+        }
         return analysis
     }
 
@@ -141,6 +145,7 @@ public struct Analyzer {
                 let language = Analyzer.language(of: name)
                 w.files.append(
                     Analysis.File(path: relPath, language: language, lines: lines, bytes: bytes.count, module: module))
+                progress?.found()
                 if Analyzer.isReadme(name), w.readmes[rel] == nil {
                     w.readmes[rel] = (relPath, String(decoding: bytes, as: UTF8.self))
                 }

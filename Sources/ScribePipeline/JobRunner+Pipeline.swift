@@ -104,7 +104,7 @@ extension JobRunner {
         }
 
         try step(.analyze)
-        let analysis = try stoppable { try Analyzer().analyze(root: cloneDir) }
+        let analysis = try stoppable { try analyzeReporting(root: cloneDir) }
         if analysis.files.isEmpty { throw PipelineError.fatal(Messages.repositoryEmpty) }
         var modules = analysis.modules
         if let wanted = options.modules {
@@ -155,6 +155,39 @@ extension JobRunner {
         guard try lease.complete(docsPath: docsRel, pages: pages, cacheHit: false) else { throw PipelineError.stopped(.leaseLost) }
         try? FileManager.default.removeItem(atPath: workDir)
         logger.info("job completed", metadata: ["job.modules": "\(modules.count)"])
+    }
+
+    /// Runs the analysis on a thread of its own while this thread reports its progress (files read of files to
+    /// read, declarations, the analysis' estimate) at most once a second, whenever it moved. The estimate is the
+    /// analysis' own; generation replaces it with its per-module one.
+    func analyzeReporting(root: String) throws -> Analysis {
+        var analyzer = Analyzer()
+        let progress = AnalysisProgress()
+        analyzer.progress = progress
+        let outcome = Locked<Result<Analysis, Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let worker = Thread { [analyzer] in
+            let r = Result { try analyzer.analyze(root: root) }
+            outcome.withLock { $0 = r }
+            done.signal()
+        }
+        worker.name = "analysis"
+        worker.stackSize = 16 << 20  // the walk recurses once per folder level, like the main thread's 8 MiB and more
+        worker.start()
+        let started = Date()
+        var reported = AnalysisProgress.Snapshot()
+        var lastWrite = Date.distantPast
+        while done.wait(timeout: .now() + 0.2) == .timedOut {
+            let s = progress.snapshot
+            guard s != reported, Date().timeIntervalSince(lastWrite) >= 1 else { continue }
+            let f = s.fraction
+            let eta = f > 0.15 ? Date().timeIntervalSince(started) / f * (1 - f) : nil
+            try check(try lease.progress(ProgressPlan.analyzing(fraction: f), step: s.step, etaSeconds: eta))
+            reported = s
+            lastWrite = Date()
+        }
+        guard let result = outcome.current else { throw PipelineError.transient("the analysis ended without a result") }
+        return try result.get()
     }
 
     /// The repository owner's GitHub token, from the database (never from a session), decrypted here only.

@@ -9,6 +9,7 @@ answer to the job's final state, and checks that no process working for the job 
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -88,3 +89,41 @@ def test_during_clone(slow_git_server: tuple[Stack, GitHTTPServer], tmp_path: Pa
     stack.poll_job(job_id, until=lambda j: j["status"] == "running" and j["progress"] >= 40, timeout=30, interval=0.05)
     wait_until(lambda: tool_running(stack, job_id, "git"), timeout=10, interval=0.05, what="git cloning for the job")
     assert_stops_in_time(stack, job_id, action)
+
+
+def test_progress_moves_during_analysis(stack: Stack, big_swift_repo: Path) -> None:
+    """Files read of files to read, declarations and an estimate while the analysis runs: the percentage
+    moves inside 50–54, never back, and never stands still for 5 s while the analysis works."""
+    repo_id = stack.add_repository(big_swift_repo)
+    job_id = stack.generate(repo_id)
+    history: list = []
+    stack.poll_job(job_id, timeout=240, interval=0.2, history=history)
+    during = [(t, j) for t, j in history if (j["current_step"] or "").startswith("Analyzing")]
+    assert len(during) >= 5, f"the analysis was seen {len(during)} times"
+
+    counted = []
+    for t, j in during:
+        m = re.search(r"(\d+) of (\d+) files read, (\d+) declarations", j["current_step"])
+        if m:
+            counted.append((t, j["progress"], int(m.group(1)), int(m.group(2)), int(m.group(3)), j))
+    assert len({c[2] for c in counted}) >= 3, [j["current_step"] for _, j in during]
+    files_to_read = {c[3] for c in counted}
+    assert files_to_read == {181}, files_to_read  # 180 Swift files and the README
+    for a, b in zip(counted, counted[1:]):
+        assert b[1] >= a[1] and b[2] >= a[2] and b[4] >= a[4], "progress went back during the analysis"
+    assert all(50 <= c[1] < 55 for c in counted), [c[1] for c in counted]
+    assert counted[-1][1] > counted[0][1], "the percentage moved"
+    assert counted[-1][4] > 0, "declarations were counted"
+    assert any(c[5]["estimated_completion_at"] for c in counted), "an estimate was given"
+
+    # While it worked, nothing stood still for 5 s: the longest time between two different states seen.
+    longest, since, last = 0.0, during[0][0], None
+    for t, j in during:
+        state = (j["progress"], j["current_step"])
+        if state != last:
+            longest, since, last = max(longest, t - since), t, state
+    timeline = [(round(t - during[0][0], 1), j["progress"], j["current_step"]) for t, j in during]
+    assert longest < 5, f"the analysis showed the same progress for {longest:.1f} s: {timeline}"
+
+    done = stack.job(job_id)
+    assert done["status"] == "completed" and done["progress"] == 100
