@@ -288,6 +288,33 @@ def test_a_429_storm_is_ridden_out_with_retry_after_honoured(stack: Stack, llm: 
     assert_no_secret(stack, job_id)
 
 
+@pytest.mark.parametrize("form", ["seconds", "http-date", "503"])
+def test_no_request_leaves_during_a_retry_after_window(
+    stack: Stack, llm: LLMStandIn, model: str, git_repo, form: str
+) -> None:
+    """With 4 requests in flight, one 429 (or 503) with Retry-After holds back every thread of the worker:
+    no request starts between the answer (plus 0.1 s for it to reach the worker) and the end of the wait."""
+    names = [f"part{i}" for i in range(8)]
+    repo_id = make_repo(stack, git_repo, names)
+    llm.add("slow", model=model, delay=0.3)  # keeps CONCURRENCY requests in flight
+    if form == "503":
+        llm.add("500", 1, model=model, status=503, retry_after=2)
+    else:
+        llm.add("429", 1, model=model, retry_after=2, date=form == "http-date")
+    job_id = start_job(stack, repo_id, model)
+    job = stack.poll_job(job_id, until=("completed",), timeout=90, interval=0.1)
+    assert (job["processed_objects"], job["failed_objects"]) == (len(names), 0), job
+
+    requests = llm.requests(model)
+    assert llm.max_concurrency(model) == CONCURRENCY
+    (limited,) = [r for r in requests if r["status"] in (429, 503)]
+    window = (limited["t_end"] + 0.1, limited["until"])
+    assert window[1] - limited["t_end"] >= 1, "the wait asked for is at least a second"
+    inside = [r for r in requests if window[0] < r["t_start"] < window[1]]
+    assert not inside, f"{len(inside)} requests left during the wait {window}: {[r['t_start'] for r in inside]}"
+    assert any(r["t_start"] >= window[1] for r in requests), "the job went on after the wait"
+
+
 def test_a_refused_key_fails_the_job_at_once(stack: Stack, llm: LLMStandIn, model: str, git_repo) -> None:
     other = stack.other_token
     r = stack.api("PUT", "/api/organisation/llm", {"base_url": llm.base_url, "model": model, "api_key": WRONG_KEY}, token=other)
