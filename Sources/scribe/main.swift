@@ -329,11 +329,12 @@ struct Generate: ParsableCommand {
             if json {
                 print(JSONValue.object([
                     ("files", .num(s.files)), ("lines", .num(s.lines)), ("symbols", .num(s.symbols)), ("modules", .num(s.modules)),
-                    ("pages", .num(s.pages)), ("seconds", .double(s.seconds)), ("failed_modules", .num(s.failed.count)),
-                    ("partial", .bool(!s.failed.isEmpty)),
+                    ("pages", .num(s.pages)), ("seconds", .double(s.seconds)),
+                    ("coverage", .double((s.coverage * 10).rounded() / 10)), ("unverified_mentions", .num(s.unverifiedMentions)),
+                    ("failed_modules", .num(s.failed.count)), ("partial", .bool(!s.failed.isEmpty)),
                 ]).serialized())
             } else {
-                print("\(s.modules) modules, \(s.files) files, \(s.lines) lines, \(s.symbols) declarations → \(s.pages) files in \(out) (\(String(format: "%.2f", s.seconds)) s)")
+                print("\(s.modules) modules, \(s.files) files, \(s.lines) lines, \(s.symbols) declarations → \(s.pages) files in \(out) (\(String(format: "%.2f", s.seconds)) s); coverage \(String(format: "%.1f", s.coverage)) %")
             }
             partial = !s.failed.isEmpty
             if partial {
