@@ -45,9 +45,16 @@ public final class JobRunner {
         control.start()
         defer { control.stop() }
         let cloneDir = "\(workDir)/clone"
-        // The clone is removed whatever happens (a killed earlier attempt may have left one too).
+        // The clone is removed whatever happens (a killed earlier attempt may have left one too), except by a
+        // worker that lost its lease: the folder is the new attempt's now, and deleting it would be a late write
+        // that no fence stops. Whatever an ended job leaves, the dispatcher's sweep removes.
         try? FileManager.default.removeItem(atPath: cloneDir)
-        defer { try? FileManager.default.removeItem(atPath: cloneDir) }
+        let outcome = runPipeline(cloneDir: cloneDir)
+        if outcome != .leaseLost { try? FileManager.default.removeItem(atPath: cloneDir) }
+        return outcome
+    }
+
+    private func runPipeline(cloneDir: String) -> Outcome {
         do {
             try pipeline(cloneDir: cloneDir)
             return .finished

@@ -285,6 +285,10 @@ def test_a_frozen_worker_is_rescued_after_the_lease_and_its_late_writes_are_refu
         os.kill(frozen, signal.SIGCONT)
     # Its next fenced write finds another lease: it stops without writing and exits.
     wait_until(lambda: frozen not in stack.worker_pids(), timeout=10, what="the thawed worker to exit")
+    # Nor does it delete the new attempt's clone on its way out (a late write no database fence stops).
+    clone = stack.data_dir / "jobs" / job_id / "clone"
+    current = stack.job(job_id)
+    assert current["status"] != "running" or clone.is_dir(), "the thawed worker removed attempt 2's clone"
     job = stack.poll_job(job_id, until=("completed",), timeout=90)
     assert job["attempt"] == 2
     assert job["processed_objects"] == len(SLOW_MODULES) and job["failed_objects"] == 0, job
