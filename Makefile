@@ -1,6 +1,6 @@
 # Scribe: the targets a newcomer guesses. Each is a script under scripts/ that also
 # runs on its own.
-.PHONY: all build run test bench fmt clean distclean deps
+.PHONY: all build run test bench fmt clean distclean deps dist
 
 all: build
 
@@ -30,6 +30,10 @@ bench:
 	done; \
 	[ "$$found" = 1 ] || echo "no benchmarks yet (scripts/bench*.sh)"
 
+# A tarball of release binaries (Swift runtime linked in), static/ and deploy/: dist/scribe-VERSION-….tar.gz
+dist:
+	scripts/dist.sh
+
 fmt:
 	@if swift format --version >/dev/null 2>&1; then \
 		swift format -i -r Sources Tests; \
@@ -39,7 +43,7 @@ fmt:
 
 # Build products only; var/ (the dev database and pages) stays.
 clean:
-	rm -rf .build .pytest_cache
+	rm -rf .build .pytest_cache dist
 	find tests -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # Also the dev database, pages, logs, secret key and token under var/.

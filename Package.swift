@@ -73,6 +73,7 @@ let package = Package(
         .executableTarget(
             name: "scribe-swift-symbols",
             dependencies: [
+                "ScribeCore",
                 .product(name: "SwiftSyntax", package: "swift-syntax"),
                 .product(name: "SwiftParser", package: "swift-syntax"),
             ]),

@@ -3,7 +3,8 @@
 #
 #   scripts/install-deps.sh          build and run: C libraries, nginx, PostgreSQL, git, ctags…
 #   scripts/install-deps.sh --test   also what the tests need: Chromium and its driver,
-#                                    fcgiwrap, and pytest + selenium for python3
+#                                    fcgiwrap, Apache + mod_fcgid, systemd-analyze, and
+#                                    pytest + selenium for python3
 #
 # As root it installs; as another user it prints what to install and fails only
 # when something is actually missing. Last, it fetches the tree-sitter grammars
@@ -16,7 +17,7 @@ for arg in "$@"; do
     case "$arg" in
         --test) want_test=1 ;;
         -h | --help)
-            sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -36,8 +37,10 @@ packages=(
     python3 python3-pip
 )
 if [ "$want_test" = 1 ]; then
-    # fcgiwrap serves git's smart HTTP in tests; Chromium drives the status page.
-    packages+=(fcgiwrap chromium chromium-driver)
+    # fcgiwrap serves git's smart HTTP in tests; Chromium drives the status page; Apache with
+    # mod_fcgid, openssl (a self-signed certificate for the TLS nginx) and systemd-analyze run
+    # the shipped deployments of deploy/.
+    packages+=(fcgiwrap chromium chromium-driver apache2 libapache2-mod-fcgid openssl systemd)
 fi
 
 updated=0

@@ -104,7 +104,9 @@ init_cluster() {
             exit 1
         fi
         chown postgres: "$dir"
-        chmod 700 "$dir"
+        # Searchable but not listable: services that run as other users (Apache as an ordinary user,
+        # in the deployment tests) reach the socket below it; the data folder itself stays 0700.
+        chmod 711 "$dir"
         # Every parent must let the postgres user through, or the server cannot reach DIR.
         if ! runuser -u postgres -- test -x "$dir"; then
             echo "pg.sh: the postgres user cannot reach $dir (a parent folder is not searchable);" >&2

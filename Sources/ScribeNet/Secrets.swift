@@ -130,3 +130,16 @@ public struct SecretBox: Sendable {
         return s
     }
 }
+
+extension SecretBox {
+    /// Re-encrypts a sealed secret under another key (`scribe secrets rotate`). A secret that this box cannot
+    /// open but `newBox` can was rotated already (an interrupted earlier run): it is returned as it is.
+    public func rotate(_ sealed: [UInt8], to newBox: SecretBox) throws -> (sealed: [UInt8], changed: Bool) {
+        do {
+            return (try newBox.seal(try open(sealed)), true)
+        } catch BoxError.openFailed {
+            _ = try newBox.open(sealed)
+            return (sealed, false)
+        }
+    }
+}

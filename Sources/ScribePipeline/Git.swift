@@ -17,6 +17,9 @@ public struct Git {
     public let home: String
     /// Refuses hosts that resolve to loopback, private, link-local… addresses (unless private networks are allowed).
     public var addressGuard: AddressGuard
+    /// Told git's own words when a command fails (its last `fatal:`/`error:` line, never credentials:
+    /// they travel in the environment), so the worker's log has the cause behind the job's message.
+    public var onFailure: (@Sendable (String, String) -> Void)? = nil
 
     public init(timeout: Double, home: String, allowPrivateNetworks: Bool = false) {
         self.timeout = timeout
@@ -94,6 +97,7 @@ public struct Git {
 
     /// Classifies git's complaint into the job's error categories, without echoing anything secret.
     func classify(_ r: Subprocess.Result, url: String, what: String) -> PipelineError {
+        onFailure?(what, Git.complaints(r.stderr))
         if r.timedOut { return .transient("\(what) timed out after \(Int(timeout)) s") }
         if let s = r.stoppedReason { return .transient(s) }
         let e = r.stderr.lowercased()
@@ -107,6 +111,11 @@ public struct Git {
             "returned error: 404", "could not read from remote repository",
         ]
         let auth = ["authentication failed", "could not read username", "returned error: 401", "returned error: 403", "terminal prompts disabled"]
+        // git's safe.directory check: a local repository owned by another user than the worker's. Its words,
+        // not "Repository not found", tell the operator what to change.
+        if e.contains("dubious ownership") {
+            return .fatal("git refuses \(url): the repository belongs to another user than Scribe's (git: detected dubious ownership)")
+        }
         if auth.contains(where: e.contains) {
             return .fatal(Messages.repositoryNotFound(url) + " (access was refused; check the repository's GitHub token)")
         }
@@ -115,6 +124,13 @@ public struct Git {
             return .fatal("Branch or commit not found in \(url)")
         }
         return .transient("\(what) failed: \(Git.firstLine(r.stderr))")
+    }
+
+    /// Every `fatal:`/`error:` line, in order (the cause is often not the last one), for the worker's log.
+    static func complaints(_ s: String) -> String {
+        let lines = s.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }
+        return String((lines.isEmpty ? firstLine(s) : lines.joined(separator: " | ")).prefix(1000))
     }
 
     static func firstLine(_ s: String) -> String {

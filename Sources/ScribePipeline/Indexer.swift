@@ -155,7 +155,6 @@ public struct Indexer {
             guard let m = moduleOf[s.path], a.moduleDocs[m] == nil, let d = s.doc else { continue }
             a.moduleDocs[m] = (d, s.path)
         }
-        a.dependencies = DependencyResolver(files: a.files).resolve(a.imports)
     }
 
     /// Which files' own docs state their module's purpose: a Python package's `__init__.py`, a Rust crate

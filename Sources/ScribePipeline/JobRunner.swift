@@ -15,6 +15,8 @@ public final class JobRunner {
     let backoff: Backoff
     let workDir: String
     var attempt: Int
+    /// The step in progress and when it began: each step's line in the worker's log says how long the last one took.
+    private var stepStarted = (name: "start", at: Date())
 
     public enum Outcome: Int32 {
         case finished = 0  // a final state was written
@@ -69,7 +71,7 @@ public final class JobRunner {
             let state: JobState?
             switch e {
             case .fatal(let message):
-                logger.info("job failed", metadata: ["error": "\(message)"])
+                logger.error("job failed", metadata: ["error": "\(message)"])
                 state = try lease.fail(message) ? .failed : nil
             case .transient(let message):
                 logger.warning("transient failure", metadata: ["error": "\(message)"])
@@ -79,6 +81,10 @@ public final class JobRunner {
             case .stopped(.pause):
                 state = try lease.stop(as: .paused) ? .paused : nil
             case .stopped(.terminated):
+                if try lease.handBack() {
+                    logger.warning("stopped by a signal; job handed back without using up an attempt")
+                    return .finished
+                }
                 state = try lease.retryLater("The worker was stopped by a signal", delaySeconds: backoff.delay(attempt: attempt))
             case .stopped(.leaseLost):
                 logger.warning("lease lost; stopping without writing")
@@ -114,6 +120,14 @@ public final class JobRunner {
 
     func step(_ m: Milestone, _ detail: String? = nil) throws {
         let line = detail.map { "\(m.logLine) \($0)" } ?? m.logLine
+        let now = Date()
+        logger.info(
+            "\(line)",
+            metadata: [
+                "job.progress": "\(m.rawValue)", "previous.step": "\(stepStarted.name)",
+                "previous.seconds": "\(String(format: "%.3f", now.timeIntervalSince(stepStarted.at)))",
+            ])
+        stepStarted = (m.step, now)
         try check(try lease.step(progress: m.rawValue, step: m.step, logLine: line))
     }
 

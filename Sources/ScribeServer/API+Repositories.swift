@@ -31,7 +31,9 @@ extension API {
             createdBy: c.userID)
         {
         case .created(let r): return .json(201, r.json, headers: [("Location", "/api/repositories/\(r.id)")])
-        case .exists(let r): return .json(200, r.json, headers: [("Location", "/api/repositories/\(r.id)")])
+        // No Location on a 200: CGI (Apache's mod_fcgid, mod_cgi) turns a 200 with a local Location into an
+        // internal redirect, and the client would get the repository list instead of its repository.
+        case .exists(let r): return .json(200, r.json)
         }
     }
 
@@ -88,7 +90,7 @@ extension API {
             ("Content-Type", page.contentType), ("Cache-Control", "private, max-age=60"),
             ("ETag", "\"\(set.jobID)\""), ("X-Content-Type-Options", "nosniff"),
         ]
-        if c.request.headers["if-none-match"] == "\"\(set.jobID)\"" {
+        if c.request.ifNoneMatch("\"\(set.jobID)\"") {
             return HTTPResponse(status: 304, headers: headers)
         }
         if config.accelRedirect {

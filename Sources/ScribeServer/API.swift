@@ -15,6 +15,8 @@ public final class API: @unchecked Sendable {
     let workerHealth = WorkerStartHealth()
     let policy: URLPolicy
     let box: SecretBox?
+    /// Log one line per request at info (SCRIBE_REQUEST_LOG=1).
+    public var requestLog = false
     /// One slot per accept thread; the array itself never changes, so threads never race on it.
     private final class Slot { var connection: Connection? }
     private let slots: [Slot]
@@ -66,9 +68,34 @@ public final class API: @unchecked Sendable {
 
     /// Answers one request. Never throws: every failure becomes a JSON error without internals.
     public func handle(_ request: HTTPRequest, thread: Int) -> HTTPResponse {
+        let started = DispatchTime.now().uptimeNanoseconds
         let response = respond(request, thread: thread)
         metrics.count(status: response.status)
+        if requestLog { logRequest(request, response, started: started) }
         return response
+    }
+
+    /// One line per request (SCRIBE_REQUEST_LOG=1): method, path (never the query string, which may carry
+    /// secrets), status, milliseconds and the job concerned. Failures are logged where they happen.
+    private func logRequest(_ request: HTTPRequest, _ response: HTTPResponse, started: UInt64) {
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+        var meta: Logger.Metadata = [
+            "http.method": "\(request.method)", "http.path": "\(request.path)", "http.status": "\(response.status)",
+            "duration_ms": "\(String(format: "%.1f", ms))",
+        ]
+        if let job = Self.jobID(request, response) { meta["job.id"] = "\(job)" }
+        logger.info("request", metadata: meta)
+    }
+
+    /// The job a request concerns: from its path, or from the Location of a job it created.
+    static func jobID(_ request: HTTPRequest, _ response: HTTPResponse) -> String? {
+        let prefix = "/api/documentation/jobs/"
+        let location = response.headers.first { $0.0 == "Location" }?.1
+        for path in [request.path, location ?? ""] where path.hasPrefix(prefix) {
+            let id = path.dropFirst(prefix.count).prefix { $0 != "/" }
+            if Router.isUUID(String(id)) { return String(id) }
+        }
+        return nil
     }
 
     private func respond(_ request: HTTPRequest, thread: Int) -> HTTPResponse {
@@ -155,7 +182,8 @@ public final class API: @unchecked Sendable {
                 200,
                 .object(
                     [
-                        ("status", .string(workers.1 == nil ? "ok" : "degraded")), ("database", .string("ok")),
+                        ("status", .string(workers.1 == nil ? "ok" : "degraded")), ("version", .string(ScribeVersion.string)),
+                        ("database", .string("ok")),
                         ("worker_start", .string(workers.0)), ("workers_running", .num(s.running)),
                         ("queue_depth", .num(s.queued)), ("oldest_queued_age_seconds", .num(s.oldestQueuedAgeSeconds)),
                     ] + (workers.1.map { [("error", JSONValue.string($0))] } ?? [])))
@@ -164,7 +192,8 @@ public final class API: @unchecked Sendable {
             return .json(
                 503,
                 .object([
-                    ("status", .string("degraded")), ("database", .string("down")), ("worker_start", .string(workers.0)),
+                    ("status", .string("degraded")), ("version", .string(ScribeVersion.string)), ("database", .string("down")),
+                    ("worker_start", .string(workers.0)),
                     ("error", .string("The database is unavailable")),
                 ]))
         }
@@ -203,7 +232,9 @@ public final class API: @unchecked Sendable {
         let counts = try store.countsByState(organisationID: org)
         let stats = try store.stats(organisationID: org)
         let scope = org == nil ? "" : "{organisation=\"\(org!)\"}"
-        var out = "# HELP scribe_jobs Jobs by state.\n# TYPE scribe_jobs gauge\n"
+        var out = "# HELP scribe_build_info The running release.\n# TYPE scribe_build_info gauge\n"
+        out += "scribe_build_info{version=\"\(ScribeVersion.string)\"} 1\n"
+        out += "# HELP scribe_jobs Jobs by state.\n# TYPE scribe_jobs gauge\n"
         for s in JobState.allCases {
             let labels = org.map { "organisation=\"\($0)\"," } ?? ""
             out += "scribe_jobs{\(labels)state=\"\(s.rawValue)\"} \(counts[s.rawValue] ?? 0)\n"

@@ -17,6 +17,8 @@ public final class FastCGIServer {
     private var listenFD: Int32 = -1
     private var ownsSocketFile = false
     private let inflight = Counter()
+    /// Called on the main thread for each SIGHUP (the server keeps serving).
+    public var onHangup: (() -> Void)?
 
     /// `backlog`: the listen backlog asked for; the kernel caps it at `net.core.somaxconn`, and so does this.
     public init(
@@ -41,7 +43,18 @@ public final class FastCGIServer {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    /// Serves until SIGTERM, SIGINT or SIGHUP; returns after in-flight requests finished (at most 10 s).
+    /// Waits (signals blocked by `blockSignals`) until SIGTERM or SIGINT and returns it. SIGHUP is
+    /// logrotate's "reopen your logs", never a stop: each one calls onHangup.
+    public static func waitForStop(onHangup: (() -> Void)?) -> Int32 {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, s) }
+        var sig: Int32 = 0
+        while sigwait(&set, &sig) == 0 && sig == SIGHUP { onHangup?() }
+        return sig
+    }
+
+    /// Serves until SIGTERM or SIGINT; returns after in-flight requests finished (at most 10 s).
     public func run(handler: @escaping Handler) throws {
         guard FCGX_Init() == 0 else { throw ServerError("FCGX_Init failed") }
         if Self.stdinIsSocket() {
@@ -85,13 +98,7 @@ public final class FastCGIServer {
                 "backlog": "\(ownsSocketFile ? String(backlog) : "as opened by the process manager")",
             ])
 
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGTERM)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGHUP)
-        var sig: Int32 = 0
-        sigwait(&set, &sig)
+        let sig = Self.waitForStop(onHangup: onHangup)
         logger.info("stopping", metadata: ["signal": "\(sig)"])
         FCGX_ShutdownPending()
         // shutdown() wakes the threads blocked in accept(); close() alone would not on Linux.

@@ -1,3 +1,4 @@
+import Foundation
 import ScribeCore
 
 /// A request as the API sees it, independent of FastCGI.
@@ -14,6 +15,22 @@ public struct HTTPRequest: Sendable {
         self.query = query
         self.headers = headers
         self.body = body
+    }
+
+    /// Whether If-None-Match names this entity tag. RFC 9110 §13.1.2 compares weakly: `W/"x"` matches `"x"`,
+    /// which is what a browser sends back after nginx's gzip weakened the ETag.
+    public func ifNoneMatch(_ etag: String) -> Bool {
+        guard let header = headers["if-none-match"] else { return false }
+        let wanted = Self.opaqueTag(etag)
+        for item in header.split(separator: ",") {
+            let tag = item.trimmingCharacters(in: .whitespaces)
+            if tag == "*" || Self.opaqueTag(tag) == wanted { return true }
+        }
+        return false
+    }
+
+    static func opaqueTag(_ tag: String) -> Substring {
+        tag.hasPrefix("W/") ? tag.dropFirst(2) : Substring(tag)
     }
 
     public var bearerToken: String? {

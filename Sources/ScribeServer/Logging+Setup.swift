@@ -3,11 +3,17 @@ import Logging
 import ScribeCore
 
 public enum LogSetup {
-    /// Executables choose the destination (stderr) and level; libraries only take a Logger.
-    public static func bootstrap(label: String, level: String) -> Logger {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        var logger = Logger(label: label)
-        logger.logLevel = Logger.Level(rawValue: level) ?? .info
-        return logger
+    /// Executables choose the destination and level; libraries only take a Logger. The destination is
+    /// standard error, or SCRIBE_LOG_FILE; the format SCRIBE_LOG_FORMAT (text or json). Returns the sink too,
+    /// so that SIGHUP can reopen the file.
+    public static func bootstrap(label: String, level: String) -> (Logger, LogSink) {
+        let sink: LogSink
+        do {
+            sink = try LogSink.fromEnvironment()
+        } catch {
+            FileHandle.standardError.write(Data("\(label): configuration error: \(error)\n".utf8))
+            exit(78)  // EX_CONFIG
+        }
+        return (sink.bootstrap(label: label, level: level), sink)
     }
 }

@@ -338,6 +338,25 @@ public final class LeaseStore {
         return try JobStore(db).releaseExited(jobID: jobID, lease: lease, message: message, delaySeconds: delaySeconds)
     }
 
+    /// The worker was asked to stop from outside (SIGTERM: a service stop, a shutdown): the job goes back to
+    /// the queue at once and the attempt is given back, like a pause, since nothing failed. A pending cancel
+    /// or pause request is left to `retryLater`'s rules (returns false then, as when the lease is lost).
+    public func handBack() throws -> Bool {
+        try db.query(
+            """
+            WITH j AS (
+                UPDATE jobs SET status = 'queued', lease_token = NULL, worker_pid = NULL, current_object = NULL,
+                    current_step = 'Queued again (the worker was stopped)', estimated_completion_at = NULL,
+                    attempt = greatest(attempt - 1, 0), run_after = now()
+                WHERE \(Self.fence) AND NOT cancel_requested AND NOT pause_requested
+                RETURNING id, attempt),
+            e AS (INSERT INTO job_events (job_id, attempt, kind, level, message)
+                  SELECT id, attempt + 1, 'step', 'warning', 'The worker was stopped; the job is queued again without using up an attempt' FROM j)
+            SELECT id FROM j
+            """, [jobID, lease], name: "lease.hand-back"
+        ).count == 1
+    }
+
     /// The worker honoured a pause (at an object boundary) or a cancel.
     public func stop(as state: JobState) throws -> Bool {
         precondition(state == .paused || state == .cancelled)

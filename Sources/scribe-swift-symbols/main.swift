@@ -9,6 +9,7 @@
 
 import Dispatch
 import Foundation
+import ScribeCore
 
 #if canImport(Glibc)
     import Glibc
@@ -48,6 +49,8 @@ var nulSeparated = false
 var jobs = ProcessInfo.processInfo.activeProcessorCount
 var files: [String] = []
 var timeLimit = 10.0
+
+ScribeVersion.handleFlag(CommandLine.arguments, program: "scribe-swift-symbols")
 
 do {
     var args = CommandLine.arguments.dropFirst()

@@ -1,6 +1,9 @@
 import Foundation
 import ScribeCore
 import ScribePipeline
+import ScribeStore
+
+ScribeVersion.handleFlag(CommandLine.arguments, program: "scribe-worker")
 
 // scribe-worker JOB_ID — started by a dispatcher, with the lease token in SCRIBE_LEASE_TOKEN.
 let args = CommandLine.arguments
@@ -17,10 +20,23 @@ do {
     exit(78)
 }
 let logger = WorkerLog.bootstrap(level: config.logLevel)
+logger.info("worker starting", metadata: ["job.id": "\(args[1])", "version": "\(ScribeVersion.string)"])
+// Refuse to run a job against a schema this build's queries do not match; the dispatcher requeues it.
+if let status = try? SchemaCheck.status(of: try Connection(url: config.databaseURL, applicationName: "scribe-worker")),
+    !status.isCurrent
+{
+    logger.critical("\(SchemaCheck.refusal(program: "scribe-worker", status))")
+    exit(78)
+}
+let started = Date()
 do {
     let runner = try JobRunner(
         config: config, jobID: args[1], leaseToken: lease, attempt: Int(env["SCRIBE_JOB_ATTEMPT"] ?? "") ?? 1, logger: logger)
-    exit(runner.run().rawValue)
+    let outcome = runner.run()
+    logger.info(
+        "worker finished",
+        metadata: ["job.id": "\(args[1])", "outcome": "\(outcome)", "duration_s": "\(String(format: "%.2f", Date().timeIntervalSince(started)))"])
+    exit(outcome.rawValue)
 } catch {
     logger.error("cannot start the job", metadata: ["error": "\(error)"])
     exit(4)

@@ -11,22 +11,32 @@ struct Scribe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scribe",
         abstract: "Administer Scribe: schema, users, repositories and jobs.",
-        subcommands: [Migrate.self, User.self, Token.self, Org.self, Repo.self, Enqueue.self, Jobs.self, Job.self, Dispatch.self, Generate.self])
+        discussion: "Exit status: 0 done, 1 the command failed, 2 the command line is wrong.",
+        version: "scribe \(ScribeVersion.string)",
+        subcommands: [
+            Migrate.self, User.self, Token.self, Org.self, Repo.self, Enqueue.self, Jobs.self, Job.self, Dispatch.self, Generate.self,
+            SecretsCommand.self,
+        ])
 }
 
 enum CLI {
+    /// Run-time failures (configuration, database) exit 1 with one line, never with the usage text:
+    /// the command line was right.
     static func config() throws -> Config {
         do { return try Config.fromEnvironment() } catch {
-            throw ValidationError("configuration error: \(error)")
+            throw fail("configuration error: \(error)")
         }
     }
 
     static func connect() throws -> (Config, Connection) {
         let c = try config()
         do { return (c, try Connection(url: c.databaseURL, applicationName: "scribe")) } catch {
-            throw ValidationError("cannot connect to the database: \(error)")
+            throw fail("cannot connect to the database: \(error)")
         }
     }
+
+    /// Exit status of a command line that is wrong (unknown option or value); distinct from run-time failures.
+    static let usageError: Int32 = 2
 
     static func fail(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("scribe: \(message)\n".utf8))
@@ -35,9 +45,25 @@ enum CLI {
 }
 
 struct Migrate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply the database migrations that are missing.")
+    static let configuration = CommandConfiguration(
+        abstract: "Apply the database migrations that are missing.",
+        discussion: "With --check nothing is changed: exit 0 when the schema is current, 1 when migrations are missing.")
+    @Flag(help: "Only report whether migrations are missing (exit 1 if so).") var check = false
+
     func run() throws {
         let (_, db) = try CLI.connect()
+        if check {
+            let status = try SchemaCheck.status(of: db)
+            if !status.unknown.isEmpty {
+                print("the database has migrations this release does not know: \(status.unknown.map(String.init).joined(separator: ", "))")
+            }
+            if status.isCurrent {
+                print("schema is up to date")
+                return
+            }
+            print("missing migrations: \(status.missing.map(String.init).joined(separator: ", ")); run `scribe migrate`")
+            throw ExitCode(1)
+        }
         let applied = try Migrations.apply(on: db)
         print(applied.isEmpty ? "schema is up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
     }
@@ -211,8 +237,17 @@ struct Enqueue: ParsableCommand {
 
 struct Jobs: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List recent jobs.")
-    @Option(help: "Only jobs in this state.") var status: String?
-    @Option(help: "How many.") var limit = 20
+    @Option(help: "Only jobs in this state (\(JobState.allCases.map(\.rawValue).joined(separator: ", "))).") var status: String?
+    // Unconditional, so that `--limit -1` is read as a number (and refused) rather than as another option.
+    @Option(parsing: .unconditional, help: "How many (1 to 1000).") var limit = 20
+
+    func validate() throws {
+        if let status, JobState(rawValue: status) == nil {
+            throw ValidationError(
+                "unknown status '\(status)'; expected one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000, got \(limit)") }
+    }
 
     func run() throws {
         let (_, db) = try CLI.connect()
@@ -250,12 +285,17 @@ struct Dispatch: ParsableCommand {
 
     func run() throws {
         let config = try CLI.config()
-        let logger = LogSetup.bootstrap(label: "scribe-dispatch", level: config.logLevel)
+        // Blocked before any thread starts: the loop below waits for them (SIGHUP reopens the log file).
+        if loop { FastCGIServer.blockSignals() }
+        let (logger, sink) = LogSetup.bootstrap(label: "scribe-dispatch", level: config.logLevel)
         let launcher = WorkerLauncher(workerPath: WorkerLauncher.defaultWorkerPath(config: config), logDir: config.dataDir + "/logs")
         let d = Dispatcher(config: config, logger: logger, launcher: launcher)
         if loop {
             d.start()
-            while true { sleep(3600) }
+            let sig = FastCGIServer.waitForStop { sink.reopen() }
+            // Workers run in their own sessions and finish their jobs.
+            logger.info("stopping", metadata: ["signal": "\(sig)"])
+            return
         }
         try d.runUntilIdle()
     }
@@ -270,30 +310,146 @@ struct Generate: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Only these modules (paths from the module tree).") var modules: [String] = []
     @Flag(help: "Print the summary as JSON (for scripts and benchmarks).") var json = false
 
+    func validate() throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isDir), !isDir.boolValue {
+            throw ValidationError("--out \(out) is a file; give a folder (it is created if missing)")
+        }
+    }
+
     func run() throws {
         var g = ForegroundGenerator()
         if !modules.isEmpty { g.modules = modules }
-        let tty = isatty(2) == 1
+        // A bar only for a person watching: never into a pipe or a file that a script reads.
+        let bar = isatty(1) == 1 ? ProgressBar() : nil
         do {
-            let s = try g.run(source: source, branch: branch, out: out) { pct, step in
-                guard tty else { return }
-                let width = 30
-                let filled = width * pct / 100
-                let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-                FileHandle.standardError.write(Data("\r\u{1B}[2K\(bar) \(String(pct).leftPad(3))%  \(step.prefix(60))".utf8))
-            }
-            if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+            let s = try g.run(source: source, branch: branch, out: out) { pct, step in bar?.draw(percent: pct, step: step) }
+            bar?.finish()
             if json {
                 print(JSONValue.object([
                     ("files", .num(s.files)), ("lines", .num(s.lines)), ("symbols", .num(s.symbols)), ("modules", .num(s.modules)),
                     ("pages", .num(s.pages)), ("seconds", .double(s.seconds)),
+                    ("coverage", .double((s.coverage * 10).rounded() / 10)), ("unverified_mentions", .num(s.unverifiedMentions)),
                 ]).serialized())
             } else {
-                print("\(s.modules) modules, \(s.files) files, \(s.lines) lines, \(s.symbols) declarations → \(s.pages) files in \(out) (\(String(format: "%.2f", s.seconds)) s)")
+                print("\(s.modules) modules, \(s.files) files, \(s.lines) lines, \(s.symbols) declarations → \(s.pages) files in \(out) (\(String(format: "%.2f", s.seconds)) s); coverage \(String(format: "%.1f", s.coverage)) %")
             }
         } catch {
-            if tty { FileHandle.standardError.write(Data("\n".utf8)) }
-            throw CLI.fail("\(error)")
+            bar?.finish()
+            throw CLI.fail(CLI.describe(error))
+        }
+    }
+}
+
+extension CLI {
+    /// An error in words: Foundation's file errors otherwise print as `NSCocoaErrorDomain Code=…`.
+    static func describe(_ error: Error) -> String {
+        let ns = error as NSError
+        guard ns.domain == NSCocoaErrorDomain else { return "\(error)" }
+        let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path ?? "a file"
+        let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0.code : nil }
+        if let posix { return "cannot write \(path): \(String(cString: strerror(Int32(posix))))" }
+        switch CocoaError.Code(rawValue: ns.code) {
+        case .fileWriteNoPermission, .fileReadNoPermission: return "cannot write \(path): permission denied"
+        case .fileWriteOutOfSpace: return "cannot write \(path): the disk is full"
+        case .fileNoSuchFile, .fileReadNoSuchFile: return "cannot find \(path)"
+        case .fileWriteFileExists: return "cannot create \(path): a file is in the way"
+        default: return "cannot write \(path): \(blocker(of: path) ?? "the system refused")"
+        }
+    }
+
+    /// Why a folder cannot be made at path: the nearest existing parent is a file, or is not writable.
+    static func blocker(of path: String) -> String? {
+        var p = (path as NSString).standardizingPath
+        while !p.isEmpty && p != "/" && !FileManager.default.fileExists(atPath: p) { p = (p as NSString).deletingLastPathComponent }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { return nil }
+        if !isDir.boolValue { return "\(p) is a file, not a folder" }
+        if !FileManager.default.isWritableFile(atPath: p) { return "\(p) is not writable" }
+        return nil
+    }
+}
+
+/// A progress bar on one line: redrawn in place and cut to the terminal's width, so that a narrow terminal
+/// never wraps it into a stack of stale lines.
+final class ProgressBar {
+    private var drawn = false
+
+    static func columns() -> Int {
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
+    }
+
+    /// The line for a width: `[████░░░░]  42%  step`, dropping the step, then the bar, as the width shrinks.
+    static func line(percent: Int, step: String, columns: Int) -> String {
+        let usable = columns - 1  // the last column would wrap on some terminals
+        let pct = String(percent).leftPad(3) + "%"
+        guard usable > pct.count else { return String(pct.prefix(max(usable, 0))) }
+        let barWidth = min(30, usable - pct.count - 3)
+        var line = pct
+        if barWidth >= 5 {
+            let filled = barWidth * min(max(percent, 0), 100) / 100
+            line = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "] " + pct
+        }
+        let room = usable - line.count - 2
+        if room > 3 { line += "  " + String(step.prefix(room)) }
+        return line
+    }
+
+    func draw(percent: Int, step: String) {
+        let text = Self.line(percent: percent, step: step, columns: Self.columns())
+        FileHandle.standardOutput.write(Data("\r\u{1B}[2K\(text)".utf8))
+        drawn = true
+    }
+
+    func finish() {
+        if drawn { FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8)) }
+        drawn = false
+    }
+}
+
+struct SecretsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "secrets", abstract: "Stored secrets (GitHub tokens, LLM keys).", subcommands: [Rotate.self])
+
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-encrypt every stored secret from SCRIBE_SECRET_KEY_OLD to SCRIBE_SECRET_KEY, in one transaction.",
+            discussion: """
+                Both keys come from the environment, never from the command line. Stop scribe-fcgi and workers first, \
+                or restart them with the new key right after. Running it again is harmless.
+                """)
+
+        func run() throws {
+            let (config, db) = try CLI.connect()
+            let env = ProcessInfo.processInfo.environment
+            guard let oldHex = env["SCRIBE_SECRET_KEY_OLD"], !oldHex.isEmpty else { throw CLI.fail("SCRIBE_SECRET_KEY_OLD (the current key) is not set") }
+            guard let newHex = config.secretKeyHex else { throw CLI.fail("SCRIBE_SECRET_KEY (the new key) is not set") }
+            guard oldHex.lowercased() != newHex.lowercased() else { throw CLI.fail("SCRIBE_SECRET_KEY_OLD and SCRIBE_SECRET_KEY are the same key") }
+            let old: SecretBox
+            do { old = try SecretBox(hexKey: oldHex) } catch { throw CLI.fail("SCRIBE_SECRET_KEY_OLD: \(error)") }
+            let new = try SecretBox(hexKey: newHex)
+            let (changed, kept) = try db.withTransaction { () throws -> (Int, Int) in
+                let store = SecretStore(db)
+                var changed = 0
+                var kept = 0
+                for item in try store.all() {
+                    let result: (sealed: [UInt8], changed: Bool)
+                    do { result = try old.rotate(item.sealed, to: new) } catch {
+                        // Neither key opens it: change nothing, name the row (never the secret).
+                        throw CLI.fail("\(item.kind.rawValue) of \(item.id) opens with neither key; nothing was changed")
+                    }
+                    if result.changed {
+                        try store.replace(item.kind, id: item.id, sealed: result.sealed)
+                        changed += 1
+                    } else {
+                        kept += 1
+                    }
+                }
+                return (changed, kept)
+            }
+            print("re-encrypted \(changed) secret\(changed == 1 ? "" : "s")\(kept > 0 ? " (\(kept) already under the new key)" : "")")
         }
     }
 }
@@ -302,4 +458,14 @@ extension String {
     func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
 
-Scribe.main()
+// Usage errors exit 2 with the message and usage; run-time failures exit 1 with one line (CLI.fail).
+do {
+    var command = try Scribe.parseAsRoot()
+    try command.run()
+} catch {
+    if Scribe.exitCode(for: error) == .validationFailure {
+        FileHandle.standardError.write(Data((Scribe.fullMessage(for: error) + "\n").utf8))
+        exit(CLI.usageError)
+    }
+    Scribe.exit(withError: error)
+}

@@ -337,8 +337,12 @@ class Stack:
         token: Any = DEFAULT,
         headers: dict[str, str] | None = None,
         timeout: float = 15,
+        port: int | None = None,
     ) -> ApiResponse:
-        """One HTTP request through nginx. body: dict/list (sent as JSON), str or bytes (sent as is)."""
+        """One HTTP request through nginx. body: dict/list (sent as JSON), str or bytes (sent as is).
+
+        port: another front on 127.0.0.1 instead of this stack's nginx (the deployment tests' Apache).
+        """
         sent = dict(headers or {})
         if token is DEFAULT:
             token = self.token
@@ -348,7 +352,7 @@ class Stack:
         if body is not None:
             data = body if isinstance(body, bytes) else body.encode() if isinstance(body, str) else json.dumps(body).encode()
             sent.setdefault("Content-Type", "application/json")
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=timeout)
         try:
             conn.request(method, path, body=data, headers=sent)
             resp = conn.getresponse()
