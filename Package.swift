@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swiftlang/swift-syntax", from: "603.0.0"),
+        // YAML for dbt projects (dbt_project.yml, schema.yml), with the line of every node for citations.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi"),
@@ -51,7 +53,10 @@ let package = Package(
             swiftSettings: swift5),
         .target(
             name: "ScribePipeline",
-            dependencies: ["ScribeCore", "ScribeStore", "ScribeNet", "CSpawn", "CCmark", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ScribeCore", "ScribeStore", "ScribeNet", "CSpawn", "CCmark", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swift5),
         .target(
             name: "ScribeServer",
