@@ -74,8 +74,9 @@ import Testing
         let m = try #require(a.modules.first { $0.path == "db/migrations/orders" })
         #expect(m.kind == "table" && m.qualifiedName == "orders")
         #expect(m.files.map(\.path) == ["db/migrations/002_orders.sql"])
-        // Described table (10 %) and 1 of 3 columns described (30 %).
-        #expect(a.coverage(of: m) == Analysis.Coverage(packageDoc: true, exported: 3, documented: 1))
+        // The described table and 1 of its 3 columns: 2 of 4 items described, 10 + 45 = 55 %.
+        #expect(a.coverage(of: m) == Analysis.Coverage(packageDoc: true, exported: 4, documented: 2))
+        #expect(a.coverage(of: m).text == "55.0 %")
         #expect(a.uses("db/migrations/orders").map(\.to) == ["db/migrations/public.customers"])
         #expect(Set(a.usedBy("db/migrations/orders").map(\.from)) == ["db/migrations/big_orders", "db/migrations/customer_totals", "db/migrations/refunds"])
         // options.modules: an object by its id, or a folder of objects.

@@ -74,11 +74,12 @@ public struct DataCatalog: Sendable {
     public func upstream(_ id: String) -> [Edge] { edges.filter { $0.from == id } }
     public func downstream(_ id: String) -> [Edge] { edges.filter { $0.to == id } }
 
-    /// Coverage of a data object: its description counts as the package doc, its columns as the symbols.
+    /// Coverage of a data object by pkgsite's formula: its description counts as the package doc, and the
+    /// object and its columns as the symbols (so a repository's figure counts described objects and columns).
     public func coverage(_ id: String) -> Analysis.Coverage? {
         guard let o = object(id) else { return nil }
-        return Analysis.Coverage(
-            packageDoc: o.description != nil, exported: o.columns.count, documented: o.columns.filter { $0.description != nil }.count)
+        let described = o.columns.filter { $0.description != nil }.count + (o.description != nil ? 1 : 0)
+        return Analysis.Coverage(packageDoc: o.description != nil, exported: o.columns.count + 1, documented: described)
     }
 
     /// Layers for the lineage overview: sources (nothing upstream) first, then each object one layer
