@@ -66,3 +66,15 @@ import Testing
         #expect(calls.map { $0.arguments ?? ["<dynamic>"] } == [["a"], ["pkg", "b"], ["<dynamic>"]])
     }
 }
+
+@Suite struct DbtYAMLLimitsTests {
+    @Test func aYAMLFileOfNestedAliasesIsSkippedNotExpanded() throws {
+        var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1...70 { yaml += "a\(i): &a\(i) [*a\(i - 1), *a\(i - 1)]\n" }
+        #expect(DbtProject.compose(yaml) == nil)
+        #expect(DbtProject.compose("models:\n  - name: x\n    description: '*not an alias*'\n")?.mapping != nil)
+        let fx = try Fixture(DataFixtures.dbt.merging(["models/marts/laughs.yml": yaml]) { a, _ in a })
+        let a = try fx.analyze()
+        #expect(a.data.objects.count == 8)
+    }
+}

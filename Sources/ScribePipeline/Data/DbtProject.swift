@@ -29,7 +29,7 @@ struct DbtProject {
     static func load(root: String, read: (String) -> String?) -> DbtProject {
         var p = DbtProject(root: root)
         let file = root.isEmpty ? "dbt_project.yml" : "\(root)/dbt_project.yml"
-        guard let text = read(file), let node = try? Yams.compose(yaml: text), let map = node.mapping else { return p }
+        guard let text = read(file), let node = DbtProject.compose(text), let map = node.mapping else { return p }
         func strings(_ key: String) -> [String]? {
             map[key]?.sequence.map { $0.compactMap(\.string).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } }
         }
@@ -101,7 +101,7 @@ struct DbtProject {
         }
         // YAML property files: descriptions, columns, tests, sources.
         for path in paths.sorted() where (path.hasSuffix(".yml") || path.hasSuffix(".yaml")) && owns(path) {
-            guard let text = read(path), let node = try? Yams.compose(yaml: text), let map = node.mapping else { continue }
+            guard let text = read(path), let node = DbtProject.compose(text), let map = node.mapping else { continue }
             for key in ["models", "seeds", "snapshots"] {
                 for entry in map[key]?.sequence ?? [] {
                     guard let m = entry.mapping, let name = m["name"]?.string else { continue }
@@ -186,6 +186,22 @@ struct DbtProject {
             }
             o.columns[i].tests += DbtProject.tests(cm)
         }
+    }
+
+    /// Most aliases a YAML file may hold: each is expanded into a copy of its anchor's node, so a file of
+    /// nested aliases (a "billion laughs") would otherwise grow without bound. dbt's files rarely use any.
+    static let maxAliases = 64
+
+    /// The YAML document, or nil when it does not parse or holds more aliases than `maxAliases`.
+    static func compose(_ text: String) -> Node? {
+        var aliases = 0
+        var previous: Character = "\n"
+        for c in text {
+            if c == "*", previous == " " || previous == "\n" || previous == "[" || previous == "," || previous == "{" { aliases += 1 }
+            previous = c
+        }
+        guard aliases <= maxAliases else { return nil }
+        return try? Yams.compose(yaml: text)
     }
 
     /// `tests:` / `data_tests:` entries as their names (`unique`, `relationships`…).
