@@ -105,6 +105,9 @@ const jobEls = {
   resume: byId('job-resume'),
   cancel: byId('job-cancel'),
   retry: byId('job-retry'),
+  partial: byId('job-partial'),
+  partialLabel: byId('job-partial-label'),
+  partialList: byId('job-partial-list'),
 };
 
 const state = {
@@ -121,6 +124,7 @@ const state = {
   selectSeq: 0,
   refreshTimer: null,
   unchangedPolls: 0,
+  failedListed: null, // "job:version" whose failed modules the card lists
 };
 
 // ------------------------------------------------------------------ helpers
@@ -228,6 +232,13 @@ function onJobUpdate(job, changed) {
   }
   if (job.id === displayedJobId()) {
     card.update(job, { title: jobTitle(job) });
+    if (job.partial && state.failedListed !== `${job.id}:${job.version}`) {
+      state.failedListed = `${job.id}:${job.version}`;
+      api
+        .get(`api/documentation/jobs/${encodeURIComponent(job.id)}/objects`)
+        .then((res) => card.showFailedModules(job.id, (res.body && res.body.objects) || []))
+        .catch(() => {}); // the event log names them too
+    }
     history.setCurrent(job.id);
     if (changed) {
       state.unchangedPolls = 0;

@@ -80,15 +80,31 @@ extension API {
         try checkPriority(c, options.priority)
         let repo = try repository(c, repoID)
         if options.branch == nil { options.branch = repo.branch }
+        return try enqueue(c, repositoryID: repo.id, options: options)
+    }
+
+    /// Inserts a queued job and answers 202 with it (409 while the repository has an active job).
+    private func enqueue(_ c: Context, repositoryID: String, options: JobOptions) throws -> HTTPResponse {
         switch try JobStore(try c.db()).create(
-            organisationID: c.org, repositoryID: repo.id, options: options, triggeredBy: c.userID,
+            organisationID: c.org, repositoryID: repositoryID, options: options, triggeredBy: c.userID,
             activeLimit: config.maxActiveJobsPerOrganisation)
         {
-        case .conflict(let active): throw inProgress(repo.id, active)
+        case .conflict(let active): throw inProgress(repositoryID, active)
         case .created(let job):
             versions.notified(job.id, .init(version: job.version, organisationID: job.organisationID))
             return .json(202, rendered(job), headers: [("ETag", job.etag), ("Location", "/api/documentation/jobs/\(job.id)")])
         }
+    }
+
+    /// A partial job has ended completed, so its retry is a new job with its options: the modules it
+    /// documented are reused by fingerprint and only the failed ones are generated again (a partial job
+    /// never serves the cache). Answers 202 with the new job.
+    private func retryFailedModules(_ c: Context, _ partial: Job, budget: Double?) throws -> HTTPResponse {
+        var options = (try? JobOptions.parse(partial.options).get()) ?? JobOptions()
+        options.regenerateAll = false
+        options.skipExisting = false
+        if let budget { options.budgetUSD = budget }
+        return try enqueue(c, repositoryID: partial.repositoryID, options: options)
     }
 
     func listJobs(_ c: Context) throws -> HTTPResponse {
@@ -209,7 +225,10 @@ extension API {
                 activeLimit: config.maxActiveJobsPerOrganisation)
             {
             case .retried(let j): updated = j
-            case .refused: updated = nil
+            case .refused:
+                let current = try job(c, id)
+                if current.isPartial && !regenerate { return try retryFailedModules(c, current, budget: budget) }
+                updated = nil
             case .conflict(let active):
                 let current = try job(c, id)
                 throw inProgress(current.repositoryID, active)

@@ -432,6 +432,7 @@ public struct JobStore {
             """
             SELECT id, docs_path FROM jobs
             WHERE organisation_id = $1 AND cache_key = $2 AND status = 'completed' AND docs_path IS NOT NULL AND id <> $3
+              AND failed_objects = 0
             ORDER BY finished_at DESC LIMIT 1
             """, [organisationID, cacheKey, jobID], name: "jobs.cached"
         ).first, let id = r.string("id"), let path = r.string("docs_path") else { return nil }

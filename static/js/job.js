@@ -228,6 +228,12 @@ export class EventLog {
   }
 }
 
+/** "Completed with N failed modules", for a job that completed without some of its modules. */
+export function partialLabel(job) {
+  const n = job.failed_objects ?? 0;
+  return `Completed with ${formatInt(n)} failed module${n === 1 ? '' : 's'}`;
+}
+
 /** The job card: progress bar, step, counts, ETA, tokens, error, actions. */
 export class JobCard {
   constructor(els, announce) {
@@ -241,6 +247,16 @@ export class JobCard {
     this.els.card.hidden = true;
   }
 
+  /** Lists a partial job's failed modules (objects from GET …/objects) with their errors, as text. */
+  showFailedModules(jobId, objects) {
+    if (!this.last || this.last.id !== jobId) return;
+    const failed = objects.filter((o) => o.status === 'failed');
+    setChildren(
+      this.els.partialList,
+      failed.map((o) => h('li', {}, String(o.path), o.error ? ` — ${String(o.error)}` : '')),
+    );
+  }
+
   update(job, { title } = {}) {
     const els = this.els;
     const prev = this.last && this.last.id === job.id ? this.last : null;
@@ -249,8 +265,8 @@ export class JobCard {
     els.card.dataset.status = job.status;
     els.card.dataset.jobId = job.id;
     setText(els.title, title || `Job ${shortId(job.id)}`);
-    els.badge.className = badgeClass(job.status);
-    setText(els.badge, jobStatusLabel(job.status));
+    els.badge.className = job.partial ? 'badge badge-partial' : badgeClass(job.status);
+    setText(els.badge, job.partial ? partialLabel(job) : jobStatusLabel(job.status));
 
     const active = ACTIVE_JOB_STATES.has(job.status);
     const percent = job.status === 'completed' ? 100 : clampPercent(job.progress);
@@ -328,8 +344,11 @@ export class JobCard {
 
     const notes = [];
     if (job.cache_hit) notes.push('Served from the cache: this commit was documented before.');
-    if (job.status === 'completed' && (job.failed_objects ?? 0) > 0) {
-      notes.push(`${job.failed_objects} module(s) could not be documented; see the event log.`);
+    // A partial job: the badge says so, and the box lists the failed modules (filled by showFailedModules).
+    els.partial.hidden = !job.partial;
+    if (job.partial) {
+      setText(els.partialLabel, `${partialLabel(job)}: their pages are missing. Retry regenerates only these.`);
+      if (!prev || !prev.partial) setChildren(els.partialList, []);
     }
     if (job.pause_requested && job.status === 'running') notes.push('Pausing after the current module…');
     if (job.cancel_requested && active) notes.push('Cancelling…');
@@ -340,7 +359,7 @@ export class JobCard {
     els.pause.hidden = !(job.status === 'running' && !job.pause_requested && !job.cancel_requested);
     els.resume.hidden = job.status !== 'paused';
     els.cancel.hidden = !(active && !job.cancel_requested);
-    els.retry.hidden = !(job.status === 'failed' || job.status === 'cancelled');
+    els.retry.hidden = !(job.status === 'failed' || job.status === 'cancelled' || job.partial);
 
     // Screen readers hear step and state changes, not every poll.
     if (prev) {
