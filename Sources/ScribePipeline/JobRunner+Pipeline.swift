@@ -108,12 +108,12 @@ extension JobRunner {
         if analysis.files.isEmpty { throw PipelineError.fatal(Messages.repositoryEmpty) }
         var modules = analysis.modules
         if let wanted = options.modules {
-            let unknown = wanted.filter { w in !modules.contains { $0.path == w } }
+            let (picked, unknown) = analysis.select(wanted)  // data objects by name or by folder
             if !unknown.isEmpty {
                 throw PipelineError.fatal(
                     "Unknown modules: \(unknown.joined(separator: ", ")) (known: \(modules.map(\.path).joined(separator: ", ")))")
             }
-            modules = modules.filter { wanted.contains($0.path) }
+            modules = picked
         }
         try lease.event(
             "Found \(analysis.files.count) files, \(analysis.totalLines) lines, \(analysis.symbols.count) declarations, "
