@@ -204,3 +204,35 @@ def test_retention_keeps_exactly_the_promised_versions(hosts: Hosts, tmp_path: P
     wait_until(lambda: not cache_file(h.b, second).exists(), timeout=15, what="host B to drop the removed page")
     pages_match_on_both(h, repo_id)
     assert "removed the pages of 0 job(s)" in h.a.cli("gc", env={"SCRIBE_KEEP_VERSIONS": "2"}).stdout
+
+
+def test_pages_of_an_earlier_release_are_served_then_imported(hosts: Hosts, tmp_path: Path) -> None:
+    """An installation upgraded from pages on disk: its pages keep being served, then move into the database."""
+    h = hosts
+    h.restart(h.a)
+    repo_id = h.a.add_repository(make_git_repo(tmp_path))
+    job = h.a.poll_job(h.a.generate(repo_id), timeout=60)
+    stored = h.a.pages_of(job["id"])
+    # What migration 6 leaves of an earlier release's job: its index without hashes, its pages in its folder.
+    folder = h.a.data_dir / "docs" / job["docs_path"]
+    for page in stored.rglob("*"):
+        if page.is_file():
+            (folder / page.relative_to(stored)).parent.mkdir(parents=True, exist_ok=True)
+            (folder / page.relative_to(stored)).write_bytes(page.read_bytes())
+    h.a.psql(f"UPDATE doc_pages SET content_hash = NULL, size = NULL WHERE job_id = '{job['id']}'")
+    h.a.psql("DELETE FROM page_contents c WHERE NOT EXISTS (SELECT 1 FROM doc_pages p WHERE p.content_hash = c.hash)")
+
+    status, headers, body = h.get(h.a, f"/api/repositories/{repo_id}/pages/index.md")
+    assert status == 200 and body == (stored / "index.md").read_bytes(), status
+    assert headers["etag"] == f'"{job["id"]}"', headers
+    h.a.cli("gc")
+    assert (folder / "index.md").is_file(), "scribe gc keeps a folder whose pages are not imported"
+
+    out = h.a.cli("pages", "import").stdout
+    assert out.startswith("imported ") and " 0 page(s)" not in out, out
+    assert h.a.psql(f"SELECT count(*) FROM doc_pages WHERE job_id = '{job['id']}' AND content_hash IS NULL") == "0"
+    tags = pages_match_on_both(h, repo_id)
+    assert tags["index.md"] == f'"{hashlib.sha256((stored / "index.md").read_bytes()).hexdigest()}"'
+    assert "imported 0 page(s)" in h.a.cli("pages", "import").stdout
+    h.a.cli("gc")
+    assert not folder.exists(), "scribe gc removes an imported folder"
