@@ -38,7 +38,8 @@ def injection(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> dict:
     write(repo, f"evil\n{regex}\nlink.c\n.c", "int evil_name(void);\n")
     write(repo, "core/api.c", "int core_entry(void);\n")
     # Leading dashes for every tool: ctags (C, Python, Go, JavaScript) and scribe-swift-symbols.
-    write(repo, "-dash/-dash.c", "int dash_c_entry(void) { return 1; }\n")
+    # A header: C's public surface is what headers declare (a .c definition alone is not API).
+    write(repo, "-dash/-dash.h", "int dash_c_entry(void);\n")
     write(repo, "-dash/-dash.py", "def dash_py_entry():\n    return 1\n")
     write(repo, "-dash/--help.go", "package dash\n\nfunc DashGoEntry() int { return 1 }\n")
     write(repo, "-dash/-R.js", "export function dashJsEntry() { return 1; }\n")
@@ -95,7 +96,7 @@ def test_names_with_leading_dashes_reach_every_tool_as_names(injection: dict) ->
     analysis = json.loads((injection["docs"] / "analysis.json").read_text())
     by_name = {s["name"]: s["path"] for s in analysis["symbols"]}
     expected = {
-        "dash_c_entry": "-dash/-dash.c", "dash_py_entry": "-dash/-dash.py", "DashGoEntry": "-dash/--help.go",
+        "dash_c_entry": "-dash/-dash.h", "dash_py_entry": "-dash/-dash.py", "DashGoEntry": "-dash/--help.go",
         "dashJsEntry": "-dash/-R.js", "dashSwiftEntry": "-dash/-dash.swift", "DashSwiftType": "-dash/--version.swift",
     }
     for name, path in expected.items():
@@ -119,7 +120,8 @@ def test_one_character_names_give_pages(stack: Stack, tmp_path: Path) -> None:
     job = run_to_end(stack, repo)
     assert job["status"] == "completed", job
     pages = fetch_all_pages(stack, job["repository_id"])
-    assert {"modules/t.md", "modules/u.md", "modules/b.md"} <= set(pages), sorted(pages)
+    # b/c/d.py is in the Python folder b/c, a module of its own (modules are folders by Python's rules).
+    assert {"modules/t.md", "modules/u.md", "modules/b+c.md"} <= set(pages), sorted(pages)
     assert "t_entry" in pages["modules/t.md"]
 
 
@@ -169,9 +171,10 @@ def test_module_table_and_headings_hold_one_line_per_module(named: dict) -> None
     table = index.split("## Modules\n", 1)[1].split("\n\n", 1)[0].strip().splitlines()
     assert len(table) == 2 + len(HOSTILE_MODULES), table
     for row in table[2:]:
-        # A row has its four cells: no name added a column.
+        # A row has its seven cells (module, kind, files, lines, public symbols, coverage, purpose): no name
+        # added a column.
         cells = re.split(r"(?<!\\)\|", row.strip())[1:-1]
-        assert len(cells) == 4, row
+        assert len(cells) == 7, row
     page = next(p for p in (named["docs"] / "modules").glob("new@0Aline.md"))
     assert page.read_text().splitlines()[0] == "# Module `new\\nline`"
     html = (named["docs"] / "index.html").read_text()
