@@ -15,6 +15,7 @@ public final class API: @unchecked Sendable {
     let workerHealth = WorkerStartHealth()
     /// This host's files of pages, filled from the database on first read.
     let pages: PageCache
+    let coverages = CoverageCache()
     let policy: URLPolicy
     let box: SecretBox?
     /// Log one line per request at info (SCRIBE_REQUEST_LOG=1).

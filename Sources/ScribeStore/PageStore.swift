@@ -116,6 +116,30 @@ public struct PageStore {
         try db.query("SELECT content FROM page_contents WHERE hash = $1", [hash], name: "pages.content").first?.bytes("content")
     }
 
+    /// A page of a job, when the database holds its bytes.
+    public func content(jobID: String, path: String) throws -> [UInt8]? {
+        try db.query(
+            """
+            SELECT c.content FROM doc_pages p JOIN page_contents c ON c.hash = p.content_hash
+            WHERE p.job_id = $1 AND p.path = $2
+            """, [jobID, path], name: "pages.job-content"
+        ).first?.bytes("content")
+    }
+
+    /// The same page of several jobs, by job id (jobs without it are left out).
+    public func contents(jobIDs: [String], path: String) throws -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        for r in try db.query(
+            """
+            SELECT p.job_id, c.content FROM doc_pages p JOIN page_contents c ON c.hash = p.content_hash
+            WHERE p.job_id = ANY($1::uuid[]) AND p.path = $2
+            """, [PGArray.text(jobIDs), path], name: "pages.jobs-content"
+        ).rows {
+            if let id = r.string("job_id"), let bytes = r.bytes("content") { out[id] = bytes }
+        }
+        return out
+    }
+
     /// A page of the documentation the repository points at (reused for a module that did not change).
     public func currentContent(repositoryID: String, path: String) throws -> [UInt8]? {
         try db.query(
