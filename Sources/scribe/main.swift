@@ -325,6 +325,8 @@ struct Generate: ParsableCommand {
         do {
             let s = try g.run(source: source, branch: branch, out: out) { pct, step in bar?.draw(percent: pct, step: step) }
             bar?.finish()
+            // What the page check could not confirm, one line each, for the person who asked.
+            for u in s.unverified { FileHandle.standardError.write(Data("unverified: \(u)\n".utf8)) }
             if json {
                 print(JSONValue.object([
                     ("files", .num(s.files)), ("lines", .num(s.lines)), ("symbols", .num(s.symbols)), ("modules", .num(s.modules)),
