@@ -213,7 +213,7 @@ def test_pages_of_an_earlier_release_are_served_then_imported(hosts: Hosts, tmp_
     repo_id = h.a.add_repository(make_git_repo(tmp_path))
     job = h.a.poll_job(h.a.generate(repo_id), timeout=60)
     stored = h.a.pages_of(job["id"])
-    # What migration 6 leaves of an earlier release's job: its index without hashes, its pages in its folder.
+    # What migration 7 leaves of an earlier release's job: its index without hashes, its pages in its folder.
     folder = h.a.data_dir / "docs" / job["docs_path"]
     for page in stored.rglob("*"):
         if page.is_file():
