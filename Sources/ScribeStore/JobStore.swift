@@ -16,7 +16,7 @@ public struct JobStore {
         scribe_ts(\(p)estimated_completion_at) AS estimated_completion_at, scribe_ts(\(p)run_after) AS run_after,
         \(p)error_message, \(p)error_log, \(p)options, \(p)resolved_commit, \(p)cache_key, \(p)cache_hit, \(p)docs_path,
         \(p)generator, \(p)model, \(p)prompt_tokens, \(p)completion_tokens, \(p)cost_estimated_usd, \(p)cost_actual_usd,
-        \(p)triggered_by, \(p)pause_requested, \(p)cancel_requested, \(p)version, \(p)unverified_mentions
+        \(p)triggered_by, \(p)pause_requested, \(p)cancel_requested, \(p)version, \(p)unverified_mentions, \(p)worker_host
         """
     }
 
@@ -37,7 +37,7 @@ public struct JobStore {
             costEstimatedUSD: r.double("cost_estimated_usd"), costActualUSD: r.double("cost_actual_usd") ?? 0,
             triggeredBy: r.string("triggered_by"), pauseRequested: r.bool("pause_requested"),
             cancelRequested: r.bool("cancel_requested"), version: r.int64("version") ?? 1,
-            unverifiedMentions: r.int("unverified_mentions") ?? 0)
+            unverifiedMentions: r.int("unverified_mentions") ?? 0, workerHost: r.string("worker_host"))
     }
 
     // MARK: Creating and reading (API)
@@ -426,12 +426,14 @@ public struct JobStore {
 
     // MARK: Cache
 
-    /// A completed job of the organisation with the same cache key, whose pages can be served again.
+    /// A completed job of the organisation with the same cache key, whose pages can be served again: its
+    /// overview is in the database (so on every host), not only on the disk of the host that wrote it.
     public func cached(organisationID: String, cacheKey: String, excluding jobID: String) throws -> (jobID: String, docsPath: String)? {
         guard let r = try db.query(
             """
-            SELECT id, docs_path FROM jobs
+            SELECT id, docs_path FROM jobs j
             WHERE organisation_id = $1 AND cache_key = $2 AND status = 'completed' AND docs_path IS NOT NULL AND id <> $3
+              AND EXISTS (SELECT 1 FROM doc_pages p WHERE p.job_id = j.id AND p.path = 'index.md' AND p.content_hash IS NOT NULL)
               AND failed_objects = 0
             ORDER BY finished_at DESC LIMIT 1
             """, [organisationID, cacheKey, jobID], name: "jobs.cached"
@@ -465,6 +467,8 @@ public struct JobStore {
         public let running: Int
         public let queued: Int
         public let oldestQueuedAgeSeconds: Double?
+        /// Running jobs by the host id of their worker.
+        public let runningByHost: [String: Int]
     }
 
     /// The queue's figures, of one organisation or of all (queued and running jobs only: partial indexes).
@@ -474,13 +478,20 @@ public struct JobStore {
             SELECT (SELECT count(*) FROM jobs WHERE status = 'running' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS running,
                    (SELECT count(*) FROM jobs WHERE status = 'queued' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS queued,
                    (SELECT extract(epoch FROM now() - min(created_at)) FROM jobs
-                    WHERE status = 'queued' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS oldest
+                    WHERE status = 'queued' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS oldest,
+                   (SELECT coalesce(jsonb_object_agg(h, n), '{}') FROM (
+                        SELECT coalesce(worker_host, '') AS h, count(*) AS n FROM jobs
+                        WHERE status = 'running' AND ($1::uuid IS NULL OR organisation_id = $1::uuid) GROUP BY 1) x) AS by_host
             """, [organisationID], name: "jobs.stats")
     }
 
     public func stats(organisationID: String? = nil) throws -> QueueStats {
         let r = try db.query(Self.statsStatement(organisationID: organisationID)).first
-        return QueueStats(running: r?.int("running") ?? 0, queued: r?.int("queued") ?? 0, oldestQueuedAgeSeconds: r?.double("oldest"))
+        var byHost: [String: Int] = [:]
+        for (host, n) in r?.json("by_host")?.objectPairs ?? [] { byHost[host] = Int(n.intValue ?? 0) }
+        return QueueStats(
+            running: r?.int("running") ?? 0, queued: r?.int("queued") ?? 0, oldestQueuedAgeSeconds: r?.double("oldest"),
+            runningByHost: byHost)
     }
 
     /// Job counts by state from the counters the database keeps (`job_counts`), never a count of the history.

@@ -465,9 +465,7 @@ def run_job(stack: Stack, repo_id: str, options: dict | None = None, token: Any 
 
 def docs_of(stack: Stack, job: dict) -> Path:
     assert job["docs_path"], job
-    path = stack.data_dir / "docs" / job["docs_path"]
-    assert (path / "index.md").is_file(), f"no index.md in {path}"
-    return path
+    return stack.pages_of(job["id"])
 
 
 def events_of(stack: Stack, job_id: str, token: Any = DEFAULT) -> list[dict]:

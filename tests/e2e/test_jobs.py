@@ -147,11 +147,12 @@ def test_pages_name_every_module_and_nginx_sends_them(stack: Stack, documented: 
                 assert module in text, (path, module, text[:500])
 
 
-def test_page_files_are_under_the_data_folder(stack: Stack, documented: dict) -> None:
-    folder = stack.data_dir / "docs" / documented["repo_id"] / documented["job_id"]
-    assert (folder / "index.md").is_file(), sorted(p.name for p in folder.parent.rglob("*"))
+def test_pages_are_in_the_database_not_in_a_job_folder(stack: Stack, documented: dict) -> None:
+    folder = stack.pages_of(documented["job_id"])
     for module in MODULES:
         assert (folder / "modules" / f"{module}.md").is_file()
+    # No folder per job under the data folder any more: only the host's cache of page files.
+    assert not (stack.data_dir / "docs" / documented["repo_id"]).exists()
     # The per-job work folder keeps no clone.
     work = stack.data_dir / "jobs" / documented["job_id"]
     if work.exists():
