@@ -65,8 +65,13 @@ let package = Package(
                 .product(name: "SwiftParser", package: "swift-syntax"),
             ]),
         .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore", "ScribeServer"], swiftSettings: swift5),
+        // A database of its own per suite, for the tests that need a real PostgreSQL.
+        .target(
+            name: "ScribeTestSupport", dependencies: ["ScribeStore"], path: "Tests/ScribeTestSupport",
+            swiftSettings: swift5),
         .testTarget(
-            name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeServer"], swiftSettings: swift5),
+            name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeServer", "ScribeTestSupport"],
+            swiftSettings: swift5),
         .testTarget(name: "ScribePipelineTests", dependencies: ["ScribeCore", "ScribePipeline"], swiftSettings: swift5),
     ]
 )
