@@ -72,6 +72,10 @@ let package = Package(
         .testTarget(
             name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeServer", "ScribeTestSupport"],
             swiftSettings: swift5),
+        .testTarget(name: "ScribeNetTests", dependencies: ["ScribeNet"], swiftSettings: swift5),
+        .testTarget(
+            name: "ScribeServerTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeNet", "ScribeServer", "ScribeTestSupport"],
+            swiftSettings: swift5),
         .testTarget(name: "ScribePipelineTests", dependencies: ["ScribeCore", "ScribePipeline"], swiftSettings: swift5),
     ]
 )
