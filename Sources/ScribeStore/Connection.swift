@@ -37,8 +37,9 @@ public final class Connection {
     private var prepared: [String: String] = [:]
 
     /// Runs one statement with text parameters ($1, $2…). `name` identifies it in errors and logs.
+    /// Internal: SQL text lives in this target only; everything else calls a store's methods.
     @discardableResult
-    public func query(_ sql: String, _ params: [String?] = [], name: String) throws -> Rows {
+    func query(_ sql: String, _ params: [String?] = [], name: String) throws -> Rows {
         do {
             return try runPrepared(sql, params, name: name)
         } catch let e as PGError where e.sqlState == "0A000" || e.sqlState == "26000" {
@@ -77,7 +78,7 @@ public final class Connection {
     }
 
     /// Runs SQL without parameters (several statements allowed): migrations and session setup.
-    public func execute(_ sql: String, name: String) throws {
+    func execute(_ sql: String, name: String) throws {
         guard let result = PQexec(conn, sql) else {
             throw PGError(sqlState: "08006", message: lastError, statement: name, constraint: nil)
         }

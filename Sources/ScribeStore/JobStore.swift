@@ -292,7 +292,9 @@ public struct JobStore {
 
     /// The next state for a running job whose attempt ended without a final state: honour a pending cancel
     /// or pause, else queue it again with backoff while attempts remain, else fail it with the message.
-    static func releaseUpdate(_ cte: String) -> String {
+    /// `$1` is the backoff in seconds and `$2` the message in every release; `cte` selects the jobs (its own
+    /// parameters start at `$3`) and is one of the constant fragments below.
+    private static func releaseUpdate(_ cte: String) -> String {
         """
         WITH cur AS (\(cte)),
         nxt AS (SELECT cur.id, CASE
@@ -305,21 +307,34 @@ public struct JobStore {
             status = nxt.next,
             lease_token = NULL, worker_pid = NULL, current_object = NULL,
             pause_requested = CASE WHEN nxt.next = 'paused' THEN false ELSE j.pause_requested END,
-            run_after = CASE WHEN nxt.next = 'queued' THEN now() + make_interval(secs => $DELAY::double precision) ELSE j.run_after END,
+            run_after = CASE WHEN nxt.next = 'queued' THEN now() + make_interval(secs => $1::double precision) ELSE j.run_after END,
             finished_at = CASE WHEN nxt.next IN ('failed', 'cancelled') THEN now() ELSE NULL END,
             error_message = CASE WHEN nxt.next = 'failed'
-                THEN $MSG || ' (attempt ' || nxt.attempt || ' of ' || nxt.max_attempts || ')' ELSE j.error_message END,
+                THEN $2::text || ' (attempt ' || nxt.attempt || ' of ' || nxt.max_attempts || ')' ELSE j.error_message END,
             current_step = CASE nxt.next
                 WHEN 'queued' THEN 'Waiting to retry (attempt ' || (nxt.attempt + 1) || ' of ' || nxt.max_attempts || ')'
                 WHEN 'paused' THEN 'Paused'
                 WHEN 'cancelled' THEN 'Cancelled'
                 ELSE 'Failed' END,
             error_log = j.error_log || jsonb_build_array(jsonb_build_object(
-                'attempt', nxt.attempt, 'at', scribe_ts(now()), 'message', $MSG, 'object', j.current_object))
+                'attempt', nxt.attempt, 'at', scribe_ts(now()), 'message', $2::text, 'object', j.current_object))
         FROM nxt WHERE j.id = nxt.id
         RETURNING j.id, j.status
         """
     }
+
+    private static let releaseExitedSQL = releaseUpdate(
+        """
+        SELECT id, attempt, max_attempts, cancel_requested, pause_requested FROM jobs
+        WHERE id = $3 AND lease_token = $4 AND status = 'running' FOR UPDATE
+        """)
+
+    private static let rescueSQL = releaseUpdate(
+        """
+        SELECT id, attempt, max_attempts, cancel_requested, pause_requested FROM jobs
+        WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $3::double precision)
+        FOR UPDATE SKIP LOCKED
+        """)
 
     /// A release's message within the bound, with room for the ` (attempt N of M)` that the statement adds.
     static func bounded(_ message: String) -> String {
@@ -329,26 +344,54 @@ public struct JobStore {
     /// The dispatcher saw the worker exit without a final state: release its job at once.
     @discardableResult
     public func releaseExited(jobID: String, lease: String, message: String, delaySeconds: Double) throws -> JobState? {
-        let sql = Self.releaseUpdate(
-            "SELECT id, attempt, max_attempts, cancel_requested, pause_requested FROM jobs WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE"
-        ).replacingOccurrences(of: "$DELAY", with: "$3").replacingOccurrences(of: "$MSG", with: "$4::text")
-        return try db.query(sql, [jobID, lease, String(delaySeconds), Self.bounded(message)], name: "jobs.release-exited")
+        try db.query(
+            Self.releaseExitedSQL, [String(delaySeconds), Self.bounded(message), jobID, lease], name: "jobs.release-exited")
             .first.flatMap { $0.string("status") }.flatMap(JobState.init(rawValue:))
     }
 
     /// Rescues running jobs whose heartbeat is older than the lease (their worker died or hangs). A job that
     /// keeps heartbeating is never rescued, however long it runs.
     public func rescueExpired(leaseSeconds: Int, message: String, delaySeconds: Double) throws -> [(String, JobState)] {
-        let sql = Self.releaseUpdate(
-            """
-            SELECT id, attempt, max_attempts, cancel_requested, pause_requested FROM jobs
-            WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1::double precision)
-            FOR UPDATE SKIP LOCKED
-            """
-        ).replacingOccurrences(of: "$DELAY", with: "$2").replacingOccurrences(of: "$MSG", with: "$3::text")
-        return try db.query(sql, [String(leaseSeconds), String(delaySeconds), Self.bounded(message)], name: "jobs.rescue").rows.compactMap {
+        try db.query(
+            Self.rescueSQL, [String(delaySeconds), Self.bounded(message), String(leaseSeconds)], name: "jobs.rescue"
+        ).rows.compactMap {
             guard let id = $0.string("id"), let s = $0.string("status").flatMap(JobState.init(rawValue:)) else { return nil }
             return (id, s)
+        }
+    }
+
+    /// Whether any queued job may run now (`scribe dispatch` stops when none may).
+    public func hasRunnable() throws -> Bool {
+        !(try db.query(
+            "SELECT 1 FROM jobs WHERE status = 'queued' AND run_after <= now() LIMIT 1", name: "jobs.runnable").isEmpty)
+    }
+
+    /// One line of `scribe jobs`: a job of any organisation with its repository's name.
+    public struct Summary: Sendable {
+        public let id: String
+        public let status: String
+        public let progress: Int
+        public let attempt: Int
+        public let maxAttempts: Int
+        public let step: String
+        public let error: String
+        public let repositoryName: String
+    }
+
+    /// The newest jobs of every organisation, optionally in one state (the admin CLI's `jobs`).
+    public func recent(status: JobState?, limit: Int) throws -> [Summary] {
+        try db.query(
+            """
+            SELECT j.id, j.status, j.progress, j.attempt, j.max_attempts, coalesce(j.current_step, '') AS step,
+                   coalesce(j.error_message, '') AS error, r.name
+            FROM jobs j JOIN repositories r ON r.id = j.repository_id
+            WHERE ($1::text IS NULL OR j.status = $1) ORDER BY j.created_at DESC LIMIT $2
+            """, [status?.rawValue, String(limit)], name: "jobs.recent"
+        ).rows.map { r in
+            Summary(
+                id: r.string("id") ?? "", status: r.string("status") ?? "", progress: r.int("progress") ?? 0,
+                attempt: r.int("attempt") ?? 0, maxAttempts: r.int("max_attempts") ?? 0, step: r.string("step") ?? "",
+                error: r.string("error") ?? "", repositoryName: r.string("name") ?? "")
         }
     }
 

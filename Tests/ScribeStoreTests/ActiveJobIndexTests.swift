@@ -1,6 +1,6 @@
 import Foundation
 import ScribeCore
-import ScribeStore
+@testable import ScribeStore
 import ScribeTestSupport
 import Testing
 

@@ -55,7 +55,7 @@ public final class TestDatabase: @unchecked Sendable {
         } catch {
             throw TestSetupError(description: "cannot connect to DATABASE_URL's server: \(error)")
         }
-        try conn.execute("CREATE DATABASE \(name)", name: "tests.create-database")
+        try DatabaseAdmin.create(String(name), on: conn)
         let db = TestDatabase(name: name, url: url(admin, database: name), adminURL: admin)
         if migrate {
             do {
@@ -73,7 +73,7 @@ public final class TestDatabase: @unchecked Sendable {
 
     public func drop() {
         guard let c = try? Connection(url: adminURL, applicationName: "scribe store tests") else { return }
-        _ = try? c.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", name: "tests.drop-database")
+        try? DatabaseAdmin.drop(name, on: c)
     }
 }
 
