@@ -48,8 +48,10 @@ import Testing
         #expect(throws: SecretBox.BoxError.self) { try SecretBox(hexKey: Self.otherKey).open(sealed) }
     }
 
-    @Test(arguments: ["", "00", String(repeating: "0", count: 63), String(repeating: "g", count: 64),
-                      String(repeating: "0", count: 66)])
+    @Test(arguments: [
+        "", "00", String(repeating: "0", count: 63), String(repeating: "g", count: 64),
+        String(repeating: "0", count: 66),
+    ])
     func aKeyThatIsNot64HexDigitsIsRefused(_ hex: String) {
         #expect(throws: SecretBox.BoxError.self) { try SecretBox(hexKey: hex) }
     }

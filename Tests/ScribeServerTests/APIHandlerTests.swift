@@ -25,18 +25,22 @@ import Testing
     /// A new organisation with an administrator, and a token for it.
     func signedIn() throws -> String {
         let store = AccountStore(db)
-        let (user, _) = try store.createUser(organisation: "org-" + UUID().uuidString, email: UUID().uuidString + "@t.test", admin: true)
+        let (user, _) = try store.createUser(
+            organisation: "org-" + UUID().uuidString, email: UUID().uuidString + "@t.test", admin: true)
         let token = Secrets.newAPIToken()
         try store.addToken(userID: user, tokenHash: Secrets.tokenDigest(token))
         return token
     }
 
-    func call(_ method: String, _ path: String, token: String?, body: String? = nil, headers: [String: String] = [:])
+    func call(
+        _ method: String, _ path: String, token: String?, body: String? = nil, headers: [String: String] = [:]
+    )
         -> (status: Int, json: JSONValue?, headers: [String: String])
     {
         var h = headers
         if let token { h["authorization"] = "Bearer \(token)" }
-        let r = api.handle(HTTPRequest(method: method, path: path, headers: h, body: Array((body ?? "").utf8)), thread: 0)
+        let r = api.handle(
+            HTTPRequest(method: method, path: path, headers: h, body: Array((body ?? "").utf8)), thread: 0)
         let json = r.body.isEmpty ? nil : try? JSONValue.parse(r.body)
         return (r.status, json, Dictionary(r.headers, uniquingKeysWith: { a, _ in a }))
     }
@@ -69,7 +73,8 @@ import Testing
 
     @Test func aJobIsCreatedOnceThenPolledWithAnETagAndHiddenFromOtherOrganisations() throws {
         let token = try signedIn()
-        let repo = call("POST", "/api/repositories", token: token, body: #"{"url": "/srv/handler-test-\#(UUID().uuidString)"}"#)
+        let repo = call(
+            "POST", "/api/repositories", token: token, body: #"{"url": "/srv/handler-test-\#(UUID().uuidString)"}"#)
         #expect(repo.status == 201)
         let repoID = try #require(repo.json?["id"]?.stringValue)
 
@@ -85,8 +90,12 @@ import Testing
         #expect(job.status == 200)
         #expect(job.json?["status"]?.stringValue == "queued")
         let etag = try #require(job.headers["ETag"])
-        #expect(call("GET", "/api/documentation/jobs/\(jobID)", token: token, headers: ["if-none-match": etag]).status == 304)
-        #expect(call("GET", "/api/documentation/jobs/\(jobID)", token: token, headers: ["if-none-match": "W/\(etag)"]).status == 304)
+        #expect(
+            call("GET", "/api/documentation/jobs/\(jobID)", token: token, headers: ["if-none-match": etag]).status
+                == 304)
+        #expect(
+            call("GET", "/api/documentation/jobs/\(jobID)", token: token, headers: ["if-none-match": "W/\(etag)"])
+                .status == 304)
 
         let stranger = try signedIn()
         #expect(call("GET", "/api/documentation/jobs/\(jobID)", token: stranger).status == 404)
@@ -104,7 +113,8 @@ import Testing
         ])
         let down = API(config: config, threads: 1, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let r = down.handle(
-            HTTPRequest(method: "GET", path: "/api/me", headers: ["authorization": "Bearer \(Secrets.newAPIToken())"]), thread: 0)
+            HTTPRequest(method: "GET", path: "/api/me", headers: ["authorization": "Bearer \(Secrets.newAPIToken())"]),
+            thread: 0)
         #expect(r.status == 503)
         let text = String(decoding: r.body, as: UTF8.self)
         #expect(!text.contains("nonexistent") && !text.contains("socket"))
