@@ -88,6 +88,8 @@ const jobEls = {
   tokensRow: byId('job-tokens-row'),
   cost: byId('job-cost'),
   costRow: byId('job-cost-row'),
+  coverage: byId('job-coverage'),
+  coverageRow: byId('job-coverage-row'),
   note: byId('job-note'),
   error: byId('job-error'),
   errorLabel: byId('job-error-label'),

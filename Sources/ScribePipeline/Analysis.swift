@@ -8,7 +8,16 @@ public struct Analysis: Sendable {
         public let language: String?
         public let lines: Int
         public let bytes: Int
-        public let module: String
+        /// The API module the file belongs to; empty for files outside every module (tests, examples, docs, CI,
+        /// and non-code files of folders without code).
+        public var module: String
+        /// Why a file is outside the API modules, or `.source`.
+        public var role: Role = .source
+    }
+
+    /// What a file is for: API source, or one of the kinds of folders that are not API modules.
+    public enum Role: String, Sendable {
+        case source, test, example, benchmark, docs, ci, other
     }
 
     public struct Module: Sendable {
@@ -16,6 +25,13 @@ public struct Analysis: Sendable {
         public var files: [File]
         public var readme: String?
         public var readmePath: String?
+        /// What kind of module the language's rules found: `Go package`, `Python package`, `npm package`,
+        /// `SwiftPM target`, `Rust crate`, `folder`…
+        public var kind: String = "folder"
+        /// The name the language gives it (a Go import path, a Python dotted name, an npm or crate name).
+        public var qualifiedName: String? = nil
+        /// Entry points a manifest declares (`package.json` `main`, `exports`, `bin`).
+        public var entryPoints: [String] = []
         public var lines: Int { files.reduce(0) { $0 + $1.lines } }
         /// The module's name for titles, headings and progress: its path with control characters shown as
         /// escapes (`\n`), so a name never adds a line anywhere.
@@ -74,6 +90,10 @@ public struct Analysis: Sendable {
     public var symbols: [Symbol] = []
     public var imports: [Import] = []
     public var dependencies: [Dependency] = []
+    /// Tests and examples that use a public symbol, keyed by `Analysis.symbolKey`.
+    public var examples: [String: [Example]] = [:]
+    /// What the module rules learnt from the manifests, for import resolution.
+    public var layout = Layout()
     /// A module's purpose in its own words, when its source states one outside a README (package docs).
     public var moduleDocs: [String: (text: String, path: String)] = [:]
     /// Which tool produced the symbols (ctags, swift-syntax), for the pages' footers.
@@ -159,6 +179,65 @@ public struct Analysis: Sendable {
     public func symbols(in module: String) -> [Symbol] {
         let paths = Set(modules.first { $0.path == module }?.files.map(\.path) ?? [])
         return symbols.filter { paths.contains($0.path) }
+    }
+
+    /// A test or example file that uses a symbol, with the line of its first use.
+    public struct Example: Sendable {
+        public let path: String
+        public let line: Int
+        public let role: Role
+    }
+
+    /// Identifies one declaration: same-named declarations in different files stay apart.
+    public static func symbolKey(_ s: Symbol) -> String { "\(s.path):\(s.line):\(s.qualifiedName)" }
+
+    /// Documentation coverage by pkgsite's formula: 10 % for a package doc comment, 90 % for the share of
+    /// exported symbols that have a doc comment.
+    public struct Coverage: Sendable, Equatable {
+        public let packageDoc: Bool
+        public let exported: Int
+        public let documented: Int
+
+        /// A module that exports nothing scores its package doc only.
+        public var percent: Double {
+            (packageDoc ? 10 : 0) + (exported > 0 ? 90 * Double(documented) / Double(exported) : 0)
+        }
+
+        /// `82.5 %`
+        public var text: String { Coverage.format(percent) }
+
+        static func format(_ p: Double) -> String { String(format: "%.1f %%", (p * 10).rounded() / 10) }
+    }
+
+    /// The public declarations a module's page lists: public reference symbols, less the members of types
+    /// that are not public themselves.
+    public func publicSymbols(in module: String) -> [Symbol] {
+        let all = symbols(in: module)
+        let shown = all.filter { $0.isReference && $0.isPublic }
+        let publicTypes = Set(shown.filter(\.isType).map(\.qualifiedName))
+        let hidden = Set(all.filter { $0.isType && !$0.isPublic }.map(\.qualifiedName)).subtracting(publicTypes)
+        return shown.filter { s in s.scope.map { !hidden.contains($0) } ?? true }
+    }
+
+    /// Overloads (same name in the same file) count once, documented when any of them is.
+    public func coverage(of m: Module) -> Coverage {
+        var documented: [String: Bool] = [:]
+        for s in publicSymbols(in: m.path) {
+            let key = "\(s.path)\u{0}\(s.qualifiedName)"
+            documented[key] = (documented[key] ?? false) || s.doc != nil
+        }
+        let packageDoc = moduleDocs[m.path] != nil || m.readme != nil
+        return Coverage(packageDoc: packageDoc, exported: documented.count, documented: documented.values.filter { $0 }.count)
+    }
+
+    /// Over several modules, weighted by their exported symbols (the plain mean when none exports anything).
+    public func overallCoverage(_ modules: [Module]) -> (percent: Double, exported: Int, documented: Int) {
+        let each = modules.map { coverage(of: $0) }
+        let exported = each.reduce(0) { $0 + $1.exported }
+        let documented = each.reduce(0) { $0 + $1.documented }
+        guard !each.isEmpty else { return (0, 0, 0) }
+        if exported == 0 { return (each.reduce(0) { $0 + $1.percent } / Double(each.count), 0, 0) }
+        return (each.reduce(0) { $0 + $1.percent * Double($1.exported) } / Double(exported), exported, documented)
     }
 
     public func uses(_ module: String) -> [Dependency] { dependencies.filter { $0.from == module } }

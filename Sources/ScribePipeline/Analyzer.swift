@@ -63,18 +63,31 @@ public struct Analyzer {
         let skipped = w.skipped
         let readmes = w.readmes
         files.sort { $0.path < $1.path }
-        files = Analyzer.assignModules(files)
-        var byModule: [String: [Analysis.File]] = [:]
-        for f in files { byModule[f.module, default: []].append(f) }
-        var modules: [Analysis.Module] = byModule.keys.sorted().map { key in
-            let r = readmes[key == "." ? "" : key]
-            return Analysis.Module(path: key, files: byModule[key]!, readme: r?.1, readmePath: r?.0)
+        let read = { (path: String) -> String? in
+            guard case .bytes(let b) = tree.read(path, maxBytes: maxFileBytes) else { return nil }
+            return String(decoding: b, as: UTF8.self)
         }
-        // Root files form a module only when there is nothing else to document.
-        if modules.count > 1 { modules.removeAll { $0.path == "." } }
+        let rules = ModuleRules.assign(files, read: read)
+        files = rules.files
+        var byModule: [String: [Analysis.File]] = [:]
+        for f in files where !f.module.isEmpty { byModule[f.module, default: []].append(f) }
+        let modules: [Analysis.Module] = byModule.keys.sorted().map { key in
+            let r = readmes[key == "." ? "" : key]
+            var m = Analysis.Module(path: key, files: byModule[key]!, readme: r?.1, readmePath: r?.0)
+            if let info = rules.info[key] {
+                m.kind = info.kind
+                m.qualifiedName = info.qualifiedName
+                m.entryPoints = info.entryPoints
+            }
+            return m
+        }
         let top = readmes[""]
         var analysis = Analysis(files: files, modules: modules, readme: top?.1, readmePath: top?.0, skipped: skipped)
+        analysis.layout = rules.layout
         if indexSymbols { try Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes).index(&analysis) }
+        let resolver = DependencyResolver(files: files, layout: rules.layout)
+        analysis.dependencies = resolver.resolve(analysis.imports)
+        analysis.examples = ExampleLinker.link(analysis, resolver, read: read)
         return analysis
     }
 
@@ -135,7 +148,7 @@ public struct Analyzer {
                 var lines = 0
                 for b in bytes where b == 10 { lines += 1 }
                 if let last = bytes.last, last != 10 { lines += 1 }
-                let module = parts.first ?? "."  // refined by assignModules
+                let module = parts.first ?? "."  // replaced by ModuleRules
                 let language = Analyzer.language(of: name)
                 w.files.append(
                     Analysis.File(path: relPath, language: language, lines: lines, bytes: bytes.count, module: module))
@@ -145,30 +158,6 @@ public struct Analyzer {
             default:
                 w.skipped.special += 1
             }
-        }
-    }
-
-    /// Folders that hold modules rather than being one (`Sources/ScribeCore`, `src/parser`, `packages/ui`).
-    static let containers: Set<String> = [
-        "Sources", "Tests", "src", "lib", "libs", "pkg", "packages", "internal", "cmd", "apps", "crates", "modules",
-        "components", "tests", "test", "spec", "Source", "source", "app",
-    ]
-
-    /// The module tree: a top-level folder is a module, unless it is a container with subfolders, whose
-    /// subfolders are then the modules (files directly in the container stay in the container's module).
-    static func assignModules(_ files: [Analysis.File]) -> [Analysis.File] {
-        var containerHasSub: [String: Bool] = [:]
-        for f in files {
-            let parts = CloneTree.components(f.path)
-            if parts.count >= 3, containers.contains(String(parts[0])) { containerHasSub[String(parts[0])] = true }
-        }
-        return files.map { f in
-            let parts = CloneTree.components(f.path)
-            guard parts.count >= 2 else { return f }
-            let top = String(parts[0])
-            var module = top
-            if containerHasSub[top] == true && parts.count >= 3 { module = "\(top)/\(parts[1])" }
-            return Analysis.File(path: f.path, language: f.language, lines: f.lines, bytes: f.bytes, module: module)
         }
     }
 }

@@ -4,10 +4,13 @@ import Foundation
 /// page shows comes from the analysis; a module with nothing to say is marked as such, never described in
 /// invented words.
 public struct BuiltinGenerator {
-    public static let version = "builtin-2"
+    public static let version = "builtin-3"
     public static let notDocumented = "⚠️ Not documented in the source"
-    static let maxTopLevel = 400
     static let maxMembers = 120
+    /// A module page larger than this splits its API reference into parts, by file, each under the limit.
+    public var maxPageBytes = 100 * 1024
+    /// The modules that get pages in this set (all when nil): dependencies on others are named, not linked.
+    public var documentedModules: Set<String>? = nil
 
     public struct Context: Sendable {
         public let repositoryName: String
@@ -44,10 +47,17 @@ public struct BuiltinGenerator {
         return nil
     }
 
-    public func modulePage(_ m: Analysis.Module, _ a: Analysis) -> Page {
+    /// A module's main page.
+    public func modulePage(_ m: Analysis.Module, _ a: Analysis) -> Page { modulePages(m, a)[0] }
+
+    /// A module's page and, when its API reference would make it larger than `maxPageBytes`, the parts
+    /// that reference is split into (`modules/<page>/part-N.md`), each holding whole files where it can.
+    public func modulePages(_ m: Analysis.Module, _ a: Analysis) -> [Page] {
         var md = "# Module \(MD.code(m.name))\n\n"
         let langs = m.languages.map(\.0)
-        md += "_\(m.files.count) file\(m.files.count == 1 ? "" : "s") · \(m.lines) line\(m.lines == 1 ? "" : "s")"
+        md += "_\(MD.cell(m.kind))"
+        if let q = m.qualifiedName { md += " \(MD.cell(q))" }  // a name, not a path or symbol: plain text
+        md += " · \(m.files.count) file\(m.files.count == 1 ? "" : "s") · \(m.lines) line\(m.lines == 1 ? "" : "s")"
         if !langs.isEmpty { md += " · " + langs.prefix(4).map(MD.cell).joined(separator: ", ") }
         md += "_\n\n## Purpose\n\n"
         if let p = Self.purpose(m, a) {
@@ -55,42 +65,89 @@ public struct BuiltinGenerator {
         } else {
             md += "\(Self.notDocumented)\n\n"
         }
-        md += apiReference(m, a)
-        md += dependencies(m, a)
-        md += "## Files\n\n| File | Language | Lines |\n| --- | --- | ---: |\n"
-        for f in m.files { md += "| \(MD.codeCell(f.path)) | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n" }
-        md += "\n[← Overview](../index.md)\n"
-        return Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: md)
+        if !m.entryPoints.isEmpty {
+            md += "Entry points declared in its package.json: " + m.entryPoints.map(MD.code).joined(separator: ", ") + "\n\n"
+        }
+        let c = a.coverage(of: m)
+        md += "## Coverage\n\n\(c.text): package documentation \(c.packageDoc ? "present" : "missing"), "
+        md += "\(c.documented) of \(c.exported) public symbol\(c.exported == 1 ? "" : "s") documented.\n\n"
+        let entries = apiEntries(m, a)
+        var rest = dependencies(m, a)
+        rest += "## Files\n\n| File | Language | Lines |\n| --- | --- | ---: |\n"
+        for f in m.files { rest += "| \(MD.codeCell(f.path)) | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n" }
+        rest += "\n[← Overview](../index.md)\n"
+
+        let declared = a.publicSymbols(in: m.path).count
+        let head = entries.isEmpty
+            ? "## API reference\n\nNo public declarations were found in this module's source.\n\n"
+            : "## API reference\n\n\(declared) public declaration\(declared == 1 ? "" : "s"), \(entries.count) at the top level.\n\n"
+        let whole = md + head + entries.map(\.text).joined() + rest
+        guard whole.utf8.count > maxPageBytes, entries.count > 1 else {
+            return [Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: whole)]
+        }
+        // Greedy packing in file order; a new part starts at a file boundary when the current one is half full.
+        var parts: [[Entry]] = [[]]
+        var size = 0
+        let budget = max(maxPageBytes - 1024, 1024)
+        for e in entries {
+            let newFile = parts[parts.count - 1].last.map { $0.path != e.path } ?? false
+            if !parts[parts.count - 1].isEmpty && (size + e.text.utf8.count > budget || (newFile && size > budget / 2 && size + e.text.utf8.count > budget * 3 / 4)) {
+                parts.append([])
+                size = 0
+            }
+            parts[parts.count - 1].append(e)
+            size += e.text.utf8.count
+        }
+        var pages: [Page] = []
+        var index = head + "The reference is split into \(parts.count) parts:\n\n"
+        for (i, part) in parts.enumerated() {
+            let path = Self.partPath(m, i + 1)
+            var files: [String] = []
+            for e in part where files.last != e.path { files.append(e.path) }
+            let span = files.count == 1 ? MD.code(files[0]) : "\(MD.code(files.first!)) to \(MD.code(files.last!))"
+            index += "- [Part \(i + 1)](\(m.pageName)/part-\(i + 1).md): \(part.count) declaration\(part.count == 1 ? "" : "s") in \(span)\n"
+            var pmd = "# Module \(MD.code(m.name)): API reference, part \(i + 1) of \(parts.count)\n\n"
+            pmd += part.map(\.text).joined()
+            pmd += "[← Module \(MD.code(m.name))](../\(m.pageName).md) · [← Overview](../../index.md)\n"
+            pages.append(Page(path: path, title: "\(m.name) (part \(i + 1))", kind: "module", module: m.path, markdown: pmd))
+        }
+        let main = Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: md + index + "\n" + rest)
+        return [main] + pages
     }
 
-    /// Public declarations with signature, doc comment and `file:line`; members listed under their type.
-    func apiReference(_ m: Analysis.Module, _ a: Analysis) -> String {
-        let symbols = a.symbols(in: m.path).filter { $0.isReference && $0.isPublic }
-        guard !symbols.isEmpty else {
-            return "## API reference\n\nNo public declarations were found in this module's source.\n\n"
-        }
+    /// `modules/<page>/part-N.md`
+    static func partPath(_ m: Analysis.Module, _ n: Int) -> String { "modules/\(m.pageName)/part-\(n).md" }
+
+    struct Entry {
+        let path: String
+        let text: String
+    }
+
+    /// Public declarations with signature, doc comment, `file:line` and the tests and examples that use them;
+    /// members listed under their type.
+    func apiEntries(_ m: Analysis.Module, _ a: Analysis) -> [Entry] {
+        let symbols = a.publicSymbols(in: m.path)
         let typeNames = Set(symbols.filter(\.isType).map(\.qualifiedName))
-        // Members of a type that is not public are not part of the API, whatever their own modifier.
-        let hiddenTypes = Set(a.symbols(in: m.path).filter { $0.isType && !$0.isPublic }.map(\.qualifiedName)).subtracting(typeNames)
         var members: [String: [Symbol]] = [:]
         var top: [Symbol] = []
         for s in symbols {
-            if let scope = s.scope, hiddenTypes.contains(scope) { continue }
             if let scope = s.scope, typeNames.contains(scope), !s.isType || s.scopeKind != "package" {
                 members[scope, default: []].append(s)
             } else {
                 top.append(s)
             }
         }
-        var md = "## API reference\n\n\(symbols.count) public declaration\(symbols.count == 1 ? "" : "s").\n\n"
-        for s in top.prefix(Self.maxTopLevel) {
-            md += "### \(MD.code(s.qualifiedName))\n\n"
+        return top.map { s in
+            var md = "### \(MD.code(s.qualifiedName))\n\n"
             md += "\(MD.cell(s.kind)) · \(MD.code("\(s.path):\(s.line)"))\n\n"
             md += MD.fenced(Self.header(s), language: Self.fence(s.language)) + "\n"
             if let doc = s.doc {
                 md += MD.quote(doc) + "\n\n"
             } else {
                 md += "_No doc comment._\n\n"
+            }
+            if let uses = a.examples[Analysis.symbolKey(s)], !uses.isEmpty {
+                md += "Used in " + uses.map { "\($0.role.rawValue) \(MD.code("\($0.path):\($0.line)"))" }.joined(separator: ", ") + ".\n\n"
             }
             if let ms = members[s.qualifiedName], !ms.isEmpty {
                 md += "| Member | Kind | Declaration | Line |\n| --- | --- | --- | --- |\n"
@@ -101,9 +158,8 @@ public struct BuiltinGenerator {
                 if ms.count > Self.maxMembers { md += "\n_\(ms.count - Self.maxMembers) more members are not listed._\n" }
                 md += "\n"
             }
+            return Entry(path: s.path, text: md)
         }
-        if top.count > Self.maxTopLevel { md += "_\(top.count - Self.maxTopLevel) more declarations are not listed._\n\n" }
-        return md
     }
 
     /// A declaration's header as the tool reported it: kind, name, signature and type.
@@ -127,7 +183,8 @@ public struct BuiltinGenerator {
         func line(_ d: Analysis.Dependency, other: String) -> String {
             let e = d.evidence[0]
             let more = d.evidence.count > 1 ? " (and \(d.evidence.count - 1) more)" : ""
-            return "- [\(MD.code(other))](\(Analysis.pageName(other)).md) — \(MD.code(e.target)) at \(MD.code("\(e.path):\(e.line)"))\(more)\n"
+            let name = documentedModules.map { $0.contains(other) } ?? true ? "[\(MD.code(other))](\(Analysis.pageName(other)).md)" : MD.code(other)
+            return "- \(name) — \(MD.code(e.target)) at \(MD.code("\(e.path):\(e.line)"))\(more)\n"
         }
         if !uses.isEmpty {
             md += "**Uses**\n\n" + uses.map { line($0, other: $0.to) }.joined() + "\n"
@@ -162,10 +219,16 @@ public struct BuiltinGenerator {
             for l in langs { md += "| \(MD.cell(l.name)) | \(l.files) | \(l.lines) |\n" }
             md += "\n"
         }
-        md += "## Modules\n\n| Module | Files | Lines | Purpose |\n| --- | ---: | ---: | --- |\n"
+        let overall = a.overallCoverage(documented)
+        md += "## Documentation coverage\n\n\(Analysis.Coverage.format(overall.percent)) overall: \(overall.documented) of "
+        md += "\(overall.exported) public symbols documented (10 % for a package doc comment, 90 % for the documented share "
+        md += "of public symbols, weighted by public symbols).\n\n"
+        md += "## Modules\n\n| Module | Kind | Files | Lines | Public symbols | Coverage | Purpose |\n"
+        md += "| --- | --- | ---: | ---: | ---: | ---: | --- |\n"
         for m in documented {
             let purpose = Self.purpose(m, a).map { MD.cell(String($0.text.prefix(160))) } ?? Self.notDocumented
-            md += "| [\(MD.codeCell(m.name))](\(m.pagePath)) | \(m.files.count) | \(m.lines) | \(purpose) |\n"
+            let c = a.coverage(of: m)
+            md += "| [\(MD.codeCell(m.name))](\(m.pagePath)) | \(MD.cell(m.kind)) | \(m.files.count) | \(m.lines) | \(c.exported) | \(c.text) | \(purpose) |\n"
         }
         md += "\n"
         let shown = Set(documented.map(\.path))

@@ -1,122 +1,88 @@
-import Foundation
-
-/// Turns import statements into module-to-module edges, only when an import names a file or folder that
-/// exists in the repository (so an edge always has a statement and a target behind it).
+/// Turns import statements into module-to-module edges by each language's rules (the rules live in
+/// `Modules/`): an import becomes an edge only when it names a source file of the importing language in the
+/// repository, so an edge always has a statement and a real target behind it. Standard-library and
+/// third-party names resolve to nothing.
 struct DependencyResolver {
-    private var moduleOfFile: [String: String] = [:]
-    private var moduleOfStem: [String: String] = [:]  // path without extension -> module
-    private var stemsByLast: [String: [String]] = [:]
-    private var moduleOfDir: [String: String?] = [:]  // nil: the folder spans several modules
+    let layout: Layout
+    private var byPath: [String: Analysis.File] = [:]
+    private var filesInDir: [String: [String]] = [:]
     private var dirsByLast: [String: [String]] = [:]
-    private var language: [String: String?] = [:]
+    private var stemsByLast: [String: [String]] = [:]
+    private var firstSwiftFile: [String: String] = [:]  // by target folder
 
-    init(files: [Analysis.File]) {
+    init(files: [Analysis.File], layout: Layout) {
+        self.layout = layout
         for f in files {
-            moduleOfFile[f.path] = f.module
-            language[f.path] = f.language
-            let stem = DependencyResolver.stripExtension(f.path)
-            moduleOfStem[stem] = f.module
-            stemsByLast[DependencyResolver.last(stem), default: []].append(stem)
-            var dir = CloneTree.parent(f.path)
-            while !dir.isEmpty {
-                if let existing = moduleOfDir[dir] {
-                    if existing != f.module { moduleOfDir[dir] = .some(nil) }
-                } else {
-                    moduleOfDir[dir] = .some(f.module)
-                    dirsByLast[DependencyResolver.last(dir), default: []].append(dir)
-                }
-                dir = CloneTree.parent(dir)
+            byPath[f.path] = f
+            filesInDir[RepoPath.dir(f.path), default: []].append(f.path)
+            let name = RepoPath.name(f.path)
+            if let dot = name.firstIndex(of: "."), dot != name.startIndex {
+                stemsByLast[String(name[..<dot]), default: []].append(f.path)
             }
+        }
+        for dir in filesInDir.keys where !dir.isEmpty { dirsByLast[RepoPath.name(dir), default: []].append(dir) }
+        for folder in layout.swiftTargets.values {
+            if let f = byPath.keys.filter({ RepoPath.isInside($0, folder) && $0.hasSuffix(".swift") }).min() { firstSwiftFile[folder] = f }
         }
     }
 
-    static func last(_ p: String) -> String { p.split(separator: "/").last.map(String.init) ?? p }
+    func file(_ path: String) -> Analysis.File? { byPath[path] }
 
-    static func stripExtension(_ p: String) -> String {
-        let name = last(p)
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return p }
-        return String(p.dropLast(name.distance(from: dot, to: name.endIndex)))
+    /// A file with one of the extensions directly in a folder: the first by name of an API module (a folder's
+    /// `example_test.go` must not stand for its package), else the first by name.
+    func sourceFile(inDir dir: String, extensions: [String]) -> String? {
+        let candidates = (filesInDir[dir] ?? []).sorted().filter { p in extensions.contains { p.hasSuffix($0) } }
+        return candidates.first { byPath[$0]?.module.isEmpty == false } ?? candidates.first
+    }
+
+    /// The first Swift file of a SwiftPM target's folder (computed once per target, imports are many).
+    func swiftFile(inTarget folder: String) -> String? { firstSwiftFile[folder] }
+
+    /// A file whose path, without its extension, is `p` or ends with `/p`.
+    func fileEnding(with p: String, extensions: [String]) -> String? {
+        let last = RepoPath.name(p)
+        return (stemsByLast[last] ?? []).sorted().first { f in
+            extensions.contains { ext in f.hasSuffix(ext) && (String(f.dropLast(ext.count)) == p || f.dropLast(ext.count).hasSuffix("/" + p)) }
+        }
+    }
+
+    /// A folder that is `p` or ends with `/p`.
+    func dirEnding(with p: String) -> String? {
+        (dirsByLast[RepoPath.name(p)] ?? []).sorted().first { $0 == p || $0.hasSuffix("/" + p) }
+    }
+
+    /// The repository file an import names, by the importing file's language; nil outside the repository.
+    func resolveFile(_ imp: Import) -> String? {
+        guard let from = byPath[imp.path] else { return nil }
+        let t = imp.target
+        switch from.language {
+        case "Python": return PythonModules.resolve(t, from: imp.path, self)
+        case "JavaScript", "TypeScript", "Vue", "Svelte": return JavaScriptModules.resolve(t, from: imp.path, self)
+        case "Go": return GoModules.resolve(t, from: imp.path, self)
+        case "Swift": return SwiftModules.resolve(t, from: imp.path, self)
+        case "Rust": return RustModules.resolve(t, relative: imp.relative, from: imp.path, self)
+        case "C", "C++", "Objective-C", "Objective-C++": return CModules.resolve(t, relative: imp.relative, from: imp.path, self)
+        case "Java", "Kotlin", "Scala", "C#": return JVMModules.resolve(t, from: imp.path, self)
+        case "Ruby":
+            let p = imp.relative ? RepoPath.join(RepoPath.dir(imp.path), t) : RepoPath.join("lib", t)
+            return RepoPath.normalise(p).flatMap { p in [p, p + ".rb"].first { byPath[$0]?.language == "Ruby" } }
+        default: return nil
+        }
+    }
+
+    /// The API module an import leads to ("" for tests, examples and the like).
+    func module(for imp: Import) -> String? {
+        resolveFile(imp).flatMap { byPath[$0]?.module }
     }
 
     func resolve(_ imports: [Import]) -> [Analysis.Dependency] {
         var edges: [String: Analysis.Dependency] = [:]
         for imp in imports {
-            guard let from = moduleOfFile[imp.path], let to = module(for: imp), to != from else { continue }
+            guard let from = byPath[imp.path]?.module, !from.isEmpty, let to = module(for: imp), !to.isEmpty, to != from else { continue }
             let key = from + "\u{0}" + to
             if edges[key] == nil { edges[key] = Analysis.Dependency(from: from, to: to, evidence: []) }
             if edges[key]!.evidence.count < 5 { edges[key]!.evidence.append(imp) }
         }
         return edges.values.sorted { $0.from != $1.from ? $0.from < $1.from : $0.to < $1.to }
-    }
-
-    func module(for imp: Import) -> String? {
-        let t = imp.target
-        let lang = language[imp.path] ?? nil
-        if imp.relative || t.hasPrefix("./") || t.hasPrefix("../") {
-            let base = CloneTree.parent(imp.path)
-            let joined = DependencyResolver.normalise(base.isEmpty ? t : "\(base)/\(t)")
-            if let joined {
-                if let m = moduleOfFile[joined] ?? moduleOfStem[DependencyResolver.stripExtension(joined)] ?? moduleOfStem[joined] { return m }
-                if let m = moduleOfStem["\(joined)/index"] ?? moduleOfStem["\(joined)/__init__"] ?? moduleOfStem["\(joined)/mod"] { return m }
-                if let m = moduleOfDir[joined] ?? nil { return m }
-            }
-            // C's quoted includes also search the include path: fall through with the bare name.
-            guard lang == "C" || lang == "C++" || lang == "Objective-C" else { return nil }
-            return byPath(DependencyResolver.stripExtension(String(t.drop(while: { $0 == "." || $0 == "/" }))), allowShorter: false)
-        }
-        var p = t
-        for prefix in ["crate::", "self::", "super::"] where p.hasPrefix(prefix) { p = String(p.dropFirst(prefix.count)) }
-        p = p.replacingOccurrences(of: "::", with: "/").replacingOccurrences(of: "\\", with: "/")
-        switch lang {
-        case "Python", "Java", "Kotlin", "Scala", "C#": p = p.replacingOccurrences(of: ".", with: "/")
-        case "C", "C++", "Objective-C", "Objective-C++": p = DependencyResolver.stripExtension(p)
-        default: break
-        }
-        while p.hasSuffix("/*") || p.hasSuffix("/") { p = String(p.dropLast(p.hasSuffix("/*") ? 2 : 1)) }
-        if let brace = p.firstIndex(of: "{") { p = String(p[..<brace]).trimmingCharacters(in: CharacterSet(charactersIn: "/")) }
-        guard !p.isEmpty else { return nil }
-        if lang == "Go" {
-            // Go imports are longer than repository paths: match a folder the import path ends with.
-            var best: (String, Int)? = nil
-            for (dir, m) in moduleOfDir {
-                guard let m, p == dir || p.hasSuffix("/" + dir) else { continue }
-                if best == nil || dir.count > best!.1 { best = (m, dir.count) }
-            }
-            return best?.0
-        }
-        return byPath(p, allowShorter: true)
-    }
-
-    /// A file stem or folder equal to `p` or ending with `/p`; with `allowShorter`, `a/b/C` may match `a/b`
-    /// (an import of a symbol inside a file or package).
-    private func byPath(_ path: String, allowShorter: Bool) -> String? {
-        var comps = path.split(separator: "/").map(String.init)
-        while !comps.isEmpty {
-            let p = comps.joined(separator: "/")
-            let last = comps.last!
-            for stem in stemsByLast[last] ?? [] where stem == p || stem.hasSuffix("/" + p) {
-                if let m = moduleOfStem[stem] { return m }
-            }
-            for dir in dirsByLast[last] ?? [] where dir == p || dir.hasSuffix("/" + p) {
-                if let m = moduleOfDir[dir] ?? nil { return m }
-            }
-            guard allowShorter else { return nil }
-            comps.removeLast()
-        }
-        return nil
-    }
-
-    static func normalise(_ p: String) -> String? {
-        var out: [Substring] = []
-        for c in p.split(separator: "/") {
-            if c == "." || c.isEmpty { continue }
-            if c == ".." {
-                guard !out.isEmpty else { return nil }
-                out.removeLast()
-            } else {
-                out.append(c)
-            }
-        }
-        return out.joined(separator: "/")
     }
 }

@@ -6,15 +6,32 @@ import ScribeStore
 /// diagrams (Graphviz), `index.json` (pages and objects) and `analysis.json` (the facts the pages name).
 public struct DocsOutput {
     public let dir: String
-    let generator = BuiltinGenerator()
+    public var generator = BuiltinGenerator()
 
     public init(dir: String) { self.dir = dir }
 
     public func modulePagePath(_ m: Analysis.Module) -> String { "\(dir)/\(m.pagePath)" }
 
     public func writeModule(_ m: Analysis.Module, _ a: Analysis) throws {
-        let page = generator.modulePage(m, a)
-        try DocsOutput.write(page.markdown, to: "\(dir)/\(page.path)")
+        for page in generator.modulePages(m, a) { try DocsOutput.write(page.markdown, to: "\(dir)/\(page.path)") }
+    }
+
+    /// The parts a module's API reference was split into (`modules/<page>/part-N.md`), for pages written by
+    /// another generator around the built-in reference.
+    public func writeParts(_ m: Analysis.Module, _ a: Analysis) throws {
+        for page in generator.modulePages(m, a).dropFirst() { try DocsOutput.write(page.markdown, to: "\(dir)/\(page.path)") }
+    }
+
+    /// The folder of a module's split parts.
+    public func partsDir(_ m: Analysis.Module) -> String { "\(dir)/modules/\(m.pageName)" }
+
+    /// The part pages written for a module, in order.
+    func partPages(_ m: Analysis.Module) -> [String] {
+        var out: [String] = []
+        while FileManager.default.fileExists(atPath: "\(dir)/\(BuiltinGenerator.partPath(m, out.count + 1))") {
+            out.append(BuiltinGenerator.partPath(m, out.count + 1))
+        }
+        return out
     }
 
     /// Everything but the module pages; returns the index of what the folder holds.
@@ -27,6 +44,9 @@ public struct DocsOutput {
         var pages: [LeaseStore.PageRecord] = [.init(path: "index.md", title: overview.title, kind: "overview", module: nil, contentType: md)]
         for m in modules {
             pages.append(.init(path: m.pagePath, title: m.name, kind: "module", module: m.path, contentType: md))
+            for (i, part) in partPages(m).enumerated() {
+                pages.append(.init(path: part, title: "\(m.name) (part \(i + 1))", kind: "module", module: m.path, contentType: md))
+            }
         }
 
         // Diagrams: one Graphviz run for all of them.
@@ -75,20 +95,41 @@ public struct DocsOutput {
             ("repository", .string(ctx.repositoryName)), ("url", .string(ctx.repositoryURL)), ("commit", .string(ctx.commit)),
             ("generator", .string(BuiltinGenerator.version)), ("generated_at", .string(ctx.generatedAt)),
             ("pages", .array(pages.map { .object([("path", .string($0.path)), ("title", .string($0.title)), ("kind", .string($0.kind)), ("module", .str($0.module))]) })),
-            ("objects", .array(modules.map { .object([("path", .string($0.path)), ("page", .string($0.pagePath)), ("files", .num($0.files.count)), ("lines", .num($0.lines))]) })),
+            ("objects", .array(modules.map { m in
+                .object([("path", .string(m.path)), ("page", .string(m.pagePath)), ("kind", .string(m.kind)), ("name", .str(m.qualifiedName)),
+                         ("files", .num(m.files.count)), ("lines", .num(m.lines)), ("coverage", DocsOutput.coverageJSON(a.coverage(of: m)))])
+            })),
+            ("coverage", DocsOutput.overallJSON(a, modules)),
         ])
         try DocsOutput.write(index.serialized() + "\n", to: "\(dir)/index.json")
         pages.append(.init(path: "index.json", title: "Index", kind: "index", module: nil, contentType: "application/json"))
+        try DocsOutput.write(DocsOutput.overallJSON(a, modules).serialized() + "\n", to: "\(dir)/\(DocsOutput.coverageFile)")
+        pages.append(.init(path: DocsOutput.coverageFile, title: "Coverage", kind: "index", module: nil, contentType: "application/json"))
         try DocsOutput.write(DocsOutput.analysisJSON(a).serialized() + "\n", to: "\(dir)/analysis.json")
         pages.append(.init(path: "analysis.json", title: "Analysis", kind: "index", module: nil, contentType: "application/json"))
         return pages
     }
 
+    /// The small file the API reads a job's coverage from.
+    public static let coverageFile = "coverage.json"
+
+    static func coverageJSON(_ c: Analysis.Coverage) -> JSONValue {
+        .object([("percent", .double(((c.percent * 10).rounded()) / 10)), ("package_doc", .bool(c.packageDoc)),
+                 ("public_symbols", .num(c.exported)), ("documented_symbols", .num(c.documented))])
+    }
+
+    /// Overall coverage of the documented modules, weighted by their public symbols.
+    static func overallJSON(_ a: Analysis, _ modules: [Analysis.Module]) -> JSONValue {
+        let o = a.overallCoverage(modules)
+        return .object([("percent", .double(((o.percent * 10).rounded()) / 10)), ("public_symbols", .num(o.exported)),
+                        ("documented_symbols", .num(o.documented)), ("modules", .num(modules.count))])
+    }
+
     /// The facts behind the pages: files, modules, public declarations and module dependencies.
     static func analysisJSON(_ a: Analysis) -> JSONValue {
         .object([
-            ("files", .array(a.files.map { .object([("path", .string($0.path)), ("language", .str($0.language)), ("lines", .num($0.lines)), ("module", .string($0.module))]) })),
-            ("modules", .array(a.modules.map { .object([("path", .string($0.path)), ("files", .num($0.files.count))]) })),
+            ("files", .array(a.files.map { .object([("path", .string($0.path)), ("language", .str($0.language)), ("lines", .num($0.lines)), ("module", .string($0.module)), ("role", .string($0.role.rawValue))]) })),
+            ("modules", .array(a.modules.map { .object([("path", .string($0.path)), ("kind", .string($0.kind)), ("name", .str($0.qualifiedName)), ("files", .num($0.files.count))]) })),
             ("symbols", .array(a.symbols.filter { $0.isReference && $0.isPublic }.map {
                 .object([("name", .string($0.name)), ("qualified_name", .string($0.qualifiedName)), ("kind", .string($0.kind)),
                          ("path", .string($0.path)), ("line", .num($0.line)), ("signature", .str($0.signature))])

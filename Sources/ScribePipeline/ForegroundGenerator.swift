@@ -11,6 +11,10 @@ public struct ForegroundGenerator {
         public let modules: Int
         public let pages: Int
         public let seconds: Double
+        /// Overall documentation coverage in percent (pkgsite's formula, weighted by public symbols).
+        public let coverage: Double
+        /// Mentions on the written pages that the analysis could not confirm (0 by construction).
+        public let unverifiedMentions: Int
     }
 
     public var modules: [String]? = nil
@@ -54,7 +58,8 @@ public struct ForegroundGenerator {
             if !unknown.isEmpty { throw PipelineError.fatal("Unknown modules: \(unknown.joined(separator: ", "))") }
             chosen = chosen.filter { modules.contains($0.path) }
         }
-        let output = DocsOutput(dir: out)
+        var output = DocsOutput(dir: out)
+        output.generator.documentedModules = Set(chosen.map(\.path))
         try FileManager.default.createDirectory(atPath: "\(out)/modules", withIntermediateDirectories: true)
         for (i, m) in chosen.enumerated() {
             progress(
@@ -66,9 +71,11 @@ public struct ForegroundGenerator {
         let name = (source as NSString).lastPathComponent.replacingOccurrences(of: ".git", with: "")
         let ctx = BuiltinGenerator.Context(repositoryName: name.isEmpty ? "repository" : name, repositoryURL: source, commit: commit, generatedAt: JobRunner.now())
         let pages = try output.finalize(analysis, modules: chosen, ctx: ctx) { _ in }
+        let unverified = output.verify(analysis, pages: pages.map(\.path), extra: [String(commit.prefix(12))])
         progress(Milestone.completed.rawValue, Milestone.completed.step)
         return Summary(
             files: analysis.files.count, lines: analysis.totalLines, symbols: analysis.symbols.count, modules: chosen.count,
-            pages: pages.count, seconds: Date().timeIntervalSince(t0))
+            pages: pages.count, seconds: Date().timeIntervalSince(t0), coverage: analysis.overallCoverage(chosen).percent,
+            unverifiedMentions: unverified.count)
     }
 }

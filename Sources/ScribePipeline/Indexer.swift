@@ -124,7 +124,6 @@ public struct Indexer {
             guard let m = moduleOf[s.path], a.moduleDocs[m] == nil, let d = s.doc else { continue }
             a.moduleDocs[m] = (d, s.path)
         }
-        a.dependencies = DependencyResolver(files: a.files).resolve(a.imports)
     }
 
     /// Rust items are public with `pub` (not `pub(crate)` or narrower); JS/TS top-level items when exported.

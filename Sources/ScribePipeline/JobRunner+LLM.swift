@@ -263,10 +263,12 @@ extension JobRunner {
                         }
                         let page = LLMGenerator.page(m, analysis, sections: checked, unknown: unknown, model: s.model, at: JobRunner.now())
                         try DocsOutput.write(page, to: out.modulePagePath(m))
+                        try out.writeParts(m, analysis)  // the built-in reference the page ends with may link to parts
                         counts.processed += 1
                     } else {
                         // Graceful degradation: the built-in page, marked, and the object counted as failed.
                         try DocsOutput.write(LLMGenerator.fallbackPage(m, analysis, reason: failure ?? "unknown error"), to: out.modulePagePath(m))
+                        try out.writeParts(m, analysis)
                         status = "failed"
                         note = failure
                         counts.failed += 1

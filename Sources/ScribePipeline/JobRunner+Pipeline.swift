@@ -123,10 +123,13 @@ extension JobRunner {
                     : ""))
         let blobs = try git.blobs(in: cloneDir)
         let flavour = llm.map { "llm \($0.model)" } ?? "builtin"
-        let fingerprints = Dictionary(uniqueKeysWithValues: modules.map { ($0.path, JobRunner.fingerprint($0, analysis, blobs, flavour: flavour)) })
+        let documented = Set(modules.map(\.path))
+        let fingerprints = Dictionary(
+            uniqueKeysWithValues: modules.map { ($0.path, JobRunner.fingerprint($0, analysis, blobs, flavour: flavour, documented: documented)) })
         try lease.seedObjects(modules.map { (path: $0.path, fingerprint: fingerprints[$0.path]) })
 
-        let out = DocsOutput(dir: "\(workDir)/out")
+        var out = DocsOutput(dir: "\(workDir)/out")
+        out.generator.documentedModules = Set(modules.map(\.path))
         try FileManager.default.createDirectory(atPath: "\(out.dir)/modules", withIntermediateDirectories: true)
         let previous = options.regenerateAll ? [:] : try JobStore(lease.db).previousObjects(repositoryID: repo.id)
         try generate(modules, analysis, out, fingerprints: fingerprints, previous: previous, options: options, llm: llm)
@@ -135,6 +138,10 @@ extension JobRunner {
         let ctx = BuiltinGenerator.Context(
             repositoryName: repo.name, repositoryURL: repo.url, commit: commit, generatedAt: JobRunner.now())
         let pages = try out.finalize(analysis, modules: modules, ctx: ctx) { note in try? lease.event(kind: "info", level: "warning", note) }
+        let overall = analysis.overallCoverage(modules)
+        try lease.event(
+            "Documentation coverage: \(Analysis.Coverage.format(overall.percent)), \(overall.documented) of \(overall.exported) public symbols documented")
+        if llm == nil { try recordUnverified(out.verify(analysis, pages: pages.map(\.path), extra: [String(commit.prefix(12))]), modules) }
 
         try step(.save)
         let docsRel = "\(repo.id)/\(jobID)"
@@ -145,6 +152,24 @@ extension JobRunner {
         guard try lease.complete(docsPath: docsRel, pages: pages, cacheHit: false) else { throw PipelineError.stopped(.leaseLost) }
         try? FileManager.default.removeItem(atPath: workDir)
         logger.info("job completed", metadata: ["job.modules": "\(modules.count)"])
+    }
+
+    /// The built-in pages name only what the analysis holds, so this is empty by construction; anything the
+    /// verifier finds is counted on the job like the LLM generator's unverified mentions, per module page.
+    func recordUnverified(_ problems: [(page: String, problem: String)], _ modules: [Analysis.Module]) throws {
+        guard !problems.isEmpty else { return }
+        var byObject: [String: [String]] = [:]
+        for p in problems {
+            let owner = modules.first { p.page == $0.pagePath || p.page.hasPrefix("modules/\($0.pageName)/") }?.path ?? p.page
+            byObject[owner, default: []].append(p.problem)
+        }
+        for (object, list) in byObject.sorted(by: { $0.key < $1.key }) {
+            try check(
+                try lease.layerFinished(
+                    object, layer: "verify", status: "warning", promptTokens: 0, completionTokens: 0, costUSD: 0,
+                    unverified: list.count, durationMs: 0,
+                    message: "\(list.count) unverifiable mention\(list.count == 1 ? "" : "s"): \(list.prefix(3).joined(separator: "; "))"))
+        }
     }
 
     /// The repository owner's GitHub token, from the database (never from a session), decrypted here only.
@@ -223,6 +248,11 @@ extension JobRunner {
             try check(allowPause: true)
             try? FileManager.default.removeItem(atPath: out.modulePagePath(m))
             try FileManager.default.copyItem(atPath: prevPage, toPath: out.modulePagePath(m))
+            let prevParts = "\(config.dataDir)/docs/\(prev.docsPath)/modules/\(m.pageName)"
+            if FileManager.default.fileExists(atPath: prevParts) {
+                try? FileManager.default.removeItem(atPath: out.partsDir(m))
+                try FileManager.default.copyItem(atPath: prevParts, toPath: out.partsDir(m))
+            }
             counts.processed += 1
             try check(
                 try lease.objectFinished(
@@ -271,9 +301,17 @@ extension JobRunner {
     }
 
     /// What a module's page depends on: its files' contents, its dependencies both ways and the generator.
-    static func fingerprint(_ m: Analysis.Module, _ a: Analysis, _ blobs: [String: String], flavour: String) -> String {
+    /// The tests and examples cited under its symbols, and which of its neighbours have pages (linked or only
+    /// named), count too.
+    static func fingerprint(
+        _ m: Analysis.Module, _ a: Analysis, _ blobs: [String: String], flavour: String, documented: Set<String>
+    ) -> String {
         var text = BuiltinGenerator.version + " " + flavour + "\n"
         for f in m.files { text += "\(f.path) \(blobs[f.path] ?? "?")\n" }
+        for s in a.publicSymbols(in: m.path) {
+            for e in a.examples[Analysis.symbolKey(s)] ?? [] { text += "example \(e.path):\(e.line) \(blobs[e.path] ?? "?")\n" }
+        }
+        for d in a.uses(m.path) + a.usedBy(m.path) { text += "page \(d.from) \(documented.contains(d.from)) \(d.to) \(documented.contains(d.to))\n" }
         for d in a.uses(m.path) { text += "uses \(d.to) \(d.evidence.map { "\($0.path):\($0.line)" }.joined(separator: ","))\n" }
         for d in a.usedBy(m.path) { text += "usedby \(d.from) \(d.evidence.map { "\($0.path):\($0.line)" }.joined(separator: ","))\n" }
         return Secrets.sha256Hex(text)

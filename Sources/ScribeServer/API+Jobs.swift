@@ -87,7 +87,7 @@ extension API {
         case .conflict(let active): throw inProgress(repo.id, active)
         case .created(let job):
             versions.notified(job.id, .init(version: job.version, organisationID: job.organisationID))
-            return .json(202, job.json, headers: [("ETag", job.etag), ("Location", "/api/documentation/jobs/\(job.id)")])
+            return .json(202, rendered(job), headers: [("ETag", job.etag), ("Location", "/api/documentation/jobs/\(job.id)")])
         }
     }
 
@@ -119,7 +119,7 @@ extension API {
         }
         let jobs = try JobStore(try c.db()).list(organisationID: c.org, status: status, repositoryID: repo, limit: limit, before: before)
         let next: JSONValue = jobs.count == limit ? .str(jobs.last?.createdAt) : .null
-        return .json(200, .object([("jobs", .array(jobs.map(\.json))), ("next_before", next)]))
+        return .json(200, .object([("jobs", .array(jobs.map(rendered))), ("next_before", next)]))
     }
 
     /// The polling hot path: a current ETag is answered 304 from memory; otherwise one query.
@@ -134,7 +134,7 @@ extension API {
         if c.request.ifNoneMatch(job.etag) {
             return HTTPResponse(status: 304, headers: [("ETag", job.etag), ("Cache-Control", "no-cache")])
         }
-        return .json(200, job.json, headers: [("ETag", job.etag)]).withCache("no-cache")
+        return .json(200, rendered(job), headers: [("ETag", job.etag)]).withCache("no-cache")
     }
 
     private func job(_ c: Context, _ id: String) throws -> Job {
@@ -204,10 +204,28 @@ extension API {
         if let updated {
             // The caller must see its own change at once: the NOTIFY may arrive a few milliseconds later.
             versions.notified(updated.id, .init(version: updated.version, organisationID: updated.organisationID))
-            return .json(200, updated.json, headers: [("ETag", updated.etag)])
+            return .json(200, rendered(updated), headers: [("ETag", updated.etag)])
         }
         let current = try job(c, id)  // 404 for unknown or foreign jobs
         throw APIError(409, JobTransitions.refusal(event, in: current.state), extra: [("status", .string(current.state.rawValue))])
+    }
+}
+
+extension API {
+    /// A job as the API shows it: its stored fields and the documentation coverage its pages record
+    /// (`coverage.json` beside them, written once when the job completes, so the ETag still covers it).
+    func rendered(_ job: Job) -> JSONValue {
+        guard case .object(var pairs) = job.json else { return job.json }
+        pairs.append(("coverage", coverage(of: job)))
+        return .object(pairs)
+    }
+
+    private func coverage(of job: Job) -> JSONValue {
+        guard job.state == .completed, let docs = job.docsPath, !docs.contains(".."),
+            let data = FileManager.default.contents(atPath: "\(config.dataDir)/docs/\(docs)/coverage.json"),
+            let value = try? JSONValue.parse([UInt8](data)), value["percent"] != nil
+        else { return .null }
+        return value
     }
 }
 

@@ -321,9 +321,10 @@ struct Generate: ParsableCommand {
                 print(JSONValue.object([
                     ("files", .num(s.files)), ("lines", .num(s.lines)), ("symbols", .num(s.symbols)), ("modules", .num(s.modules)),
                     ("pages", .num(s.pages)), ("seconds", .double(s.seconds)),
+                    ("coverage", .double((s.coverage * 10).rounded() / 10)), ("unverified_mentions", .num(s.unverifiedMentions)),
                 ]).serialized())
             } else {
-                print("\(s.modules) modules, \(s.files) files, \(s.lines) lines, \(s.symbols) declarations → \(s.pages) files in \(out) (\(String(format: "%.2f", s.seconds)) s)")
+                print("\(s.modules) modules, \(s.files) files, \(s.lines) lines, \(s.symbols) declarations → \(s.pages) files in \(out) (\(String(format: "%.2f", s.seconds)) s); coverage \(String(format: "%.1f", s.coverage)) %")
             }
         } catch {
             bar?.finish()

@@ -306,6 +306,8 @@ export class JobCard {
     const estimated = formatUsd(job.cost_estimated_usd);
     toggleRow(els.costRow, showTokens && !!(actual || estimated));
     setText(els.cost, [actual, estimated && `estimated ${estimated}`].filter(Boolean).join(' · '));
+    toggleRow(els.coverageRow, !!job.coverage);
+    setText(els.coverage, coverageText(job.coverage));
 
     // The error box: "failed" only when the backend says failed. While the job is
     // still active an earlier attempt's message is a notice that a retry follows.
@@ -345,6 +347,13 @@ export class JobCard {
       else if (active && step && step !== stepText(prev)) this.announce(`${step} (${percent}%)`);
     }
   }
+}
+
+/** "72.5 % · 29 of 40 public symbols documented" (pkgsite's formula, from the job's `coverage`). */
+export function coverageText(coverage) {
+  if (!coverage) return '';
+  const percent = Number(coverage.percent).toFixed(1);
+  return `${percent} % · ${formatInt(coverage.documented_symbols)} of ${formatInt(coverage.public_symbols)} public symbols documented`;
 }
 
 function toggleRow(row, visible) {

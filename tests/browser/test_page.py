@@ -145,6 +145,12 @@ def test_register_generate_watch_progress_and_read_the_docs(page, throttled_stac
     assert job["status"] == "completed"
     assert page.by_id("job-total").text == str(job["total_objects"])
     assert page.by_id("job-done").text == str(job["processed_objects"])
+    # Documentation coverage, as the job's API field states it.
+    coverage = job["coverage"]
+    page.wait(lambda: page.by_id("job-coverage").is_displayed(), what="the coverage row")
+    assert page.by_id("job-coverage").text == (
+        f"{coverage['percent']:.1f} % · {coverage['documented_symbols']} of {coverage['public_symbols']} public symbols documented"
+    )
 
     # Re-enabled when the job ends; the list's badge follows.
     page.wait(lambda: page.by_id("generate-button").is_enabled(), what="Generate to be enabled again")

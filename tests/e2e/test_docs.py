@@ -240,6 +240,8 @@ POLYGLOT = {
         "    return ++v->count;\n"
         "}\n"
     ),
+    # The build declares clib as an include folder: that is how capp's "vector.h" finds it.
+    "Makefile": "CFLAGS = -Iclib\n\ncapp/app: capp/main.c clib/vector.c\n\t$(CC) $(CFLAGS) -o $@ $^\n",
     "capp/main.c": (
         "#include <stdio.h>\n"
         '#include "vector.h"\n'
@@ -318,6 +320,9 @@ def line_of(path: str, text: str, files: dict[str, str] = POLYGLOT) -> int:
     return hits[0]
 
 
+# Java's modules are its packages, folder by folder.
+JAVA_MODEL, JAVA_SERVICE = "javamodel/com/example/model", "javasvc/com/example/service"
+
 # (module, file, text on the declaration's line, name the page shows, doc comment, how it is listed)
 DECLARATIONS = [
     ("pyutil", "pyutil/text.py", "def slugify", "slugify", "Turns a title into a URL slug.", "heading"),
@@ -337,13 +342,13 @@ DECLARATIONS = [
      "Money", "An amount of money in one currency.", "heading"),
     ("packages/web", "packages/web/app.js", "export function renderPrices",
      "renderPrices", "Renders the list of prices.", "heading"),
-    ("javamodel", "javamodel/com/example/model/Item.java", "public class Item",
+    (JAVA_MODEL, "javamodel/com/example/model/Item.java", "public class Item",
      "Item", "An item of the catalogue.", "heading"),
-    ("javamodel", "javamodel/com/example/model/Item.java", "public String label", "label",
+    (JAVA_MODEL, "javamodel/com/example/model/Item.java", "public String label", "label",
      "Returns the display label of the item.", "member"),
-    ("javasvc", "javasvc/com/example/service/ItemService.java", "public class ItemService", "ItemService",
+    (JAVA_SERVICE, "javasvc/com/example/service/ItemService.java", "public class ItemService", "ItemService",
      "Finds items in the catalogue.", "heading"),
-    ("javasvc", "javasvc/com/example/service/ItemService.java", "public Item first",
+    (JAVA_SERVICE, "javasvc/com/example/service/ItemService.java", "public Item first",
      "first", "Returns the first item, or null.", "member"),
     ("clib", "clib/vector.c", "int vec_push", "vec_push", "Appends a value and returns the new count.", "heading"),
     ("clib", "clib/vector.h", "struct vec {", "vec", "A growable array of ints.", "heading"),
@@ -361,7 +366,7 @@ NOT_PUBLIC = [
     ("gocore", "lowercaseHelper"),  # Go: not capitalised
     ("rustlib", "private_helper"),  # Rust: no `pub`
     ("packages/shared", "localOnly"),  # TypeScript: not exported
-    ("javamodel", "secretCount"),  # Java: private
+    (JAVA_MODEL, "secretCount"),  # Java: private
     ("clib", "clamp"),  # C: static
     ("Sources/SwiftKit", "internalHelper"),  # Swift: internal by default
 ]
@@ -372,7 +377,7 @@ IMPORTS = {
     ("goapi", "gocore"): ("goapi/server.go", "example.com/poly/gocore"),
     ("rustcli", "rustlib"): ("rustcli/src/main.rs", "rustlib::parse_line"),
     ("packages/web", "packages/shared"): ("packages/web/app.js", "../shared/format"),
-    ("javasvc", "javamodel"): ("javasvc/com/example/service/ItemService.java", "com.example.model.Item"),
+    (JAVA_SERVICE, JAVA_MODEL): ("javasvc/com/example/service/ItemService.java", "com.example.model.Item"),
     ("capp", "clib"): ("capp/main.c", "vector.h"),
     ("rbapp", "rbcore"): ("rbapp/cli.rb", "../rbcore/greeter"),
     ("Sources/SwiftApp", "Sources/SwiftKit"): ("Sources/SwiftApp/main.swift", "SwiftKit"),
@@ -386,7 +391,10 @@ PURPOSES = {
     "rbcore": ("Greeting helpers for the Ruby scripts.", "rbcore/README.md"),
 }
 
-MODULES = sorted({path.split("/")[0] if not path.startswith(("packages/", "Sources/")) else "/".join(path.split("/")[:2])
+# Each language's own modules: Java packages are folders, SwiftPM targets and npm packages their folders, the
+# others the top-level folder that holds their files. The root holds no code, so it is no module.
+MODULES = sorted({"/".join(path.split("/")[:2]) if path.startswith(("packages/", "Sources/"))
+                  else path.rsplit("/", 1)[0] if path.endswith(".java") else path.split("/")[0]
                   for path in POLYGLOT if "/" in path})
 
 
@@ -853,6 +861,29 @@ def test_every_module_gets_a_markdown_and_an_html_page(polyglot: dict) -> None:
     languages = section(overview, "Languages")
     for language in ("Python", "Go", "Rust", "TypeScript", "JavaScript", "Java", "C", "Ruby", "Swift"):
         assert f"| {language} |" in languages, languages
+
+
+def test_coverage_is_on_the_job_the_index_and_the_pages(polyglot: dict) -> None:
+    job, docs = polyglot["job"], polyglot["docs"]
+    index = json.loads((docs / "index.json").read_text())
+    objects = index["objects"]
+    public = sum(o["coverage"]["public_symbols"] for o in objects)
+    documented = sum(o["coverage"]["documented_symbols"] for o in objects)
+    assert public > 0 and 0 < documented < public, objects
+    assert job["coverage"] == index["coverage"] == json.loads((docs / "coverage.json").read_text())
+    assert (job["coverage"]["public_symbols"], job["coverage"]["documented_symbols"]) == (public, documented)
+    assert job["coverage"]["modules"] == len(MODULES)
+    # Weighted by public symbols; each module's figure is rounded to a tenth.
+    weighted = sum(o["coverage"]["percent"] * o["coverage"]["public_symbols"] for o in objects) / public
+    assert abs(job["coverage"]["percent"] - weighted) < 0.1, (job["coverage"], weighted)
+    for o in objects:
+        c = o["coverage"]
+        share = 90 * c["documented_symbols"] / c["public_symbols"] if c["public_symbols"] else 0
+        assert abs(c["percent"] - ((10 if c["package_doc"] else 0) + share)) < 0.06, o
+        assert f"{c['percent']:.1f} %: package documentation {'present' if c['package_doc'] else 'missing'}" in (
+            section(module_page(polyglot, o["path"]), "Coverage"))
+    assert f"{job['coverage']['percent']:.1f} % overall" in section(polyglot["pages"]["index.md"], "Documentation coverage")
+    assert job["unverified_mentions"] == 0
 
 
 @pytest.mark.parametrize("module,path,text,name,doc,listed", DECLARATIONS, ids=[f"{d[0]}:{d[3]}" for d in DECLARATIONS])

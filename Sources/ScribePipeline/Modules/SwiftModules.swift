@@ -1,0 +1,59 @@
+/// Swift: SwiftPM targets, read from `Package.swift` as written (`.target(name:` and `path:`), or the
+/// `Sources/<Target>` convention; `import X` resolves when X is one of the package's own targets.
+enum SwiftModules {
+    static let declarations = [".target(", ".executableTarget(", ".testTarget(", ".macro(", ".plugin(", ".systemLibrary(", ".binaryTarget("]
+
+    static func scan(_ paths: Set<String>, read: (String) -> String?, into layout: inout Layout) {
+        for manifest in paths.sorted() where RepoPath.name(manifest) == "Package.swift" {
+            guard let text = read(manifest) else { continue }
+            let base = RepoPath.dir(manifest)
+            for (name, path, kind) in targets(in: text) {
+                var folder = path.flatMap { RepoPath.normalise(RepoPath.join(base, $0)) }
+                if folder == nil {
+                    let conventional = kind == ".testTarget(" ? ["Tests"] : ["Sources", "Source", "src", "srcs"]
+                    folder = conventional.map { RepoPath.join(base, "\($0)/\(name)") }
+                        .first { d in paths.contains { $0.hasPrefix(d + "/") } }
+                }
+                if let folder, kind != ".testTarget(" { layout.swiftTargets[name] = folder }
+            }
+        }
+    }
+
+    /// Each target declaration's name, its `path:` if written, and its kind.
+    static func targets(in text: String) -> [(String, String?, String)] {
+        var out: [(String, String?, String)] = []
+        var rest = Substring(text)
+        while let (kind, range) = declarations.compactMap({ k in rest.range(of: k).map { (k, $0) } }).min(by: { $0.1.lowerBound < $1.1.lowerBound }) {
+            let after = rest[range.upperBound...]
+            // The declaration's own arguments end where the next declaration starts.
+            let end = declarations.compactMap { after.range(of: $0)?.lowerBound }.min() ?? after.endIndex
+            let args = after[..<end]
+            if let name = argument("name", args) { out.append((name, argument("path", args), kind)) }
+            rest = after
+        }
+        return out
+    }
+
+    private static func argument(_ label: String, _ s: Substring) -> String? {
+        var search = s[...]
+        while let r = search.range(of: label) {
+            let tail = search[r.upperBound...].drop { $0 == " " }
+            let before = search[..<r.lowerBound].last
+            if tail.hasPrefix(":"), before == nil || !(before!.isLetter || before!.isNumber) {
+                return RepoPath.quotedStrings(tail.dropFirst().prefix { $0 != "," && $0 != ")" }).first
+            }
+            search = search[r.upperBound...]
+        }
+        return nil
+    }
+
+    static func target(of path: String, _ layout: Layout) -> (name: String, path: String)? {
+        layout.swiftTargets.filter { RepoPath.isInside(path, $0.value) }.max { $0.value.count < $1.value.count }
+            .map { (name: $0.key, path: $0.value) }
+    }
+
+    static func resolve(_ target: String, from path: String, _ r: DependencyResolver) -> String? {
+        guard let folder = r.layout.swiftTargets[target] else { return nil }
+        return r.swiftFile(inTarget: folder)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+@testable import ScribePipeline
+
+@Suite("Every built-in page verified before publishing")
+struct PageVerifierTests {
+    @Test("the built-in generator's pages name nothing the analysis does not hold, on every fixture", arguments: ModuleFixtures.all.map(\.0))
+    func builtinIsZero(_ name: String) throws {
+        let f = try ModuleFixture(ModuleFixtures.all.first { $0.0 == name }!.1)
+        defer { f.remove() }
+        let a = try f.analyze()
+        let (out, pages) = try f.document(a)
+        #expect(pages.filter { $0.hasPrefix("modules/") && $0.hasSuffix(".md") }.count == a.modules.count)
+        #expect(out.verify(a, pages: pages, extra: ["0123456789ab"]).map(\.problem) == [])
+    }
+
+    @Test("an invented symbol, a wrong line, an unknown file and a broken link are each counted")
+    func inventionsCounted() throws {
+        let f = try ModuleFixture(ModuleFixtures.goRoot)
+        defer { f.remove() }
+        let a = try f.analyze()
+        let (out, pages) = try f.document(a)
+        let page = out.dir + "/modules/root.md"
+        var text = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(text.contains("`lib.go:10`"))
+        text += "\n### `Ghost`\n\nfunc · `lib.go:11`\n\nSee `nosuch.go` and [the rest](missing.md).\n"
+        try text.write(toFile: page, atomically: true, encoding: .utf8)
+        let problems = out.verify(a, pages: pages, extra: ["0123456789ab"]).map(\.problem)
+        #expect(problems.count == 5, "\(problems)")  // the heading counts as a heading and as a name
+        #expect(problems.contains("modules/root.md: `lib.go:11` is not in the analysis"))
+        #expect(problems.contains("modules/root.md: link to missing.md, which was not written"))
+    }
+}
+
+@Suite("Pages over the size limit")
+struct ModulePagesTests {
+    @Test("a module page over the limit splits its reference into parts, by file, none over the limit")
+    func split() throws {
+        var files: [String: String] = ["go.mod": "module example.com/big\n"]
+        for file in ["alpha", "beta", "gamma"] {
+            files["\(file).go"] = "package big\n\n" + (1...12).map { "// F\(file)\($0) does thing \($0) of \(file).\nfunc F\(file)\($0)(a, b int) int { return a + b }\n" }.joined(separator: "\n")
+        }
+        let f = try ModuleFixture(files)
+        defer { f.remove() }
+        let a = try f.analyze()
+        let limit = 2500
+        let (out, pages) = try f.document(a, maxPageBytes: limit)
+        let parts = pages.filter { $0.hasPrefix("modules/root/part-") && $0.hasSuffix(".md") }
+        #expect(parts.count >= 3)
+        var headings: [String] = []
+        for p in ["modules/root.md"] + parts {
+            let text = try String(contentsOfFile: "\(out.dir)/\(p)", encoding: .utf8)
+            #expect(text.utf8.count <= limit, "\(p) has \(text.utf8.count) bytes")
+            headings += text.split(separator: "\n").filter { $0.hasPrefix("### ") }.map(String.init)
+        }
+        #expect(headings.sorted() == a.publicSymbols(in: ".").map { "### `\($0.qualifiedName)`" }.sorted())
+        let main = try String(contentsOfFile: "\(out.dir)/modules/root.md", encoding: .utf8)
+        #expect(main.contains("- [Part 1](root/part-1.md): 12 declarations in `alpha.go`"))
+        #expect(out.verify(a, pages: pages, extra: ["0123456789ab"]).map(\.problem) == [])
+    }
+}
