@@ -20,10 +20,11 @@ public struct JobStore {
         """
     }
 
-    static func job(_ r: Row) -> Job {
-        Job(
-            id: r.string("id") ?? "", organisationID: r.string("organisation_id") ?? "",
-            repositoryID: r.string("repository_id") ?? "", state: JobState(rawValue: r.string("status") ?? "") ?? .failed,
+    /// Decodes a job row; a row whose status the code does not know is an error.
+    static func job(_ r: Row) throws -> Job {
+        try Job(
+            id: r.required("id"), organisationID: r.required("organisation_id"),
+            repositoryID: r.required("repository_id"), state: r.value("status"),
             progress: r.int("progress") ?? 0, currentStep: r.string("current_step"), currentObject: r.string("current_object"),
             processedObjects: r.int("processed_objects") ?? 0, failedObjects: r.int("failed_objects") ?? 0,
             totalObjects: r.int("total_objects") ?? 0, attempt: r.int("attempt") ?? 0, maxAttempts: r.int("max_attempts") ?? 1,
@@ -73,7 +74,7 @@ public struct JobStore {
                     String(options.priority), options.generator, options.model, triggeredBy,
                 ], name: "jobs.create")
             guard let row = rows.first else { throw PGError(sqlState: nil, message: "no row", statement: "jobs.create", constraint: nil) }
-            return .created(Self.job(row))
+            return .created(try Self.job(row))
         }
         do {
             guard let activeLimit else { return try insert() }
@@ -224,7 +225,7 @@ public struct JobStore {
                 if regenerateAll {
                     try db.query("DELETE FROM job_objects WHERE job_id = $1", [id], name: "jobs.retry.objects")
                 }
-                return .retried(Self.job(row))
+                return .retried(try Self.job(row))
             }
         } catch let e as PGError where e.isUniqueViolation {
             let repo = try db.query("SELECT repository_id FROM jobs WHERE id = $1", [id], name: "jobs.repo").first?.string("repository_id")
@@ -346,7 +347,7 @@ public struct JobStore {
     public func releaseExited(jobID: String, lease: String, message: String, delaySeconds: Double) throws -> JobState? {
         try db.query(
             Self.releaseExitedSQL, [String(delaySeconds), Self.bounded(message), jobID, lease], name: "jobs.release-exited")
-            .first.flatMap { $0.string("status") }.flatMap(JobState.init(rawValue:))
+            .first.map { try $0.value("status") }
     }
 
     /// Rescues running jobs whose heartbeat is older than the lease (their worker died or hangs). A job that
@@ -354,10 +355,7 @@ public struct JobStore {
     public func rescueExpired(leaseSeconds: Int, message: String, delaySeconds: Double) throws -> [(String, JobState)] {
         try db.query(
             Self.rescueSQL, [String(delaySeconds), Self.bounded(message), String(leaseSeconds)], name: "jobs.rescue"
-        ).rows.compactMap {
-            guard let id = $0.string("id"), let s = $0.string("status").flatMap(JobState.init(rawValue:)) else { return nil }
-            return (id, s)
-        }
+        ).rows.map { (try $0.required("id"), try $0.value("status")) }
     }
 
     /// Whether any queued job may run now (`scribe dispatch` stops when none may).
@@ -369,7 +367,7 @@ public struct JobStore {
     /// One line of `scribe jobs`: a job of any organisation with its repository's name.
     public struct Summary: Sendable {
         public let id: String
-        public let status: String
+        public let status: JobState
         public let progress: Int
         public let attempt: Int
         public let maxAttempts: Int
@@ -388,8 +386,8 @@ public struct JobStore {
             WHERE ($1::text IS NULL OR j.status = $1) ORDER BY j.created_at DESC LIMIT $2
             """, [status?.rawValue, String(limit)], name: "jobs.recent"
         ).rows.map { r in
-            Summary(
-                id: r.string("id") ?? "", status: r.string("status") ?? "", progress: r.int("progress") ?? 0,
+            try Summary(
+                id: r.required("id"), status: r.value("status"), progress: r.int("progress") ?? 0,
                 attempt: r.int("attempt") ?? 0, maxAttempts: r.int("max_attempts") ?? 0, step: r.string("step") ?? "",
                 error: r.string("error") ?? "", repositoryName: r.string("name") ?? "")
         }

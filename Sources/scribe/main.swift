@@ -252,7 +252,7 @@ struct Jobs: ParsableCommand {
     func run() throws {
         let (_, db) = try CLI.connect()
         for j in try JobStore(db).recent(status: status.flatMap(JobState.init(rawValue:)), limit: limit) {
-            let s = j.status.padding(toLength: 9, withPad: " ", startingAt: 0)
+            let s = j.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
             print("\(j.id)  \(s) \(String(j.progress).leftPad(3))%  attempt \(j.attempt)/\(j.maxAttempts)  \(j.repositoryName)  \(j.step) \(j.error)")
         }
     }
