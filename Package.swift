@@ -64,7 +64,7 @@ let package = Package(
                 .product(name: "SwiftSyntax", package: "swift-syntax"),
                 .product(name: "SwiftParser", package: "swift-syntax"),
             ]),
-        .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore", "ScribeServer"], swiftSettings: swift5),
+        .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore"], swiftSettings: swift5),
         // A database of its own per suite, for the tests that need a real PostgreSQL.
         .target(
             name: "ScribeTestSupport", dependencies: ["ScribeStore"], path: "Tests/ScribeTestSupport",
