@@ -87,7 +87,8 @@ public struct Job: Sendable {
     }
 
     /// The ETag of this version of the job; it changes with every stored update.
-    public var etag: String { "\"\(id)-\(version)\"" }
+    public var etag: String { Job.etag(id: id, version: version) }
+    public static func etag(id: String, version: Int64) -> String { "\"\(id)-\(version)\"" }
 
     public var json: JSONValue {
         .object([

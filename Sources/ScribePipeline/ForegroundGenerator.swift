@@ -14,7 +14,9 @@ public struct ForegroundGenerator {
         /// Overall documentation coverage in percent (pkgsite's formula, weighted by public symbols).
         public let coverage: Double
         /// Mentions on the written pages that the analysis could not confirm (0 by construction).
-        public let unverifiedMentions: Int
+        public var unverifiedMentions: Int { unverified.count }
+        /// Each mention the analysis cannot confirm, with its page and reason.
+        public let unverified: [String]
     }
 
     public var modules: [String]? = nil
@@ -76,6 +78,6 @@ public struct ForegroundGenerator {
         return Summary(
             files: analysis.files.count, lines: analysis.totalLines, symbols: analysis.symbols.count, modules: chosen.count,
             pages: pages.count, seconds: Date().timeIntervalSince(t0), coverage: analysis.overallCoverage(chosen).percent,
-            unverifiedMentions: unverified.count)
+            unverified: unverified.map(\.problem))
     }
 }

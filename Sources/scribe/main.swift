@@ -202,9 +202,15 @@ struct Repo: ParsableCommand {
         func run() throws {
             let (_, db) = try CLI.connect()
             guard let orgID = try AccountStore(db).organisationID(name: org) else { throw CLI.fail("no organisation named \(org)") }
-            for r in try RepositoryStore(db).list(organisationID: orgID) {
-                print("\(r.id)  \(r.lastJobStatus?.rawValue ?? "idle")  \(r.url)\(r.branch.map { " (\($0))" } ?? "")")
-            }
+            // Page by page: a large organisation is never held in memory at once.
+            var after: (at: String, id: String)? = nil
+            repeat {
+                let page = try RepositoryStore(db).list(organisationID: orgID, limit: 500, after: after)
+                for r in page {
+                    print("\(r.id)  \(r.lastJobStatus?.rawValue ?? "idle")  \(r.url)\(r.branch.map { " (\($0))" } ?? "")")
+                }
+                after = page.count == 500 ? page.last.map { ($0.createdAt, $0.id) } : nil
+            } while after != nil
         }
     }
 }
@@ -317,6 +323,8 @@ struct Generate: ParsableCommand {
         do {
             let s = try g.run(source: source, branch: branch, out: out) { pct, step in bar?.draw(percent: pct, step: step) }
             bar?.finish()
+            // What the page check could not confirm, one line each, for the person who asked.
+            for u in s.unverified { FileHandle.standardError.write(Data("unverified: \(u)\n".utf8)) }
             if json {
                 print(JSONValue.object([
                     ("files", .num(s.files)), ("lines", .num(s.lines)), ("symbols", .num(s.symbols)), ("modules", .num(s.modules)),

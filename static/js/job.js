@@ -194,7 +194,8 @@ export class EventLog {
       const last = events.length ? events[events.length - 1].seq : null;
       const next = typeof body?.next_after === 'number' ? body.next_after : last;
       if (typeof next === 'number' && next > this.after) this.after = next;
-      if (events.length < EVENT_PAGE) break;
+      // `next` is null once every stored event has been read.
+      if (!body?.next || events.length < EVENT_PAGE) break;
     }
     setText(this.status, this.list.childElementCount ? '' : 'No events yet.');
   }
@@ -425,7 +426,7 @@ export class HistoryView {
       const body = (await this.api.get(`api/documentation/jobs?repository_id=${encodeURIComponent(repoId)}&limit=20`)).body;
       if (seq !== this.seq) return;
       this.jobs = Array.isArray(body?.jobs) ? body.jobs : [];
-      this.nextBefore = body?.next_before || null;
+      this.nextBefore = body?.next || body?.next_before || null;
       this.render();
     } catch (err) {
       if (seq !== this.seq) return;
@@ -446,7 +447,7 @@ export class HistoryView {
       if (seq !== this.seq) return;
       const known = new Set(this.jobs.map((j) => j.id));
       this.jobs.push(...(body?.jobs || []).filter((j) => !known.has(j.id)));
-      this.nextBefore = body?.next_before || null;
+      this.nextBefore = body?.next || body?.next_before || null;
       this.render();
     } catch (err) {
       setText(this.els.status, `Older jobs could not be loaded: ${err.message}`);
