@@ -85,9 +85,18 @@ let package = Package(
         // Declarations, doc comments and imports through tree-sitter grammars, as JSON lines; its own
         // process so that a hostile file can crash or hang only it.
         .executableTarget(name: "scribe-parse", dependencies: ["CTreeSitter"], swiftSettings: [.unsafeFlags(["-O"])]),
-        .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore", "ScribeServer"], swiftSettings: swift5),
+        .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore"], swiftSettings: swift5),
+        // A database of its own per suite, for the tests that need a real PostgreSQL.
+        .target(
+            name: "ScribeTestSupport", dependencies: ["ScribeStore"], path: "Tests/ScribeTestSupport",
+            swiftSettings: swift5),
         .testTarget(
-            name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeServer"], swiftSettings: swift5),
+            name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeServer", "ScribeTestSupport"],
+            swiftSettings: swift5),
+        .testTarget(name: "ScribeNetTests", dependencies: ["ScribeNet"], swiftSettings: swift5),
+        .testTarget(
+            name: "ScribeServerTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeNet", "ScribeServer", "ScribeTestSupport"],
+            swiftSettings: swift5),
         .testTarget(name: "ScribePipelineTests", dependencies: ["ScribeCore", "ScribePipeline"], swiftSettings: swift5),
     ]
 )

@@ -86,9 +86,8 @@ public final class Dispatcher: @unchecked Sendable {
     }
 
     private func loop(untilIdle: Bool) throws {
-        let db = try Connection(url: config.databaseURL, applicationName: "scribe dispatcher")
-        try db.execute("LISTEN scribe_jobs", name: "dispatcher.listen")
-        let jobs = JobStore(db)
+        let listener = try JobChangeListener(url: config.databaseURL, applicationName: "scribe dispatcher")
+        let jobs = listener.jobs
         var lastSweep = Date.distantPast
         let sweepEvery = max(1.0, Double(config.leaseSeconds) / 3)
         while !stopped.isSet {
@@ -102,18 +101,11 @@ public final class Dispatcher: @unchecked Sendable {
                 claimedAny = true
                 launch(claim, jobs)
             }
-            if untilIdle && !claimedAny && childCount() == 0 {
-                let runnable = try hasRunnable(db)
-                if !runnable { return }
-            }
-            _ = db.waitForNotifications(timeoutSeconds: 1, extraFD: wakeRead)
-            _ = try db.drainNotifications()
+            if untilIdle && !claimedAny && childCount() == 0, try !jobs.hasRunnable() { return }
+            listener.wait(timeoutSeconds: 1, extraFD: wakeRead)
+            _ = try listener.changes()
             drainWakePipe()
         }
-    }
-
-    private func hasRunnable(_ db: Connection) throws -> Bool {
-        !(try db.query("SELECT 1 FROM jobs WHERE status = 'queued' AND run_after <= now() LIMIT 1", name: "dispatcher.runnable").isEmpty)
     }
 
     private func childCount() -> Int {

@@ -171,8 +171,7 @@ enum Schema {
         CREATE FUNCTION scribe_jobs_notify() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF TG_OP = 'INSERT' OR NEW.version <> OLD.version THEN
-                PERFORM pg_notify('scribe_jobs', NEW.id::text || ' ' || NEW.version::text || ' ' || NEW.status
-                    || ' ' || NEW.organisation_id::text);
+                PERFORM pg_notify('\(JobChannel.name)', \(JobChannel.payloadExpression));
             END IF;
             RETURN NULL;
         END $$;
