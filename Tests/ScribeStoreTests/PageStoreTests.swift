@@ -1,7 +1,7 @@
 import Foundation
 import ScribeCore
 import ScribeNet
-import ScribeStore
+@testable import ScribeStore
 import Testing
 
 /// Pages in the database (SPEC §8): stored with the completion, checked by hash, kept by retention.
