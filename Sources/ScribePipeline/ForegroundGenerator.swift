@@ -60,6 +60,9 @@ public struct ForegroundGenerator {
         }
         var output = DocsOutput(dir: out)
         output.generator.documentedModules = Set(chosen.map(\.path))
+        output.generator.sourceLinks = Site.SourceLinks(repositoryURL: source, commit: commit)
+        output.generator.directory = SymbolDirectory()
+        output.sourceRoot = root
         try FileManager.default.createDirectory(atPath: "\(out)/modules", withIntermediateDirectories: true)
         for (i, m) in chosen.enumerated() {
             progress(
