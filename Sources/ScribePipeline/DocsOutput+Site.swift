@@ -12,7 +12,7 @@ extension DocsOutput {
         }
         var out = "<p><a href=\"\(up)index.html\">Overview</a></p>"
         out += "<div class=\"search\" role=\"search\" data-root=\"\(up)\"></div>"
-        out += "<h2>Modules</h2><ul>"
+        out += "<p class=\"nav-title\">Modules</p><ul>"
         let written = Set(pages.map(\.path))
         for m in modules where written.contains(m.pagePath) { out += item(m.pagePath, m.name) }
         return out + "</ul>"
@@ -53,7 +53,7 @@ extension DocsOutput {
                 var html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(MarkdownRenderer.escape(f.path))</title>"
                 html += "<link rel=\"stylesheet\" href=\"\(up)style.css\"></head><body><main class=\"source\">"
                 html += "<nav class=\"breadcrumbs\"><a href=\"\(up)index.html\">Overview</a> › <a href=\"\(up)\(MarkdownRenderer.escape(String(m.pagePath.dropLast(3))))\(".html")\">"
-                html += "\(MarkdownRenderer.escape(m.name))</a></nav><h1><code>\(MarkdownRenderer.escape(f.path))</code></h1>"
+                html += "\(MarkdownRenderer.escape(m.name))</a></nav><h1 id=\"file\"><code>\(MarkdownRenderer.escape(f.path))</code></h1>"
                 html += "<p>At \(rev).</p><ol>"
                 var n = 0
                 for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -62,7 +62,7 @@ extension DocsOutput {
                 }
                 html += "</ol></main></body></html>\n"
                 try DocsOutput.write(html, to: "\(dir)/\(path)")
-                out.append(.init(path: path, title: f.path, kind: "source", module: m.path, contentType: "text/html; charset=utf-8"))
+                out.append(.init(path: path, title: f.path, kind: "asset", module: m.path, contentType: "text/html; charset=utf-8"))
             }
         }
         return out
