@@ -1,4 +1,4 @@
-"""nginx/scribe-production.conf.example, run as shipped (TLS included) in a private nginx.
+"""deploy/nginx/scribe.conf, run as shipped (TLS included) in a private nginx.
 
 Only the machine-specific parts are replaced: ports, the certificate (self-signed, made
 here), the static folder, the data folder and the socket, which are this stack's.
@@ -72,7 +72,7 @@ def production(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         check=True, capture_output=True, timeout=60,
     )
     tls_port, http_port = free_port(), free_port()
-    server = (REPO_ROOT / "nginx" / "scribe-production.conf.example").read_text()
+    server = (REPO_ROOT / "deploy" / "nginx" / "scribe.conf").read_text()
     for old, new in [
         ("listen [::]:80;", ""), ("listen [::]:443 ssl http2;", ""),
         ("listen 80;", f"listen 127.0.0.1:{http_port};"), ("listen 443 ssl http2;", f"listen 127.0.0.1:{tls_port} ssl http2;"),
@@ -80,7 +80,7 @@ def production(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         ("/srv/scribe/static", str(stack.static_dir)), ("/var/lib/scribe/docs/", f"{stack.data_dir}/docs/"),
         ("unix:/run/scribe/scribe-fcgi.sock", f"unix:{stack.socket}"),
     ]:
-        assert old in server, f"the production example no longer has {old!r}: update this test"
+        assert old in server, f"the production configuration no longer has {old!r}: update this test"
         server = server.replace(old, new)
     user = "user root;" if os.geteuid() == 0 else ""
     (prefix / "conf" / "nginx.conf").write_text(
