@@ -702,7 +702,7 @@ def page_problems(text: str, rel: str, facts: Facts, docs: Path, seen: dict[str,
             if heading is None or heading not in facts.names:
                 problems.append(f"{where}: heading names an unknown declaration: {line}")
             continue
-        kind_line = re.fullmatch(r"(\w+) · `(.+):(\d+)`", line)
+        kind_line = re.fullmatch(r"(\w+) · \[`(.+):(\d+)`\]\([^)\s]+\)", line)
         if kind_line and heading is not None:
             path, number = kind_line.group(2), int(kind_line.group(3))
             last_path = path
@@ -853,7 +853,7 @@ def test_every_module_gets_a_markdown_and_an_html_page(polyglot: dict) -> None:
         md = module_page(polyglot, module)
         assert md.startswith(f"# Module `{module}`\n"), md[:80]
         page = (docs / "modules" / f"{page_name(module)}.html").read_text()
-        assert "<h1>" in page and html.escape(module) in page, page[:300]
+        assert "<h1 id=" in page and html.escape(module) in page, page[:300]
     assert "<table>" in (docs / "index.html").read_text()
     overview = polyglot["pages"]["index.md"]
     for module in MODULES:
@@ -894,7 +894,9 @@ def test_public_declarations_are_listed_with_file_line_and_doc_comment(
     api = section(md, "API reference")
     place = f"`{path}:{line_of(path, text)}`"
     if listed == "heading":
-        pattern = rf"^### `{re.escape(name)}`\n\n\w+ · {re.escape(place)}\n\n```\w*\n(.*?)\n```\n\n(.*?)(?:\n\n|\Z)"
+        # The citation is a link to the source at the documented commit.
+        cited = rf"\[{re.escape(place)}\]\([^)\s]+#L\d+\)"
+        pattern = rf"^### `{re.escape(name)}`\n\n\w+ · {cited}\n\n```\w*\n(.*?)\n```\n\n(.*?)(?:\n\n|\Z)"
         m = re.search(pattern, api, re.M | re.S)
         assert m, f"no `### {name}` with {place} in {module}'s API reference:\n{api}"
         assert name.split(".")[-1] in m.group(1)
@@ -902,7 +904,7 @@ def test_public_declarations_are_listed_with_file_line_and_doc_comment(
     else:
         row = next((r for r in api.split("\n") if r.startswith(f"| `{name}`")), None)
         assert row is not None, f"no member row for {name} in:\n{api}"
-        assert f" — {doc} |" in row.replace("\\", "") and row.rstrip().endswith(f"| {place} |"), row
+        assert f" — {doc} |" in row.replace("\\", "") and re.search(rf"\| \[{re.escape(place)}\]\([^)\s]+\) \|$", row.rstrip()), row
     html_page = (polyglot["docs"] / "modules" / f"{page_name(module)}.html").read_text()
     assert f"<code>{html.escape(name, quote=False)}</code>" in html_page
     assert html.escape(doc, quote=False) in html_page
@@ -1027,7 +1029,7 @@ def test_the_truthfulness_check_finds_invented_statements(polyglot: dict, tmp_pa
         "an invented doc comment": original.replace("> NewStore returns an empty store.", "> NewStore is thread-safe."),
         "an invented edge": original.replace("  m0 --> m1\n", "  m0 --> m1\n  m1 --> m0\n"),
         "a signature of another declaration": original.replace("NewStore() -> *Store\n", "Serve(addr string)\n"),
-        "an unknown file": original.replace("| `gocore/store.go` | Go |", "| `gocore/cache.go` | Go |"),
+        "an unknown file": original.replace("| [`gocore/store.go`](", "| [`gocore/cache.go`]("),
     }
     for what, text in inventions.items():
         assert text != original, what
