@@ -96,6 +96,8 @@ public struct Analysis: Sendable {
     public var layout = Layout()
     /// A module's purpose in its own words, when its source states one outside a README (package docs).
     public var moduleDocs: [String: (text: String, path: String)] = [:]
+    /// Commands, entry points, HTTP routes and environment variables, each with its line (`ProjectFacts`).
+    public var facts = ProjectFacts()
     /// Which tool produced the symbols (ctags, swift-syntax), for the pages' footers.
     public var tools: [String] = []
     public var readme: String?

@@ -88,6 +88,7 @@ public struct Analyzer {
         let resolver = DependencyResolver(files: files, layout: rules.layout)
         analysis.dependencies = resolver.resolve(analysis.imports)
         analysis.examples = ExampleLinker.link(analysis, resolver, read: read)
+        analysis.facts = ProjectFacts.collect(analysis, read: read)
         return analysis
     }
 

@@ -286,6 +286,7 @@ public struct BuiltinGenerator {
         } else {
             md += "\(Self.notDocumented)\n\n"
         }
+        md += onboarding(a, documented: documented)
         md += "## Size\n\n\(a.files.count) files, \(a.totalLines) lines, \(a.symbols.count) declarations"
         if a.skipped.total > 0 {
             // The four common reasons always, the rare ones when they occurred.

@@ -38,32 +38,35 @@ extension DocsOutput {
     /// Files over this size get no source view (the link still names the commit and line).
     static let maxSourceViewBytes = 1 << 20
 
-    /// One HTML page per file of the documented modules, every line with its anchor (`#L12`), named after
-    /// the commit it shows. Read through `CloneTree`, so only regular files inside the clone are read.
-    func writeSourceViews(_ modules: [Analysis.Module], root: String, commit: String) throws -> [LeaseStore.PageRecord] {
+    /// One HTML page per file of the documented modules (and per file an overview fact cites), every line
+    /// with its anchor (`#L12`), stating the commit it shows. Read through `CloneTree`, so only regular files
+    /// inside the clone are read.
+    func writeSourceViews(_ modules: [Analysis.Module], _ a: Analysis, root: String, commit: String) throws -> [LeaseStore.PageRecord] {
         let tree = CloneTree(root: root)
         var out: [LeaseStore.PageRecord] = []
         let rev = commit.count >= 7 && commit.allSatisfy(\.isHexDigit) ? "commit \(commit)" : "the working tree"
-        for m in modules {
-            for f in m.files {
-                guard case .bytes(let bytes) = tree.read(f.path, maxBytes: DocsOutput.maxSourceViewBytes) else { continue }
-                let text = String(decoding: bytes, as: UTF8.self)
-                let path = Site.sourceViewPath(f.path)
-                let up = String(repeating: "../", count: path.split(separator: "/").count - 1)
-                var html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(MarkdownRenderer.escape(f.path))</title>"
-                html += "<link rel=\"stylesheet\" href=\"\(up)style.css\"></head><body><main class=\"source\">"
-                html += "<nav class=\"breadcrumbs\"><a href=\"\(up)index.html\">Overview</a> › <a href=\"\(up)\(MarkdownRenderer.escape(String(m.pagePath.dropLast(3))))\(".html")\">"
-                html += "\(MarkdownRenderer.escape(m.name))</a></nav><h1 id=\"file\"><code>\(MarkdownRenderer.escape(f.path))</code></h1>"
-                html += "<p>At \(rev).</p><ol>"
-                var n = 0
-                for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                    n += 1
-                    html += "<li id=\"L\(n)\">\(MarkdownRenderer.escape(String(line)))</li>"
-                }
-                html += "</ol></main></body></html>\n"
-                try DocsOutput.write(html, to: "\(dir)/\(path)")
-                out.append(.init(path: path, title: f.path, kind: "asset", module: m.path, contentType: "text/html; charset=utf-8"))
+        var files: [(path: String, module: Analysis.Module?)] = modules.flatMap { m in m.files.map { ($0.path, Optional(m)) } }
+        var seen = Set(files.map(\.path))
+        for f in a.facts.all where seen.insert(f.path).inserted { files.append((f.path, nil)) }
+        let e = MarkdownRenderer.escape
+        for (file, m) in files {
+            guard case .bytes(let bytes) = tree.read(file, maxBytes: DocsOutput.maxSourceViewBytes) else { continue }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let path = Site.sourceViewPath(file)
+            let up = String(repeating: "../", count: path.split(separator: "/").count - 1)
+            var html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(e(file))</title>"
+            html += "<link rel=\"stylesheet\" href=\"\(up)style.css\"></head><body><main class=\"source\">"
+            html += "<nav class=\"breadcrumbs\"><a href=\"\(up)index.html\">Overview</a>"
+            if let m { html += " › <a href=\"\(up)\(e(String(m.pagePath.dropLast(3)))).html\">\(e(m.name))</a>" }
+            html += "</nav><h1 id=\"file\"><code>\(e(file))</code></h1><p>At \(rev).</p><ol>"
+            var n = 0
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                n += 1
+                html += "<li id=\"L\(n)\">\(e(String(line)))</li>"
             }
+            html += "</ol></main></body></html>\n"
+            try DocsOutput.write(html, to: "\(dir)/\(path)")
+            out.append(.init(path: path, title: file, kind: "asset", module: m?.path, contentType: "text/html; charset=utf-8"))
         }
         return out
     }

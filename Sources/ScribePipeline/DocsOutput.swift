@@ -83,7 +83,7 @@ public struct DocsOutput {
 
         // Source views for `file:line` links on hosts without a known file view.
         if let links = generator.sourceLinks, links.usesSourceViews, let root = sourceRoot {
-            pages += try writeSourceViews(modules, root: root, commit: links.commit)
+            pages += try writeSourceViews(modules, a, root: root, commit: links.commit)
         }
 
         // Search index (JSON for the API and the viewer, a script for the site opened from file://).

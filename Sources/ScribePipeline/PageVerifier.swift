@@ -35,6 +35,11 @@ public struct PageVerifier {
             citations.insert(Analysis.displayName("\(imp.path):\(imp.line)"))
         }
         for (_, uses) in a.examples { for u in uses { citations.insert(Analysis.displayName("\(u.path):\(u.line)")) } }
+        for f in a.facts.all {
+            known.insert(f.text)
+            if let d = f.detail { known.insert(d) }
+            citations.insert(Analysis.displayName("\(f.path):\(f.line)"))
+        }
         for e in extra { known.insert(e) }
         known = Set(known.map(Analysis.displayName))
         symbolNames = Set(symbolNames.map(Analysis.displayName))

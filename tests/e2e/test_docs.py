@@ -941,9 +941,10 @@ def test_dependencies_show_the_real_imports(polyglot: dict) -> None:
         assert [(e["path"], e["line"]) for e in found[(src, dst)]] == [(path, line)]
         uses = section(module_page(polyglot, src), "Dependencies")
         link = rf"\[`{re.escape(dst)}`\]\({re.escape(page_name(dst))}\.md\)"
-        assert re.search(rf"^\*\*Uses\*\*\n\n- {link} — `[^`]+` at `{re.escape(path)}:{line}`$", uses, re.M), uses
+        at = rf"\[`{re.escape(path)}:{line}`\]\([^)\s]+#L{line}\)"  # a link to the import in the source
+        assert re.search(rf"^\*\*Uses\*\*\n\n- {link} — `[^`]+` at {at}$", uses, re.M), uses
         used_by = section(module_page(polyglot, dst), "Dependencies")
-        assert f"- [`{src}`]({page_name(src)}.md) — " in used_by and f" at `{path}:{line}`" in used_by, used_by
+        assert f"- [`{src}`]({page_name(src)}.md) — " in used_by and f" at [`{path}:{line}`](" in used_by, used_by
     lonely = section(module_page(polyglot, "undocumented"), "Dependencies")
     assert lonely == "No imports between this module and the repository's other modules were found."
 
@@ -953,7 +954,7 @@ def test_dependency_evidence_quotes_the_import_as_written(polyglot: dict) -> Non
     wrong = []
     for (src, dst), (path, written) in IMPORTS.items():
         line = line_of(path, written)
-        shown = re.search(rf"— `([^`]+)` at `{re.escape(path)}:{line}`", module_page(polyglot, src)).group(1)
+        shown = re.search(rf"— `([^`]+)` at \[`{re.escape(path)}:{line}`\]", module_page(polyglot, src)).group(1)
         source_line = POLYGLOT[path].split("\n")[line - 1]
         if shown not in source_line:
             wrong.append(f"{src} → {dst}: the page cites `{shown}`, {path}:{line} says {source_line.strip()!r}")
@@ -991,7 +992,8 @@ def test_html_tables_keep_their_columns(polyglot: dict) -> None:
     cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
     assert len(cells) == 4, cells
     assert "int | None" in html.unescape(re.sub("<[^>]+>", "", cells[2])), cells[2]
-    assert cells[3] == f"<code>pyutil/text.py:{line_of('pyutil/text.py', 'def pick')}</code>", cells[3]
+    line = line_of('pyutil/text.py', 'def pick')
+    assert cells[3] == f'<a href="../source/pyutil+text.py.html#L{line}"><code>pyutil/text.py:{line}</code></a>', cells[3]
 
 
 def test_pages_are_listed_and_sent_through_the_api(stack: Stack, polyglot: dict) -> None:

@@ -16,60 +16,17 @@ from urllib.parse import unquote, urldefrag
 
 import pytest
 
-from gitrepos import head_commit, make_git_repo
+from gitrepos import _git as git, head_commit, make_git_repo
 from harness import Stack
-
-README = """[![build](https://example.invalid/badge.svg)](https://example.invalid/ci)
-
-This README reflects the latest changes.
-
-Shop is a small store that sells widgets over HTTP.
-
-## Installation
-
-```sh
-pip install -e .
-```
-"""
-
-MODULES = {
-    "shop": {
-        "__init__.py": (
-            '"""The catalogue and its prices."""\n'
-            "\n"
-            "\n"
-            "class Widget:\n"
-            '    """A thing for sale, priced in cents."""\n'
-            "\n"
-            "    def price(self):\n"
-            '        """The price in cents."""\n'
-            "        return 1\n"
-            "\n"
-            "\n"
-            'def cheapest(items: "list[Widget]") -> "Widget":\n'
-            '    """Finds the least expensive widget of a basket."""\n'
-            "    return min(items, key=lambda w: w.price())\n"
-        ),
-    },
-    "api": {
-        "__init__.py": (
-            '"""HTTP API of the shop."""\n'
-            "\n"
-            "from shop import Widget, cheapest\n"
-            "\n"
-            "\n"
-            "def best(w: Widget) -> Widget:\n"
-            '    """Picks the best widget."""\n'
-            "    return cheapest([w])\n"
-        ),
-    },
-}
-
+from sitefixture import MODULES, README
 
 @pytest.fixture(scope="module")
 def site(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> dict:
     parent = tmp_path_factory.mktemp("site")
     repo = make_git_repo(parent, MODULES, name="shop", readme=README)
+    (repo / "pyproject.toml").write_text('[project]\nname = "shop"\n\n[project.scripts]\nshop-serve = "api:main"\n')
+    git(repo, "add", "pyproject.toml")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "Entry point")
     out = parent / "out"
     stack.cli("generate", str(repo), "--out", str(out), timeout=120)
     return {"repo": repo, "out": out, "commit": head_commit(repo)}
@@ -175,3 +132,23 @@ def test_search_through_the_api_finds_a_symbol_by_name_and_by_its_doc(stack: Sta
     assert stack.api("GET", f"/api/repositories/{repo_id}/search?q=cheapest", token=stack.other_token).status == 404
     index = stack.api("GET", f"/api/repositories/{repo_id}/pages/search.json")
     assert index.status == 200
+
+
+def line_in(repo: Path, path: str, needle: str) -> int:
+    return next(i for i, line in enumerate((repo / path).read_text().split("\n"), 1) if needle in line)
+
+
+def test_the_overview_onboards_with_a_citation_on_the_right_line_for_each_fact(site: dict) -> None:
+    repo, md = site["repo"], (site["out"] / "index.md").read_text()
+
+    def cited(path: str, needle: str) -> str:
+        return rf"\[`{re.escape(path)}:{line_in(repo, path, needle)}`\]\([^)\s]+#L{line_in(repo, path, needle)}\)"
+
+    assert re.search(r"^- `pip install -e \.` — Installation, " + cited("README.md", "pip install -e ."), md, re.M), md
+    assert re.search(r"^- `shop-serve` — console script, " + cited("pyproject.toml", "shop-serve"), md, re.M), md
+    assert re.search(r"^\| GET \| `/widgets/cheapest` \| " + cited("api/__init__.py", "@app.get") + r" \|$", md, re.M), md
+    assert re.search(r'^\| `SHOP_PORT` \| `"8080"` \| ' + cited("api/__init__.py", "SHOP_PORT") + r" \|$", md, re.M), md
+    start = md[md.index("## Where to start reading"):]
+    assert start.split("\n")[4].startswith("- [`shop`](modules/shop.md) — imported by 1 module"), start[:400]
+    layers = md[md.index("## Module layers"):]
+    assert "- Layer 0: [`shop`](modules/shop.md)" in layers and "- Layer 1: [`api`](modules/api.md)" in layers, layers
