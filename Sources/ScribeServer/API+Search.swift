@@ -30,3 +30,32 @@ extension API {
             ]))
     }
 }
+
+extension API {
+    /// Exports larger than this are refused rather than built in memory.
+    static let maxExportBytes = 512 << 20
+
+    /// `GET /api/repositories/{id}/docs.zip`: the documentation shown for the repository as a self-contained
+    /// site (HTML, CSS, SVG, the search index and its script, the Markdown twins and llms.txt), every file of
+    /// the docs index under one folder.
+    func docsZip(_ c: Context, _ id: String) throws -> HTTPResponse {
+        let repo = try repository(c, id)
+        let store = RepositoryStore(try c.db())
+        guard let set = try store.docSet(repositoryID: repo.id) else {
+            throw APIError(404, "No documentation has been generated for this repository yet")
+        }
+        let folder = "docs-" + String(set.jobID.prefix(8))
+        var zip = ZipArchive()
+        for page in try store.pages(jobID: set.jobID) {
+            guard let data = FileManager.default.contents(atPath: "\(config.dataDir)/docs/\(set.docsPath)/\(page.path)") else { continue }
+            zip.add(path: "\(folder)/\(page.path)", contents: Array(data))
+            if zip.size > API.maxExportBytes { throw APIError(413, "The documentation is too large to export as one archive") }
+        }
+        return HTTPResponse(
+            status: 200,
+            headers: [
+                ("Content-Type", "application/zip"), ("Content-Disposition", "attachment; filename=\"\(folder).zip\""),
+                ("Cache-Control", "private, no-store"), ("X-Content-Type-Options", "nosniff"),
+            ], body: zip.bytes())
+    }
+}
