@@ -9,6 +9,7 @@ deps:
 	scripts/install-deps.sh --test
 
 build:
+	scripts/fetch-grammars.sh
 	swift build
 
 # Scribe on http://127.0.0.1:8080 (SCRIBE_PORT), documenting this repository; Ctrl-C stops it.

@@ -69,6 +69,7 @@ else
     read -r -a swift_flags <<<"${BENCH_SWIFT_FLAGS-}"
     scratch=$root/.build-bench
     for product in scribe-fcgi scribe scribe-worker; do
+        scripts/fetch-grammars.sh >&2
         say "building $product (swift build -c release ${swift_flags[*]})"
         swift build -c release --scratch-path "$scratch" "${swift_flags[@]}" --product "$product" >&2
     done

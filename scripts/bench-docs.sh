@@ -59,6 +59,7 @@ if [ -n "${SCRIBE_BIN_DIR:-}" ]; then
     say "using the binaries in $bin (SCRIBE_BIN_DIR); build them with -c release for figures that mean something"
 else
     say "building the release binaries (swift build -c release)"
+    "$root/scripts/fetch-grammars.sh"
     (cd "$root" && swift build -c release >"$work/build.log" 2>&1) || {
         tail -20 "$work/build.log" >&2
         die "swift build -c release failed"

@@ -7,7 +7,8 @@
 #                                    pytest + selenium for python3
 #
 # As root it installs; as another user it prints what to install and fails only
-# when something is actually missing. Safe to run again and again: when nothing
+# when something is actually missing. Last, it fetches the tree-sitter grammars
+# (scripts/fetch-grammars.sh: pinned source archives, into a gitignored folder). Safe to run again and again: when nothing
 # is missing it touches nothing (no `apt-get update`, no pip).
 set -euo pipefail
 
@@ -33,6 +34,7 @@ packages=(
     pkg-config libfcgi-dev libpq-dev libcurl4-openssl-dev libssl-dev
     libcmark-gfm-dev libcmark-gfm-extensions-dev
     nginx spawn-fcgi postgresql git universal-ctags graphviz curl procps
+    python3 python3-pip
 )
 if [ "$want_test" = 1 ]; then
     # fcgiwrap serves git's smart HTTP in tests; Chromium drives the status page; Apache with
@@ -56,7 +58,11 @@ if [ "$want_test" = 1 ]; then
     python3 -c 'import openapi_spec_validator' 2>/dev/null || python_missing+=(openapi-spec-validator)
 fi
 
+# The grammars' C sources: fetched once, then only when their pins change.
+fetch_grammars() { "$(dirname "$0")/fetch-grammars.sh"; }
+
 if [ ${#missing[@]} -eq 0 ] && [ ${#python_missing[@]} -eq 0 ]; then
+    fetch_grammars
     exit 0
 fi
 
@@ -110,3 +116,5 @@ if [ ${#python_missing[@]} -gt 0 ]; then
         fi
     fi
 fi
+
+fetch_grammars

@@ -152,7 +152,7 @@ public struct BuiltinGenerator {
             md += "\(MD.cell(s.kind)) · \(cite(s.path, s.line))\n\n"
             md += MD.fenced(Self.header(s), language: Self.fence(s.language)) + "\n"
             if let doc = s.doc {
-                md += MD.quote(doc) + "\n\n"
+                md += Self.renderDoc(doc)
             } else {
                 md += "_No doc comment._\n\n"
             }
@@ -164,7 +164,7 @@ public struct BuiltinGenerator {
             if let ms = members[s.qualifiedName], !ms.isEmpty {
                 md += "| Member | Kind | Declaration | Line |\n| --- | --- | --- | --- |\n"
                 for x in ms.prefix(Self.maxMembers) {
-                    let doc = x.doc.map { " — " + MD.cell(String($0.split(separator: "\n").first ?? "")) } ?? ""
+                    let doc = x.doc.map { " — " + MD.cell(Self.summaryLine($0)) } ?? ""
                     md += "| \(MD.codeCell(x.name))\(doc) | \(MD.cell(x.kind)) | \(MD.codeCell(Self.header(x))) | \(cite(x.path, x.line, cell: true)) |\n"
                 }
                 if ms.count > Self.maxMembers { md += "\n_\(ms.count - Self.maxMembers) more members are not listed._\n" }

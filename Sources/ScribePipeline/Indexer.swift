@@ -7,6 +7,8 @@ public struct Indexer {
     public struct Tools: Sendable {
         public var ctags: String? = Subprocess.which("ctags")
         public var swiftSymbols: String? = Indexer.siblingTool("scribe-swift-symbols")
+        /// The tree-sitter reader; without it, its languages fall back to ctags and line patterns.
+        public var parse: String? = Indexer.siblingTool("scribe-parse")
         public var timeout: Double = 600
         public init() {}
     }
@@ -34,9 +36,12 @@ public struct Indexer {
 
     public func index(_ a: inout Analysis) throws {
         let sources = a.files.filter { $0.language != nil }
-        let forCtags = sources.filter { !Indexer.ctagsSkip.contains($0.language!) }.map(\.path)
+        let parsed = tools.parse == nil ? [] : Indexer.parsedLanguages
+        let forParse = sources.filter { parsed.contains($0.language!) }.map(\.path)
+        let forCtags = sources.filter { !Indexer.ctagsSkip.contains($0.language!) && !parsed.contains($0.language!) }.map(\.path)
         let forSwift = sources.filter { $0.language == "Swift" }.map(\.path)
         var symbols: [Symbol] = []
+        var fromParse = ParseOutput()
         var toolsUsed: [String] = []
         let lock = NSLock()
         var firstError: Error? = nil
@@ -54,6 +59,21 @@ public struct Indexer {
             toolsUsed.append("swift-syntax")
             jobs.append { try runSwiftSymbols(tool, forSwift) }
         }
+        if let tool = tools.parse, !forParse.isEmpty {
+            toolsUsed.append("tree-sitter")
+            // Two processes, one a core; each yields its symbols here and the rest through the lock.
+            let half = (forParse.count + 1) / 2
+            for chunk in [Array(forParse[..<half]), Array(forParse[half...])] where !chunk.isEmpty {
+                jobs.append {
+                    let out = try runParse(tool, chunk)
+                    lock.lock()
+                    fromParse.imports += out.imports
+                    fromParse.fileDocs += out.fileDocs
+                    lock.unlock()
+                    return out.symbols
+                }
+            }
+        }
         DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
             do {
                 let s = try jobs[i]()
@@ -68,15 +88,22 @@ public struct Indexer {
         }
         if let firstError { throw firstError }
 
-        // Doc comments (where the tool gave none) and imports, file by file.
-        var byFile: [String: [Int]] = [:]
-        for (i, s) in symbols.enumerated() where s.doc == nil { byFile[s.path, default: []].append(i) }
+        symbols.removeAll { Indexer.isPlaceholder($0.name) }
+        Indexer.settleCLinkage(&symbols)
+        Indexer.mergePartialTypes(&symbols)
+
+        // Doc comments (where the tool gave none) and imports, file by file, for the languages that no
+        // syntax tree covers: the syntax trees' own answers stand for theirs, absent doc comments included.
         let langOf = Dictionary(a.files.map { ($0.path, $0.language) }, uniquingKeysWith: { first, _ in first })
-        let paths = sources.map(\.path)
+        let paths = sources.filter { !parsed.contains($0.language!) }.map(\.path)
+        var byFile: [String: [Int]] = [:]
+        for (i, s) in symbols.enumerated() where s.doc == nil && !parsed.contains(langOf[s.path].flatMap { $0 } ?? "") {
+            byFile[s.path, default: []].append(i)
+        }
         var docs = [[(Int, String)]](repeating: [], count: paths.count)
         var exports = [[(Int, Bool)]](repeating: [], count: paths.count)
         var symbolsByFile: [String: [Int]] = [:]
-        for (i, s) in symbols.enumerated() where s.language == "Rust" || s.language == "JavaScript" || s.language == "TypeScript" {
+        for (i, s) in symbols.enumerated() where s.exported == nil && (s.language == "Rust" || s.language == "JavaScript" || s.language == "TypeScript") {
             symbolsByFile[s.path, default: []].append(i)
         }
         var imports = [[Import]](repeating: [], count: paths.count)
@@ -111,11 +138,15 @@ public struct Indexer {
         for list in exports { for (i, e) in list { symbols[i].exported = e } }
         symbols.sort { $0.path != $1.path ? $0.path < $1.path : $0.line < $1.line }
         a.symbols = symbols
-        a.imports = imports.flatMap { $0 }
+        a.imports = (imports.flatMap { $0 } + fromParse.imports).sorted { $0.path != $1.path ? $0.path < $1.path : $0.line < $1.line }
         a.tools = toolsUsed
 
         // Module-level purpose from the source: Go package docs, Python package docstrings, Rust `//!`.
         let moduleOf = Dictionary(a.files.map { ($0.path, $0.module) }, uniquingKeysWith: { first, _ in first })
+        for (path, text) in fromParse.fileDocs.sorted(by: { $0.path < $1.path }) where Indexer.isModuleDoc(path: path, language: langOf[path] ?? nil) {
+            guard let m = moduleOf[path], a.moduleDocs[m] == nil else { continue }
+            a.moduleDocs[m] = (text, path)
+        }
         for case let (text, path)? in fileDocs {
             guard let m = moduleOf[path], a.moduleDocs[m] == nil else { continue }
             a.moduleDocs[m] = (text, path)
@@ -123,6 +154,18 @@ public struct Indexer {
         for s in symbols where s.kind == "package" && s.language == "Go" {
             guard let m = moduleOf[s.path], a.moduleDocs[m] == nil, let d = s.doc else { continue }
             a.moduleDocs[m] = (d, s.path)
+        }
+    }
+
+    /// Which files' own docs state their module's purpose: a Python package's `__init__.py`, a Rust crate
+    /// or module root, any file of a Go package (its package comment), a JavaScript `@file`/`@module` block.
+    static func isModuleDoc(path: String, language: String?) -> Bool {
+        let name = (path as NSString).lastPathComponent
+        switch language {
+        case "Python": return name == "__init__.py"
+        case "Rust": return ["lib.rs", "mod.rs", "main.rs"].contains(name)
+        case "Go": return !name.hasSuffix("_test.go")
+        default: return true
         }
     }
 

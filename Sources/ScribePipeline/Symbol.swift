@@ -15,6 +15,16 @@ public struct Symbol: Sendable {
     public var doc: String?
     /// Set from the declaration's own line where the tool does not tell (Rust `pub`, JS/TS `export`).
     public var exported: Bool? = nil
+    /// How many declarations this entry stands for (Python `@overload` stubs with their implementation).
+    public var overloads: Int? = nil
+    /// "test" or "example" for declarations that exercise the API rather than belong to it.
+    public var role: String? = nil
+    /// For examples: the symbol they document (`Server.Start`).
+    public var documents: String? = nil
+    /// C: a definition with external linkage in a .c file, public when a header declares it.
+    public var needsDeclaration = false
+    /// C#: one part of a `partial` type.
+    public var partial = false
 
     /// The name with its scope, as pages show it (`Calculator.add`).
     public var qualifiedName: String { scope.map { "\($0).\(name)" } ?? name }
@@ -34,7 +44,7 @@ public struct Symbol: Sendable {
 
     /// Whether the symbol is part of the module's public surface, by the rules of its language.
     public var isPublic: Bool {
-        if fileScoped { return false }
+        if fileScoped || role != nil { return false }
         if let a = access?.lowercased(), ["private", "fileprivate", "protected", "internal", "package"].contains(a) {
             // Swift's default is internal: a Swift package's API is what it marks public or open.
             return false
@@ -60,4 +70,9 @@ public struct Import: Sendable {
     public let target: String
     /// Resolved against the importing file's folder (C quoted includes, require_relative, Rust `mod`).
     public var relative: Bool = false
+    /// As the parser classed it: "relative", "system" (`#include <…>`), "module", "dynamic" (`import()`),
+    /// "mod" (Rust `mod x;`); nil from the line reader.
+    public var kind: String? = nil
+    /// The names a `from … import a, b` statement takes from its target.
+    public var names: [String] = []
 }

@@ -38,7 +38,8 @@ def injection(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> dict:
     write(repo, f"evil\n{regex}\nlink.c\n.c", "int evil_name(void);\n")
     write(repo, "core/api.c", "int core_entry(void);\n")
     # Leading dashes for every tool: ctags (C, Python, Go, JavaScript) and scribe-swift-symbols.
-    write(repo, "-dash/-dash.c", "int dash_c_entry(void) { return 1; }\n")
+    # A header: C's public surface is what headers declare (a .c definition alone is not API).
+    write(repo, "-dash/-dash.h", "int dash_c_entry(void);\n")
     write(repo, "-dash/-dash.py", "def dash_py_entry():\n    return 1\n")
     write(repo, "-dash/--help.go", "package dash\n\nfunc DashGoEntry() int { return 1 }\n")
     write(repo, "-dash/-R.js", "export function dashJsEntry() { return 1; }\n")
@@ -95,7 +96,7 @@ def test_names_with_leading_dashes_reach_every_tool_as_names(injection: dict) ->
     analysis = json.loads((injection["docs"] / "analysis.json").read_text())
     by_name = {s["name"]: s["path"] for s in analysis["symbols"]}
     expected = {
-        "dash_c_entry": "-dash/-dash.c", "dash_py_entry": "-dash/-dash.py", "DashGoEntry": "-dash/--help.go",
+        "dash_c_entry": "-dash/-dash.h", "dash_py_entry": "-dash/-dash.py", "DashGoEntry": "-dash/--help.go",
         "dashJsEntry": "-dash/-R.js", "dashSwiftEntry": "-dash/-dash.swift", "DashSwiftType": "-dash/--version.swift",
     }
     for name, path in expected.items():

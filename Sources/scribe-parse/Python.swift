@@ -1,0 +1,226 @@
+/// Python by its own rules: a docstring is the first statement of a body (module, class, def) and
+/// an attribute docstring is the string statement right after an assignment; names with `_` are
+/// private, and `__all__`, when it is a literal, is the public set; `@overload` stubs and their
+/// implementation are one entry; imports come from import statements only, wherever they are.
+enum PythonRules {
+    static func extract(_ file: SyntaxFile) -> FileResult {
+        var r = FileResult()
+        let root = file.root
+        r.fileDoc = docstring(ofBody: root)
+        let all = publicNames(root, &r)
+        collect(root, scope: nil, scopeKind: nil, into: &r.tags)
+        let privatePath = file.path.split(separator: "/").contains { part in
+            let stem = part.hasSuffix(".py") ? part.dropLast(3) : part.hasSuffix(".pyi") ? part.dropLast(4) : part
+            return stem.hasPrefix("_") && !(stem.hasPrefix("__") && stem.hasSuffix("__"))
+        }
+        for i in r.tags.indices {
+            let t = r.tags[i]
+            var exported = !t.name.hasPrefix("_")
+            if t.scope == nil, let all { exported = all.contains(t.name) }
+            if let scope = t.scope, scope.split(separator: ".").contains(where: { $0.hasPrefix("_") }) { exported = false }
+            if privatePath { exported = false }
+            r.tags[i].exported = exported
+        }
+        // Import statements stand only among statements: expressions need no visit.
+        root.walk(descend: { statementContainers.contains($0.type) }) { n in
+            switch n.type {
+            case "import_statement":
+                for name in n.namedChildren {
+                    let target = name.type == "aliased_import" ? name.field("name")?.text : name.text
+                    if let target { r.imports.append(ImportRecord(line: n.line, target: target, kind: "module")) }
+                }
+            case "import_from_statement", "future_import_statement":
+                let module = n.field("module_name")
+                let target = module?.text ?? "__future__"
+                let relative = module?.type == "relative_import"
+                let names = n.namedChildren.filter { $0.startByte != module?.startByte }.compactMap { c -> String? in
+                    c.type == "aliased_import" ? c.field("name")?.text : c.type == "dotted_name" ? c.text : nil
+                }
+                r.imports.append(
+                    ImportRecord(line: n.line, target: target, kind: relative ? "relative" : "module", names: names))
+            default: break
+            }
+        }
+        return r
+    }
+
+    static let statementContainers: Set<String> = [
+        "module", "block", "if_statement", "elif_clause", "else_clause", "try_statement", "except_clause",
+        "except_group_clause", "finally_clause", "with_statement", "for_statement", "while_statement",
+        "function_definition", "class_definition", "decorated_definition", "match_statement", "case_clause",
+    ]
+
+    /// The names `__all__` lists when it is a literal list or tuple of strings (with `+=`, `.extend`
+    /// and `.append` of literals); nil when there is none, or when it is computed (noted).
+    static func publicNames(_ root: Node, _ r: inout FileResult) -> Set<String>? {
+        var names: Set<String>? = nil
+        for stmt in root.namedChildren where stmt.type == "expression_statement" {
+            guard let e = stmt.namedChildren.first else { continue }
+            var value: Node? = nil
+            if e.type == "assignment" || e.type == "augmented_assignment", e.field("left")?.text == "__all__" {
+                value = e.field("right")
+                if e.type == "assignment" { names = [] }
+            } else if e.type == "call", let f = e.field("function"), f.text == "__all__.extend" || f.text == "__all__.append" {
+                value = e.field("arguments")
+                if f.text == "__all__.append" || value?.namedChildren.count == 1 && f.text == "__all__.extend" {
+                    value = f.text == "__all__.append" ? value : value?.namedChildren.first
+                }
+            } else {
+                continue
+            }
+            guard let value, let strings = literalStrings(value) else {
+                r.notes.append("__all__ is computed at line \(stmt.line): the public set follows the `_` rule")
+                return nil
+            }
+            names = (names ?? []).union(strings)
+        }
+        return names
+    }
+
+    static func literalStrings(_ n: Node) -> [String]? {
+        guard ["list", "tuple", "argument_list"].contains(n.type) else { return nil }
+        var out: [String] = []
+        for c in n.namedChildren {
+            guard c.type == "string", let s = stringValue(c) else { return nil }
+            out.append(s)
+        }
+        return out
+    }
+
+    /// A string literal's text without prefix and quotes (escapes are left as written).
+    static func stringValue(_ n: Node) -> String? {
+        guard n.type == "string" else {
+            if n.type == "concatenated_string" {
+                return n.namedChildren.compactMap(stringValue).joined()
+            }
+            return nil
+        }
+        var t = Substring(n.text)
+        while let f = t.first, "rRuUbBfF".contains(f) { t = t.dropFirst() }
+        for q in ["\"\"\"", "'''", "\"", "'"] where t.hasPrefix(q) && t.hasSuffix(q) && t.count >= 2 * q.count {
+            return String(t.dropFirst(q.count).dropLast(q.count))
+        }
+        return nil
+    }
+
+    static func isDocString(_ stmt: Node?) -> Node? {
+        guard let stmt, stmt.type == "expression_statement", stmt.namedChildren.count == 1,
+            let s = stmt.namedChildren.first, s.type == "string" || s.type == "concatenated_string"
+        else { return nil }
+        return s
+    }
+
+    /// The docstring of a module or of a def/class body: its first statement, when a string.
+    static func docstring(ofBody body: Node?) -> String? {
+        guard let body, let first = body.namedChildren.first(where: { $0.type != "comment" }),
+            let s = isDocString(first), let v = stringValue(s)
+        else { return nil }
+        return DocText.cleandoc(v)
+    }
+
+    static func decorators(_ n: Node) -> [String] {
+        guard n.type == "decorated_definition" else { return [] }
+        return n.namedChildren.filter { $0.type == "decorator" }.map { String($0.text.dropFirst()).trimmingSpaces }
+    }
+
+    static func collect(_ body: Node, scope: String?, scopeKind: String?, into tags: inout [Tag]) {
+        let statements = body.namedChildren
+        // Overload groups: name → index of its entry in `tags`.
+        var overloadEntry: [String: Int] = [:]
+        var pendingStubs: [String: (count: Int, firstLine: Int)] = [:]
+        for (i, stmt) in statements.enumerated() {
+            var def = stmt
+            let decos = decorators(stmt)
+            if stmt.type == "decorated_definition", let d = stmt.field("definition") { def = d }
+            switch def.type {
+            case "function_definition":
+                guard let name = def.field("name")?.text else { continue }
+                let isOverload = decos.contains { $0 == "overload" || $0.hasSuffix(".overload") }
+                // `@x.setter` / `@x.deleter` complete the property `x`: not entries of their own.
+                if decos.contains(where: { $0 == "\(name).setter" || $0 == "\(name).deleter" }) { continue }
+                let params = def.field("parameters")?.text ?? "()"
+                let ret = def.field("return_type").map { " -> " + $0.text } ?? ""
+                var tag = Tag(
+                    name: name, kind: scopeKind == "class" ? "method" : "function", line: stmt.line, end: stmt.endLine,
+                    scope: scope, scopeKind: scopeKind, signature: params + ret, doc: docstring(ofBody: def.field("body")))
+                tag.line = def.field("name")?.line ?? stmt.line
+                if decos.contains(where: { $0 == "property" || $0.hasSuffix("cached_property") }) { tag.kind = "property" }
+                if isOverload {
+                    var p = pendingStubs[name] ?? (0, tag.line)
+                    p.count += 1
+                    pendingStubs[name] = p
+                    // A stub's docstring is its own; the entry is the implementation when it comes.
+                    if overloadEntry[name] == nil {
+                        tag.overloads = p.count
+                        tags.append(tag)
+                        overloadEntry[name] = tags.count - 1
+                    } else {
+                        tags[overloadEntry[name]!].overloads = p.count
+                    }
+                    continue
+                }
+                if let stubs = pendingStubs.removeValue(forKey: name), let at = overloadEntry.removeValue(forKey: name) {
+                    tag.overloads = stubs.count + 1
+                    tags[at] = tag
+                    continue
+                }
+                tags.append(tag)
+            case "class_definition":
+                guard let name = def.field("name")?.text else { continue }
+                let qualified = scope.map { "\($0).\(name)" } ?? name
+                let sup = def.field("superclasses")?.text
+                tags.append(
+                    Tag(
+                        name: name, kind: "class", line: def.field("name")?.line ?? stmt.line, end: stmt.endLine, scope: scope,
+                        scopeKind: scopeKind, signature: sup, doc: docstring(ofBody: def.field("body"))))
+                if let b = def.field("body") { collect(b, scope: qualified, scopeKind: "class", into: &tags) }
+            case "expression_statement":
+                guard let a = def.namedChildren.first, a.type == "assignment", let left = a.field("left"),
+                    left.type == "identifier"
+                else { continue }
+                let name = left.text
+                if name == "__all__" { continue }
+                // An attribute docstring is the string statement right after the assignment.
+                let next = i + 1 < statements.count ? statements[i + 1] : nil
+                var doc = isDocString(next).flatMap(stringValue).flatMap(DocText.cleandoc)
+                var kind = scopeKind == "class" ? "member" : "variable"
+                var sig = a.field("type").map { ": " + $0.text }
+                if let right = a.field("right"), right.type == "call", let f = right.field("function"),
+                    f.text == "property" || f.text.hasSuffix(".property")
+                {
+                    kind = "property"
+                    sig = nil
+                    doc = doc ?? propertyDoc(right, siblings: tags, scope: scope)
+                }
+                tags.append(
+                    Tag(name: name, kind: kind, line: left.line, end: a.endLine, scope: scope, scopeKind: scopeKind, signature: sig, doc: doc))
+            case "if_statement", "try_statement":
+                // Definitions under `if TYPE_CHECKING:` / `try: … except ImportError:` are the module's own.
+                if scope == nil, let b = def.field("consequence") ?? def.namedChildren.first(where: { $0.type == "block" }) {
+                    collect(b, scope: scope, scopeKind: scopeKind, into: &tags)
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// `property(fget, fset, fdel, doc)`: the `doc` argument, else the getter's docstring (as Python does).
+    static func propertyDoc(_ call: Node, siblings: [Tag], scope: String?) -> String? {
+        guard let args = call.field("arguments") else { return nil }
+        var getter: String? = nil
+        var position = 0
+        for a in args.namedChildren {
+            if a.type == "keyword_argument", let k = a.field("name")?.text, let v = a.field("value") {
+                if k == "doc", let s = stringValue(v) { return DocText.cleandoc(s) }
+                if k == "fget" { getter = v.text }
+            } else {
+                if position == 0 && a.type == "identifier" { getter = a.text }
+                if position == 3, let s = stringValue(a) { return DocText.cleandoc(s) }
+                position += 1
+            }
+        }
+        guard let getter else { return nil }
+        return siblings.last { $0.name == getter && $0.scope == scope }?.doc
+    }
+}
