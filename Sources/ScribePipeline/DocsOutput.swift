@@ -161,6 +161,11 @@ public struct DocsOutput {
                 .object([("from", .string(d.from)), ("to", .string(d.to)),
                          ("evidence", .array(d.evidence.map { .object([("path", .string($0.path)), ("line", .num($0.line)), ("import", .string($0.target))]) }))])
             })),
+            ("facts", .array(
+                [("command", a.facts.commands), ("entry_point", a.facts.entryPoints), ("route", a.facts.routes), ("environment", a.facts.environment)]
+                    .flatMap { kind, facts in
+                        facts.map { .object([("kind", .string(kind)), ("text", .string($0.text)), ("detail", .str($0.detail)), ("path", .string($0.path)), ("line", .num($0.line))]) }
+                    })),
             ("skipped", .object(a.skipped.reasons.map { ($0.key, .num($0.count)) })),
         ])
     }

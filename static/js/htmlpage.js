@@ -4,6 +4,7 @@
 // from an allow-list with createElement and text nodes. Every attribute but a
 // few harmless ones is dropped; links go through the same resolver as Markdown.
 
+import { h } from './dom.js';
 import { classifyHref } from './markdown.js';
 
 const ALLOWED = new Set([
@@ -159,7 +160,10 @@ export function renderHtmlPage(source, options = {}) {
         continue;
       }
       if (!ALLOWED.has(token.name)) continue; // unknown wrapper: keep its content only
-      const el = document.createElement(token.name);
+      // Headings shift like the Markdown renderer's (the viewer's own headings come first).
+      const heading = /^h([1-6])$/.exec(token.name);
+      const name = heading ? `h${Math.min(6, Number(heading[1]) + (options.headingOffset ?? 0))}` : token.name;
+      const el = document.createElement(name);
       for (const [name, value] of token.attrs) {
         if (KEPT_ATTRS.has(name)) el.setAttribute(name, value);
         else if (name === 'id' && value) el.setAttribute('id', prefix + value);
@@ -177,7 +181,12 @@ export function renderHtmlPage(source, options = {}) {
           }
         }
       }
-      parent.append(el);
+      if (token.name === 'table') {
+        // Wide tables scroll in their own region, as the Markdown renderer's do, instead of widening the page.
+        parent.append(h('div', { class: 'md-table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Table' }, [el]));
+      } else {
+        parent.append(el);
+      }
       if (!VOID.has(token.name) && !token.selfClosing) stack.push({ name: token.name, node: el });
     } else if (token.type === 'end') {
       for (let k = stack.length - 1; k > 0; k--) {

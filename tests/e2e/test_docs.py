@@ -605,6 +605,19 @@ class Facts:
         self.names = {s["name"] for s in self.symbols} | {s["qualified_name"] for s in self.symbols}
         self.deps = {(d["from"], d["to"]): d for d in analysis["dependencies"]}
         self.imports = {e["import"] for d in analysis["dependencies"] for e in d["evidence"]}
+        # The overview's facts (commands, entry points, routes, environment variables) count only when the line
+        # they cite holds them: the fact's last word (a command's script or target) and its literal default.
+        self.fact_spans: set[str] = set()
+        for fact in analysis.get("facts", []):
+            text = source(fact["path"])
+            lines = text.split("\n") if text is not None else []
+            cited = lines[fact["line"] - 1] if 0 < fact["line"] <= len(lines) else ""
+            word = fact["text"].split()[-1] if fact["kind"] == "command" and fact["path"] != "README.md" else fact["text"]
+            if word in cited and (fact["detail"] is None or fact["kind"] != "environment" or fact["detail"] in cited):
+                self.fact_spans.add(fact["text"])
+                if fact["detail"] is not None:
+                    self.fact_spans.add(fact["detail"])
+
 
     def at(self, path: str, line: int) -> list[dict]:
         return [s for s in self.symbols if s["path"] == path and s["line"] == line]
@@ -618,7 +631,7 @@ class Facts:
     def known(self, span: str) -> bool:
         return (
             span in self.modules or span == "(root)" or span in self.files or self.place(span) is not None
-            or span in self.names or span in self.imports
+            or span in self.names or span in self.imports or span in self.fact_spans
         )
 
 
