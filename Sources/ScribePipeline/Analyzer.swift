@@ -6,6 +6,8 @@ public struct Analyzer {
     public var maxFileBytes = 1 << 20
     public var indexSymbols = true
     public var tools = Indexer.Tools()
+    /// Counts what the analysis has done, for a caller that reports it while the analysis runs.
+    public var progress: AnalysisProgress? = nil
 
     public init() {}
 
@@ -84,7 +86,9 @@ public struct Analyzer {
         let top = readmes[""]
         var analysis = Analysis(files: files, modules: modules, readme: top?.1, readmePath: top?.0, skipped: skipped)
         analysis.layout = rules.layout
-        if indexSymbols { try Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes).index(&analysis) }
+        if indexSymbols {
+            try Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes, progress: progress).index(&analysis)
+        }
         let resolver = DependencyResolver(files: files, layout: rules.layout)
         analysis.dependencies = resolver.resolve(analysis.imports)
         analysis.examples = ExampleLinker.link(analysis, resolver, read: read)
@@ -99,6 +103,8 @@ public struct Analyzer {
         let rel = parts.joined(separator: "/")
         var names: Set<String> = []
         for entry in CloneTree.entries(of: dirFD).sorted(by: { $0.name.lexicographicallyPrecedes($1.name) }) {
+            // A stopped job's caller discards what was found (JobRunner.stoppable).
+            if StopSwitch.process.isTripped { return }
             if entry.name == Array(".git".utf8) { continue }
             guard let name = String(validating: entry.name, as: UTF8.self) else {
                 w.skipped.invalidNames += 1
@@ -153,6 +159,7 @@ public struct Analyzer {
                 let language = Analyzer.language(of: name)
                 w.files.append(
                     Analysis.File(path: relPath, language: language, lines: lines, bytes: bytes.count, module: module))
+                progress?.found()
                 if Analyzer.isReadme(name), w.readmes[rel] == nil {
                     w.readmes[rel] = (relPath, String(decoding: bytes, as: UTF8.self))
                 }
