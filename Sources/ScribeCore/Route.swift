@@ -9,6 +9,8 @@ public enum Route: Equatable, Sendable {
     case repositoryDocs(String)
     case listPages(String)
     case getPage(String, String)
+    case searchDocs(String)
+    case docsZip(String)
     case generateDocs
     case listJobs
     case createJob
@@ -73,6 +75,8 @@ public enum Router {
             let id = parts[1].lowercased()
             if parts.count == 3 && parts[2] == "docs" { return one(["GET": .repositoryDocs(id)]) }
             if parts.count == 3 && parts[2] == "pages" { return one(["GET": .listPages(id)]) }
+            if parts.count == 3 && parts[2] == "search" { return one(["GET": .searchDocs(id)]) }
+            if parts.count == 3 && parts[2] == "docs.zip" { return one(["GET": .docsZip(id)]) }
             if parts.count >= 4 && parts[2] == "pages" {
                 guard let page = PagePath.normalise(parts[3...].joined(separator: "/")) else { return .notFound }
                 return one(["GET": .getPage(id, page)])

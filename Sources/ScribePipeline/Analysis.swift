@@ -98,6 +98,8 @@ public struct Analysis: Sendable {
     public var moduleDocs: [String: (text: String, path: String)] = [:]
     /// SQL tables and views, dbt models, sources, seeds and snapshots: each is also a module (a job object).
     public var data = DataCatalog()
+    /// Commands, entry points, HTTP routes and environment variables, each with its line (`ProjectFacts`).
+    public var facts = ProjectFacts()
     /// Which tool produced the symbols (ctags, swift-syntax), for the pages' footers.
     public var tools: [String] = []
     public var readme: String?

@@ -93,6 +93,7 @@ public struct Analyzer {
         analysis.dependencies = resolver.resolve(analysis.imports)
         analysis.examples = ExampleLinker.link(analysis, resolver, read: read)
         try addDataObjects(&analysis, root: root, read: read)
+        analysis.facts = ProjectFacts.collect(analysis, read: read)
         return analysis
     }
 

@@ -4,13 +4,17 @@ import Foundation
 /// page shows comes from the analysis; a module with nothing to say is marked as such, never described in
 /// invented words.
 public struct BuiltinGenerator {
-    public static let version = "builtin-3"
+    public static let version = "builtin-4"
     public static let notDocumented = "⚠️ Not documented in the source"
     static let maxMembers = 120
     /// A module page larger than this splits its API reference into parts, by file, each under the limit.
     public var maxPageBytes = 100 * 1024
     /// The modules that get pages in this set (all when nil): dependencies on others are named, not linked.
     public var documentedModules: Set<String>? = nil
+    /// Where `file:line` citations link to (none: plain code spans).
+    public var sourceLinks: Site.SourceLinks? = nil
+    /// Anchors of other modules' entries, for links from signatures and doc comments (none: no such links).
+    public var directory: SymbolDirectory? = nil
 
     public struct Context: Sendable {
         public let repositoryName: String
@@ -74,16 +78,21 @@ public struct BuiltinGenerator {
         let entries = apiEntries(m, a)
         var rest = dependencies(m, a)
         rest += "## Files\n\n| File | Language | Lines |\n| --- | --- | ---: |\n"
-        for f in m.files { rest += "| \(MD.codeCell(f.path)) | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n" }
-        rest += "\n[← Overview](../index.md)\n"
+        for f in m.files {
+            let name = sourceTarget(f.path, 1).map { "[\(MD.codeCell(f.path))](\($0))" } ?? MD.codeCell(f.path)
+            rest += "| \(name) | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n"
+        }
+        rest += "\n[← Overview](\(Self.root)index.md)\n"
 
         let declared = a.publicSymbols(in: m.path).count
         let head = entries.isEmpty
             ? "## API reference\n\nNo public declarations were found in this module's source.\n\n"
             : "## API reference\n\n\(declared) public declaration\(declared == 1 ? "" : "s"), \(entries.count) at the top level.\n\n"
         let whole = md + head + entries.map(\.text).joined() + rest
-        guard whole.utf8.count > maxPageBytes, entries.count > 1 else {
-            return [Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: whole)]
+        // Sizes without the cross-links, so that the split (and so every anchor) does not depend on them.
+        let wholeBase = md.utf8.count + head.utf8.count + entries.reduce(0) { $0 + $1.baseSize } + rest.utf8.count
+        guard wholeBase > maxPageBytes, entries.count > 1 else {
+            return [Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: Self.finish(whole, m.pagePath))]
         }
         // Greedy packing in file order; a new part starts at a file boundary when the current one is half full.
         var parts: [[Entry]] = [[]]
@@ -91,12 +100,12 @@ public struct BuiltinGenerator {
         let budget = max(maxPageBytes - 1024, 1024)
         for e in entries {
             let newFile = parts[parts.count - 1].last.map { $0.path != e.path } ?? false
-            if !parts[parts.count - 1].isEmpty && (size + e.text.utf8.count > budget || (newFile && size > budget / 2 && size + e.text.utf8.count > budget * 3 / 4)) {
+            if !parts[parts.count - 1].isEmpty && (size + e.baseSize > budget || (newFile && size > budget / 2 && size + e.baseSize > budget * 3 / 4)) {
                 parts.append([])
                 size = 0
             }
             parts[parts.count - 1].append(e)
-            size += e.text.utf8.count
+            size += e.baseSize
         }
         var pages: [Page] = []
         var index = head + "The reference is split into \(parts.count) parts:\n\n"
@@ -109,9 +118,9 @@ public struct BuiltinGenerator {
             var pmd = "# Module \(MD.code(m.name)): API reference, part \(i + 1) of \(parts.count)\n\n"
             pmd += part.map(\.text).joined()
             pmd += "[← Module \(MD.code(m.name))](../\(m.pageName).md) · [← Overview](../../index.md)\n"
-            pages.append(Page(path: path, title: "\(m.name) (part \(i + 1))", kind: "module", module: m.path, markdown: pmd))
+            pages.append(Page(path: path, title: "\(m.name) (part \(i + 1))", kind: "module", module: m.path, markdown: Self.finish(pmd, path)))
         }
-        let main = Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: md + index + "\n" + rest)
+        let main = Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: Self.finish(md + index + "\n" + rest, m.pagePath))
         return [main] + pages
     }
 
@@ -121,11 +130,52 @@ public struct BuiltinGenerator {
     struct Entry {
         let path: String
         let text: String
+        /// The entry's size without its cross-links.
+        let baseSize: Int
+    }
+
+    /// Marks a link target relative to the documentation's root until the page it lands on is known.
+    static let root = "\u{E000}root\u{E001}"
+
+    /// A page's final text: root-relative targets made relative to `path`, and a table of contents.
+    static func finish(_ markdown: String, _ path: String) -> String {
+        let up = String(repeating: "../", count: path.split(separator: "/").count - 1)
+        return Site.withContents(markdown.replacingOccurrences(of: root, with: up))
     }
 
     /// Public declarations with signature, doc comment, `file:line` and the tests and examples that use them;
     /// members listed under their type.
     func apiEntries(_ m: Analysis.Module, _ a: Analysis) -> [Entry] {
+        let (top, members) = Self.topLevel(m, a)
+        return top.map { s in
+            var md = "### \(MD.code(s.qualifiedName))\n\n"
+            md += "\(MD.cell(s.kind)) · \(cite(s.path, s.line))\n\n"
+            md += MD.fenced(Self.header(s), language: Self.fence(s.language)) + "\n"
+            if let doc = s.doc {
+                md += Self.renderDoc(doc)
+            } else {
+                md += "_No doc comment._\n\n"
+            }
+            let refers = directory.map { referencesLine(s, m, a, $0) } ?? ""
+            md += refers
+            if let uses = a.examples[Analysis.symbolKey(s)], !uses.isEmpty {
+                md += "Used in " + uses.map { "\($0.role.rawValue) \(cite($0.path, $0.line))" }.joined(separator: ", ") + ".\n\n"
+            }
+            if let ms = members[s.qualifiedName], !ms.isEmpty {
+                md += "| Member | Kind | Declaration | Line |\n| --- | --- | --- | --- |\n"
+                for x in ms.prefix(Self.maxMembers) {
+                    let doc = x.doc.map { " — " + MD.cell(Self.summaryLine($0)) } ?? ""
+                    md += "| \(MD.codeCell(x.name))\(doc) | \(MD.cell(x.kind)) | \(MD.codeCell(Self.header(x))) | \(cite(x.path, x.line, cell: true)) |\n"
+                }
+                if ms.count > Self.maxMembers { md += "\n_\(ms.count - Self.maxMembers) more members are not listed._\n" }
+                md += "\n"
+            }
+            return Entry(path: s.path, text: md, baseSize: md.utf8.count - refers.utf8.count)
+        }
+    }
+
+    /// A module's top-level public declarations in page order, and the members listed under each type.
+    static func topLevel(_ m: Analysis.Module, _ a: Analysis) -> (top: [Symbol], members: [String: [Symbol]]) {
         let symbols = a.publicSymbols(in: m.path)
         let typeNames = Set(symbols.filter(\.isType).map(\.qualifiedName))
         var members: [String: [Symbol]] = [:]
@@ -137,29 +187,59 @@ public struct BuiltinGenerator {
                 top.append(s)
             }
         }
-        return top.map { s in
-            var md = "### \(MD.code(s.qualifiedName))\n\n"
-            md += "\(MD.cell(s.kind)) · \(MD.code("\(s.path):\(s.line)"))\n\n"
-            md += MD.fenced(Self.header(s), language: Self.fence(s.language)) + "\n"
-            if let doc = s.doc {
-                md += Self.renderDoc(doc)
-            } else {
-                md += "_No doc comment._\n\n"
-            }
-            if let uses = a.examples[Analysis.symbolKey(s)], !uses.isEmpty {
-                md += "Used in " + uses.map { "\($0.role.rawValue) \(MD.code("\($0.path):\($0.line)"))" }.joined(separator: ", ") + ".\n\n"
-            }
-            if let ms = members[s.qualifiedName], !ms.isEmpty {
-                md += "| Member | Kind | Declaration | Line |\n| --- | --- | --- | --- |\n"
-                for x in ms.prefix(Self.maxMembers) {
-                    let doc = x.doc.map { " — " + MD.cell(Self.summaryLine($0)) } ?? ""
-                    md += "| \(MD.codeCell(x.name))\(doc) | \(MD.cell(x.kind)) | \(MD.codeCell(Self.header(x))) | \(MD.codeCell("\(x.path):\(x.line)")) |\n"
-                }
-                if ms.count > Self.maxMembers { md += "\n_\(ms.count - Self.maxMembers) more members are not listed._\n" }
-                md += "\n"
-            }
-            return Entry(path: s.path, text: md)
+        return (top, members)
+    }
+
+    /// The keys (`Analysis.symbolKey`) of the entries, in the order of their `###` headings.
+    func apiEntryKeys(_ m: Analysis.Module, _ a: Analysis) -> [String] { Self.topLevel(m, a).top.map(Analysis.symbolKey) }
+
+    /// A `file:line` citation, linked to the source when the generator knows where it lives.
+    func cite(_ path: String, _ line: Int, cell: Bool = false) -> String {
+        let span = cell ? MD.codeCell("\(path):\(line)") : MD.code("\(path):\(line)")
+        return sourceTarget(path, line).map { "[\(span)](\($0))" } ?? span
+    }
+
+    /// The link target of `path:line`: the host's URL, or the source view relative to the root.
+    func sourceTarget(_ path: String, _ line: Int) -> String? {
+        guard let sourceLinks else { return nil }
+        let url = sourceLinks.url(path, line: line, from: "index.md")
+        return sourceLinks.usesSourceViews ? Self.root + url : url
+    }
+
+    /// "Refers to": the documented types that a declaration's signature or doc comment names, linked to
+    /// their entries.
+    func referencesLine(_ s: Symbol, _ m: Analysis.Module, _ a: Analysis, _ dir: SymbolDirectory) -> String {
+        var names: [String] = []
+        var seen = Set<String>()
+        var text = Self.header(s)
+        if let doc = s.doc { text += " " + PageVerifier.codeSpans(doc).joined(separator: " ") }
+        for w in Self.identifiers(text) where w != s.name && !seen.contains(w) {
+            seen.insert(w)
+            names.append(w)
         }
+        var links: [String] = []
+        for n in names {
+            guard let target = dir.entry(named: n, near: m.path, self, a) else { continue }
+            links.append("[\(MD.code(n))](\(Self.root)\(target.page)#\(target.anchor))")
+            if links.count == 20 { break }
+        }
+        return links.isEmpty ? "" : "Refers to " + links.joined(separator: ", ") + ".\n\n"
+    }
+
+    /// The identifiers in a piece of code, in order.
+    static func identifiers(_ text: String) -> [String] {
+        var out: [String] = []
+        var cur = ""
+        for c in text {
+            if c.isLetter || c == "_" || (c.isNumber && !cur.isEmpty) {
+                cur.append(c)
+            } else {
+                if !cur.isEmpty { out.append(cur) }
+                cur = ""
+            }
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out
     }
 
     /// A declaration's header as the tool reported it: kind, name, signature and type.
@@ -184,7 +264,7 @@ public struct BuiltinGenerator {
             let e = d.evidence[0]
             let more = d.evidence.count > 1 ? " (and \(d.evidence.count - 1) more)" : ""
             let name = documentedModules.map { $0.contains(other) } ?? true ? "[\(MD.code(other))](\(Analysis.pageName(other)).md)" : MD.code(other)
-            return "- \(name) — \(MD.code(e.target)) at \(MD.code("\(e.path):\(e.line)"))\(more)\n"
+            return "- \(name) — \(MD.code(e.target)) at \(cite(e.path, e.line))\(more)\n"
         }
         if !uses.isEmpty {
             md += "**Uses**\n\n" + uses.map { line($0, other: $0.to) }.joined() + "\n"
@@ -206,6 +286,7 @@ public struct BuiltinGenerator {
         } else {
             md += "\(Self.notDocumented)\n\n"
         }
+        md += onboarding(a, documented: documented)
         md += "## Size\n\n\(a.files.count) files, \(a.totalLines) lines, \(a.symbols.count) declarations"
         if a.skipped.total > 0 {
             // The four common reasons always, the rare ones when they occurred.
@@ -242,6 +323,6 @@ public struct BuiltinGenerator {
         }
         md += DataPages.overviewSection(a.data)
         if !a.tools.isEmpty { md += "_Symbols read by \(a.tools.joined(separator: " and "))._\n" }
-        return Page(path: "index.md", title: ctx.repositoryName, kind: "overview", module: nil, markdown: md)
+        return Page(path: "index.md", title: ctx.repositoryName, kind: "overview", module: nil, markdown: Self.finish(md, "index.md"))
     }
 }

@@ -7,6 +7,8 @@ import ScribeStore
 public struct DocsOutput {
     public let dir: String
     public var generator = BuiltinGenerator()
+    /// The clone the pages describe: source views are written from it when the pages link to them.
+    public var sourceRoot: String? = nil
 
     public init(dir: String) { self.dir = dir }
 
@@ -84,17 +86,38 @@ public struct DocsOutput {
             }
         }
 
-        // HTML beside each Markdown page.
+        // Source views for `file:line` links on hosts without a known file view.
+        if let links = generator.sourceLinks, links.usesSourceViews, let root = sourceRoot {
+            pages += try writeSourceViews(modules, a, root: root, commit: links.commit)
+        }
+
+        // Search index (JSON for the API and the viewer, a script for the site opened from file://).
+        let search = searchIndex(a, modules: modules, pages: pages)
+        try DocsOutput.write(search.serialized() + "\n", to: "\(dir)/\(DocsOutput.searchFile)")
+        pages.append(.init(path: DocsOutput.searchFile, title: "Search index", kind: "index", module: nil, contentType: "application/json"))
+        try DocsOutput.write("window.SCRIBE_SEARCH = " + search.serialized() + ";\n", to: "\(dir)/search-index.js")
+        try DocsOutput.write(DocsOutput.siteScript, to: "\(dir)/site.js")
+        for f in ["search-index.js", "site.js"] {
+            pages.append(.init(path: f, title: f, kind: "asset", module: nil, contentType: "text/javascript; charset=utf-8"))
+        }
+
+        // HTML beside each Markdown page, with the modules' sidebar and breadcrumbs.
         try DocsOutput.write(DocsOutput.css, to: "\(dir)/style.css")
         pages.append(.init(path: "style.css", title: "Style", kind: "asset", module: nil, contentType: "text/css; charset=utf-8"))
-        for p in pages where p.path.hasSuffix(".md") {
+        let mdPages = pages.filter { $0.path.hasSuffix(".md") }
+        for p in mdPages {
             let text = (try? String(contentsOfFile: "\(dir)/\(p.path)", encoding: .utf8)) ?? ""
-            let depth = p.path.split(separator: "/").count - 1
-            let html = MarkdownRenderer.document(title: p.title, markdown: text, cssPath: String(repeating: "../", count: depth) + "style.css")
+            let up = String(repeating: "../", count: p.path.split(separator: "/").count - 1)
+            let html = MarkdownRenderer.document(
+                title: p.title, markdown: text, cssPath: up + "style.css", sidebar: sidebar(mdPages, modules, current: p.path, up: up),
+                breadcrumbs: breadcrumbs(p, modules, ctx: ctx, up: up),
+                scripts: "<script src=\"\(up)search-index.js\" defer></script><script src=\"\(up)site.js\" defer></script>")
             let htmlPath = String(p.path.dropLast(3)) + ".html"
             try DocsOutput.write(html, to: "\(dir)/\(htmlPath)")
             pages.append(.init(path: htmlPath, title: p.title, kind: "asset", module: p.module, contentType: "text/html; charset=utf-8"))
         }
+        try DocsOutput.write(llmsText(ctx, a, mdPages), to: "\(dir)/llms.txt")
+        pages.append(.init(path: "llms.txt", title: "llms.txt", kind: "index", module: nil, contentType: "text/plain; charset=utf-8"))
 
         let index: JSONValue = .object([
             ("repository", .string(ctx.repositoryName)), ("url", .string(ctx.repositoryURL)), ("commit", .string(ctx.commit)),
@@ -143,6 +166,11 @@ public struct DocsOutput {
                 .object([("from", .string(d.from)), ("to", .string(d.to)),
                          ("evidence", .array(d.evidence.map { .object([("path", .string($0.path)), ("line", .num($0.line)), ("import", .string($0.target))]) }))])
             })),
+            ("facts", .array(
+                [("command", a.facts.commands), ("entry_point", a.facts.entryPoints), ("route", a.facts.routes), ("environment", a.facts.environment)]
+                    .flatMap { kind, facts in
+                        facts.map { .object([("kind", .string(kind)), ("text", .string($0.text)), ("detail", .str($0.detail)), ("path", .string($0.path)), ("line", .num($0.line))]) }
+                    })),
             ("skipped", .object(a.skipped.reasons.map { ($0.key, .num($0.count)) })),
         ])
     }
@@ -158,6 +186,9 @@ public struct DocsOutput {
         }
     }
 
+    /// The search index of a documentation set.
+    public static let searchFile = "search.json"
+
     static let css = """
         body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1f2328;background:#fff}
         main{max-width:60rem;margin:0 auto;padding:1rem 1.5rem}
@@ -166,6 +197,15 @@ public struct DocsOutput {
         table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:.25rem .5rem}
         blockquote{margin:0;padding:0 1rem;color:#59636e;border-left:.25rem solid #d0d7de}
         img{max-width:100%}
+        body{display:flex;align-items:flex-start}
+        nav.sidebar{position:sticky;top:0;flex:0 0 16rem;max-height:100vh;overflow:auto;padding:1rem;border-right:1px solid #d0d7de;font-size:.9em}
+        nav.sidebar ul{list-style:none;padding-left:0;margin:.25rem 0}nav.sidebar li{margin:.15rem 0;overflow-wrap:anywhere}
+        nav.sidebar a[aria-current]{font-weight:600}
+        nav.breadcrumbs{font-size:.9em;color:#59636e;margin-bottom:.5rem}
+        main{flex:1;min-width:0}
+        .search input{width:100%;box-sizing:border-box}.search ol{padding-left:1.2rem}
+        .source ol{font-family:ui-monospace,monospace;font-size:.85em;white-space:pre}.source li:target{background:#fff8c5}
+        @media (max-width:50rem){body{display:block}nav.sidebar{position:static;max-height:none;border-right:0}}
 
         """
 }

@@ -64,6 +64,9 @@ public struct ForegroundGenerator {
         }
         var output = DocsOutput(dir: out)
         output.generator.documentedModules = Set(chosen.map(\.path))
+        output.generator.sourceLinks = Site.SourceLinks(repositoryURL: source, commit: commit)
+        output.generator.directory = SymbolDirectory()
+        output.sourceRoot = root
         var failed: [(module: String, reason: String)] = []
         try FileManager.default.createDirectory(atPath: "\(out)/modules", withIntermediateDirectories: true)
         for (i, m) in chosen.enumerated() {

@@ -133,6 +133,9 @@ extension JobRunner {
 
         var out = DocsOutput(dir: "\(workDir)/out")
         out.generator.documentedModules = Set(modules.map(\.path))
+        out.generator.sourceLinks = Site.SourceLinks(repositoryURL: repo.url, commit: commit)
+        out.generator.directory = SymbolDirectory()
+        out.sourceRoot = cloneDir
         try FileManager.default.createDirectory(atPath: "\(out.dir)/modules", withIntermediateDirectories: true)
         let previous = options.regenerateAll ? [:] : try JobStore(lease.db).previousObjects(repositoryID: repo.id)
         try generate(modules, analysis, out, fingerprints: fingerprints, previous: previous, options: options, llm: llm)

@@ -25,16 +25,62 @@ enum MarkdownRenderer {
         return String(cString: out)
     }
 
-    /// A standalone HTML page around a rendered Markdown page; links to other pages point at their .html.
-    static func document(title: String, markdown: String, cssPath: String) -> String {
-        let body = html(markdown.replacingOccurrences(of: ".md)", with: ".html)"))
-        let t = title.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    /// Links to other pages (`x.md`, `x.md#anchor`) point at their `.html`.
+    static func htmlLinks(_ markdown: String) -> String {
+        markdown.replacingOccurrences(of: #"\]\(([^)\s]*?)\.md(#[^)\s]*)?\)"#, with: "]($1.html$2)", options: .regularExpression)
+    }
+
+    /// Mermaid blocks are the Markdown's diagram source; the HTML shows the SVG drawn from the same edges.
+    static func withoutMermaid(_ markdown: String) -> String {
+        markdown.replacingOccurrences(of: "(?m)^```mermaid\\n(?:.*\\n)*?```\\n", with: "", options: .regularExpression)
+    }
+
+    /// The page's body with an `id` on every heading outside block quotes, taken in order from `headings`
+    /// (computed from the Markdown by `Site.headings`, so both formats share the anchors).
+    static func withAnchors(_ html: String, _ headings: [Site.Heading]) -> String {
+        var out = ""
+        var quoteDepth = 0
+        var next = 0
+        var rest = Substring(html)
+        while let lt = rest.firstIndex(of: "<") {
+            out += rest[..<lt]
+            rest = rest[lt...]
+            if rest.hasPrefix("<blockquote") {
+                quoteDepth += 1
+            } else if rest.hasPrefix("</blockquote>") {
+                quoteDepth -= 1
+            } else if quoteDepth == 0, rest.count >= 4, rest.dropFirst().first == "h",
+                let d = rest.dropFirst(2).first, ("1"..."6").contains(d), rest.dropFirst(3).first == ">", next < headings.count
+            {
+                out += "<h\(d) id=\"\(escape(headings[next].slug))\">"
+                next += 1
+                rest = rest.dropFirst(4)
+                continue
+            }
+            out.append("<")
+            rest = rest.dropFirst()
+        }
+        return out + rest
+    }
+
+    /// A standalone HTML page around a rendered Markdown page: sidebar of modules, breadcrumbs, anchors.
+    static func document(title: String, markdown: String, cssPath: String, sidebar: String = "", breadcrumbs: String = "",
+                         scripts: String = "") -> String {
+        let shown = withoutMermaid(markdown)
+        let body = withAnchors(html(htmlLinks(shown)), Site.headings(shown))
+        let nav = sidebar.isEmpty ? "" : "<nav class=\"sidebar\" aria-label=\"Modules\">\(sidebar)</nav>\n"
+        let crumbs = breadcrumbs.isEmpty ? "" : "<nav class=\"breadcrumbs\" aria-label=\"Breadcrumbs\">\(breadcrumbs)</nav>\n"
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(t)</title><link rel="stylesheet" href="\(cssPath)"></head>
-            <body><main>
-            \(body)</main></body></html>
+            <title>\(escape(title))</title><link rel="stylesheet" href="\(cssPath)">\(scripts)</head>
+            <body>\(nav)<main>
+            \(crumbs)\(body)</main></body></html>
 
             """
     }

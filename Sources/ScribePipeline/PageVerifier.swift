@@ -3,7 +3,8 @@ import Foundation
 /// Checks what a written page names against the analysis before a job publishes it: every inline code span
 /// outside code blocks and quoted doc comments must be a known file, module, symbol, declaration header,
 /// import as written or `file:line` that cites a declaration, import or use; every `###` heading a symbol;
-/// every link to a page a page that was written. Quoted doc comments and code blocks are the source's own
+/// every link to a page a page that was written, and every anchor it names a heading of that page (or a line
+/// of a source view). Quoted doc comments and code blocks are the source's own
 /// text and are not mentions.
 public struct PageVerifier {
     private var known = Set<String>()
@@ -35,6 +36,11 @@ public struct PageVerifier {
             citations.insert(Analysis.displayName("\(imp.path):\(imp.line)"))
         }
         for (_, uses) in a.examples { for u in uses { citations.insert(Analysis.displayName("\(u.path):\(u.line)")) } }
+        for f in a.facts.all {
+            known.insert(f.text)
+            if let d = f.detail { known.insert(d) }
+            citations.insert(Analysis.displayName("\(f.path):\(f.line)"))
+        }
         for e in extra { known.insert(e) }
         let data = DataAnalysis.mentions(a.data)
         known.formUnion(data.names)
@@ -44,7 +50,7 @@ public struct PageVerifier {
     }
 
     /// The mentions of one page that the analysis cannot confirm, each with the reason.
-    public func problems(markdown: String, pagePath: String, pages: Set<String>) -> [String] {
+    public func problems(markdown: String, pagePath: String, pages: Set<String>, anchors: [String: Set<String>]? = nil) -> [String] {
         var out: [String] = []
         var inFence = false
         for raw in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -64,9 +70,22 @@ public struct PageVerifier {
                 if inTable { span = span.replacingOccurrences(of: "\\|", with: "|") }
                 if !isKnown(span) { out.append("\(pagePath): `\(span)` is not in the analysis") }
             }
-            for target in PageVerifier.linkTargets(line) where target.hasSuffix(".md") && !target.contains("://") {
-                let resolved = RepoPath.normalise(RepoPath.join(RepoPath.dir(pagePath), target))
-                if resolved.map({ !pages.contains($0) }) ?? true { out.append("\(pagePath): link to \(target), which was not written") }
+            for target in PageVerifier.linkTargets(line) where !target.contains("://") {
+                let hash = target.firstIndex(of: "#")
+                let file = hash.map { String(target[..<$0]) } ?? target
+                let fragment = hash.map { String(target[target.index(after: $0)...]) }
+                guard file.hasSuffix(".md") || file.hasSuffix(".html") || (file.isEmpty && fragment != nil) else { continue }
+                let resolved = file.isEmpty ? pagePath : RepoPath.normalise(RepoPath.join(RepoPath.dir(pagePath), file))
+                guard let page = resolved, pages.contains(page) else {
+                    out.append("\(pagePath): link to \(target), which was not written")
+                    continue
+                }
+                // Anchors of Markdown pages are their headings' slugs; a source view's are its lines.
+                if let fragment, let anchors, page.hasSuffix(".md"), !(anchors[page]?.contains(fragment) ?? false) {
+                    out.append("\(pagePath): link to \(target), whose anchor is not on that page")
+                } else if let fragment, page.hasPrefix("source/"), !(fragment.hasPrefix("L") && fragment.dropFirst().allSatisfy(\.isNumber)) {
+                    out.append("\(pagePath): link to \(target), which is not a line of that file")
+                }
             }
         }
         return out
@@ -88,32 +107,12 @@ public struct PageVerifier {
         while i < chars.count {
             if chars[i] == "\\" { i += 2; continue }
             guard chars[i] == "`" else { i += 1; continue }
-            var n = 0
-            while i + n < chars.count, chars[i + n] == "`" { n += 1 }
-            var j = i + n
-            var closed = false
-            while j < chars.count {
-                if chars[j] == "`" {
-                    var m = 0
-                    while j + m < chars.count, chars[j + m] == "`" { m += 1 }
-                    if m == n {
-                        // CommonMark strips one space on each side when both are there (MD.code pads spans
-                        // that start or end with a backtick).
-                        var span = String(chars[(i + n)..<j])
-                        if span.count >= 2, span.hasPrefix(" "), span.hasSuffix(" "), span.contains(where: { $0 != " " }) {
-                            span = String(span.dropFirst().dropLast())
-                        }
-                        out.append(span)
-                        i = j + m
-                        closed = true
-                        break
-                    }
-                    j += m
-                } else {
-                    j += 1
-                }
+            if let (span, end) = MD.codeSpan(at: i, in: chars) {
+                out.append(span)
+                i = end
+            } else {
+                while i < chars.count, chars[i] == "`" { i += 1 }
             }
-            if !closed { i += n }
         }
         return out
     }
@@ -138,9 +137,12 @@ extension DocsOutput {
         let verifier = PageVerifier(a, extra: extra)
         let written = Set(pages)
         var out: [(String, String)] = []
+        var texts: [String: String] = [:]
+        for p in pages where p.hasSuffix(".md") { texts[p] = try? String(contentsOfFile: "\(dir)/\(p)", encoding: .utf8) }
+        let anchors = texts.mapValues { Set(Site.headings($0).map(\.slug)) }
         for p in pages where p.hasSuffix(".md") {
-            guard let text = try? String(contentsOfFile: "\(dir)/\(p)", encoding: .utf8) else { continue }
-            for problem in verifier.problems(markdown: text, pagePath: p, pages: written) { out.append((p, problem)) }
+            guard let text = texts[p] else { continue }
+            for problem in verifier.problems(markdown: text, pagePath: p, pages: written, anchors: anchors) { out.append((p, problem)) }
         }
         return out
     }

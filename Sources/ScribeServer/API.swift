@@ -154,6 +154,8 @@ public final class API: @unchecked Sendable {
         case .repositoryDocs(let id): return try repositoryDocs(c, id)
         case .listPages(let id): return try listPages(c, id)
         case .getPage(let id, let path): return try getPage(c, id, path)
+        case .searchDocs(let id): return try searchDocs(c, id)
+        case .docsZip(let id): return try docsZip(c, id)
         case .generateDocs: return try generateDocs(c)
         case .listJobs: return try listJobs(c)
         case .createJob: return try createJob(c)

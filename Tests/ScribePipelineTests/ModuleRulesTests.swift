@@ -146,8 +146,8 @@ struct ModuleRulesTests {
         let pages = try FileManager.default.contentsOfDirectory(atPath: out + "/modules").filter { $0.hasSuffix(".md") }
         #expect(pages == ["pkg+sub.md"])
         let page = try String(contentsOfFile: out + "/modules/pkg+sub.md", encoding: .utf8)
-        // pkg has no page in this set: the dependency is named, not linked.
-        #expect(page.contains("- `pkg` — `..helpers` at `pkg/sub/deep.py:1`"))
+        // pkg has no page in this set: the dependency is named, not linked (the citation links to the source).
+        #expect(page.contains("- `pkg` — `..helpers` at [`pkg/sub/deep.py:1`](../source/pkg+sub+deep.py.html#L1)"))
         #expect(summary.unverifiedMentions == 0)
     }
 }

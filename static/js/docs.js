@@ -1,5 +1,7 @@
 // The documentation viewer: the page list of a repository's latest docs and
-// one page at a time, rendered in place. Links between pages are hash routes,
+// one page at a time, rendered in place. A Markdown page with an HTML twin is
+// shown from the twin that the server rendered (cmark-gfm), rebuilt through an
+// allow-list, so it looks as it does in the export and on disk. Links between pages are hash routes,
 // so they work with the keyboard, the back button and a reload.
 
 import { ApiError, encodePath } from './api.js';
@@ -150,14 +152,16 @@ export class DocsView {
       else a.removeAttribute('aria-current');
     }
     const changed = path !== this.currentPage;
+    const twin = this.htmlTwin(path);
+    const source = twin || path;
     if (changed) {
-      const key = `${this.index.job_id}:${path}`;
+      const key = `${this.index.job_id}:${source}`;
       let entry = this.pageCache.get(key);
       if (!entry) {
         this.els.view.setAttribute('aria-busy', 'true');
         try {
           const res = await this.api.get(
-            `api/repositories/${encodeURIComponent(this.repoId)}/pages/${encodePath(path)}`,
+            `api/repositories/${encodeURIComponent(this.repoId)}/pages/${encodePath(source)}`,
             { accept: 'text/markdown, text/html;q=0.9, text/plain;q=0.8' },
           );
           entry = { text: typeof res.body === 'string' ? res.body : JSON.stringify(res.body, null, 2), type: res.headers.get('Content-Type') };
@@ -175,7 +179,7 @@ export class DocsView {
         if (seq !== this.seq) return;
       }
       this.els.view.removeAttribute('aria-busy');
-      const render = pageRenderer(path, entry.type);
+      const render = pageRenderer(source, entry.type);
       const fragment = render(entry.text, {
         headingOffset: 2,
         idPrefix: 'md-',
@@ -193,6 +197,13 @@ export class DocsView {
     if (changed && (!document.activeElement || document.activeElement === document.body)) {
       this.els.view.focus({ preventScroll: true });
     }
+  }
+
+  /** The HTML page rendered from Markdown page `path`, when the index lists one. */
+  htmlTwin(path) {
+    if (!/\.md$/i.test(path)) return null;
+    const html = path.replace(/\.md$/i, '.html');
+    return this.pages().some((p) => p.path === html) ? html : null;
   }
 
   /**
@@ -234,7 +245,10 @@ export class DocsView {
     if (!target) return null;
     const known = this.pages().map((p) => p.path);
     let page = null;
-    if (known.includes(target)) page = target;
+    // A link between HTML twins shows the Markdown page (the list and the routes name those).
+    const md = target.replace(/\.html$/i, '.md');
+    if (md !== target && known.includes(md) && this.htmlTwin(md)) page = md;
+    else if (known.includes(target)) page = target;
     else if (known.includes(`${target}.md`)) page = `${target}.md`;
     else if (PAGE_EXT.test(target)) page = target;
     return page ? { href: this.routeFor(this.repoId, page, info.fragment), external: false } : null;

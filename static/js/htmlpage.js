@@ -1,9 +1,10 @@
-// Hook for generated .html pages (the server may offer them later). The page
+// Generated .html pages, as the server rendered them with cmark-gfm. The page
 // is read by a small tokenizer (never by the browser's HTML parser, so no
 // handler attribute is ever attached anywhere) and rebuilt element by element
 // from an allow-list with createElement and text nodes. Every attribute but a
 // few harmless ones is dropped; links go through the same resolver as Markdown.
 
+import { h } from './dom.js';
 import { classifyHref } from './markdown.js';
 
 const ALLOWED = new Set([
@@ -15,7 +16,7 @@ const ALLOWED = new Set([
 // Dropped with everything inside them.
 const DROPPED = new Set([
   'script', 'style', 'template', 'iframe', 'object', 'embed', 'noscript', 'svg', 'math', 'head', 'title',
-  'textarea', 'select', 'button', 'form', 'noembed', 'noframes', 'xmp', 'canvas', 'video', 'audio',
+  'textarea', 'select', 'button', 'form', 'noembed', 'noframes', 'xmp', 'canvas', 'video', 'audio', 'nav',
 ]);
 // Their content is raw text up to the closing tag.
 const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript']);
@@ -122,15 +123,21 @@ export function tokenizeHtml(html) {
 
 /**
  * Render an HTML document string to a DocumentFragment of allowed nodes.
- * options: resolveLink(href, info) and idPrefix, as for renderMarkdown.
+ * options: resolveLink(href, info), resolveImage(src, alt, info) and idPrefix, as for renderMarkdown.
+ * A whole document is reduced to its <main>; navigation (the site's sidebar, breadcrumbs) is dropped, as
+ * the viewer has its own.
  */
 export function renderHtmlPage(source, options = {}) {
   const prefix = options.idPrefix ?? 'md-';
   const resolve = options.resolveLink || (() => null);
+  const resolveImage = options.resolveImage || (() => null);
+  source = String(source ?? '');
+  const main = source.indexOf('<main');
+  if (main >= 0) source = source.slice(main);
   const fragment = document.createDocumentFragment();
   const stack = [{ name: null, node: fragment }];
   let dropping = null; // {name, depth} while inside a dropped element
-  for (const token of tokenizeHtml(String(source ?? ''))) {
+  for (const token of tokenizeHtml(source)) {
     if (dropping) {
       if (token.type === 'start' && token.name === dropping.name && !VOID.has(token.name)) dropping.depth++;
       else if (token.type === 'end' && token.name === dropping.name && --dropping.depth === 0) dropping = null;
@@ -144,8 +151,19 @@ export function renderHtmlPage(source, options = {}) {
         if (!VOID.has(token.name) && !token.selfClosing) dropping = { name: token.name, depth: 1 };
         continue;
       }
+      if (token.name === 'img') {
+        const attrs = new Map(token.attrs);
+        const src = attrs.get('src') || '';
+        const info = classifyHref(src);
+        const node = info.kind === 'unsafe' ? null : resolveImage(src, attrs.get('alt') || '', info);
+        if (node) parent.append(node);
+        continue;
+      }
       if (!ALLOWED.has(token.name)) continue; // unknown wrapper: keep its content only
-      const el = document.createElement(token.name);
+      // Headings shift like the Markdown renderer's (the viewer's own headings come first).
+      const heading = /^h([1-6])$/.exec(token.name);
+      const name = heading ? `h${Math.min(6, Number(heading[1]) + (options.headingOffset ?? 0))}` : token.name;
+      const el = document.createElement(name);
       for (const [name, value] of token.attrs) {
         if (KEPT_ATTRS.has(name)) el.setAttribute(name, value);
         else if (name === 'id' && value) el.setAttribute('id', prefix + value);
@@ -155,6 +173,7 @@ export function renderHtmlPage(source, options = {}) {
           const target = info.kind === 'unsafe' ? null : resolve(value, info);
           if (target) {
             el.setAttribute('href', target.href);
+            el.classList.add(target.external ? 'md-external' : 'md-internal');
             if (target.external) {
               el.setAttribute('rel', 'noopener noreferrer');
               el.setAttribute('target', '_blank');
@@ -162,7 +181,12 @@ export function renderHtmlPage(source, options = {}) {
           }
         }
       }
-      parent.append(el);
+      if (token.name === 'table') {
+        // Wide tables scroll in their own region, as the Markdown renderer's do, instead of widening the page.
+        parent.append(h('div', { class: 'md-table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Table' }, [el]));
+      } else {
+        parent.append(el);
+      }
       if (!VOID.has(token.name) && !token.selfClosing) stack.push({ name: token.name, node: el });
     } else if (token.type === 'end') {
       for (let k = stack.length - 1; k > 0; k--) {

@@ -76,7 +76,8 @@ def driver() -> Iterator[Any]:
         "--disable-background-timer-throttling",
     ):
         options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # performance: the network log (Network.* events), which the export test reads.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     d.set_page_load_timeout(30)
     d.set_script_timeout(30)

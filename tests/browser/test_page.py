@@ -173,7 +173,8 @@ def test_register_generate_watch_progress_and_read_the_docs(page, throttled_stac
     page.wait(lambda: view.get_attribute("data-path"), what="a page in the viewer")
     assert view.find_elements("css selector", "h3, h4"), "the overview should have headings"
     module_link = page.wait(
-        lambda: next((a for a in page.css("#doc-view a.md-internal") if "modules" in (a.get_attribute("href") or "")), None),
+        lambda: next((a for a in page.css("#doc-view a.md-internal") if "modules" in (a.get_attribute("href") or "")
+                      and "index.md" not in (a.get_attribute("href") or "")), None),
         what="a link from the overview to a module page",
     )
     module_link.click()

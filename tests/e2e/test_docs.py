@@ -603,6 +603,19 @@ class Facts:
         self.names = {s["name"] for s in self.symbols} | {s["qualified_name"] for s in self.symbols}
         self.deps = {(d["from"], d["to"]): d for d in analysis["dependencies"]}
         self.imports = {e["import"] for d in analysis["dependencies"] for e in d["evidence"]}
+        # The overview's facts (commands, entry points, routes, environment variables) count only when the line
+        # they cite holds them: the fact's last word (a command's script or target) and its literal default.
+        self.fact_spans: set[str] = set()
+        for fact in analysis.get("facts", []):
+            text = source(fact["path"])
+            lines = text.split("\n") if text is not None else []
+            cited = lines[fact["line"] - 1] if 0 < fact["line"] <= len(lines) else ""
+            word = fact["text"].split()[-1] if fact["kind"] == "command" and fact["path"] != "README.md" else fact["text"]
+            if word in cited and (fact["detail"] is None or fact["kind"] != "environment" or fact["detail"] in cited):
+                self.fact_spans.add(fact["text"])
+                if fact["detail"] is not None:
+                    self.fact_spans.add(fact["detail"])
+
 
     def at(self, path: str, line: int) -> list[dict]:
         return [s for s in self.symbols if s["path"] == path and s["line"] == line]
@@ -616,7 +629,7 @@ class Facts:
     def known(self, span: str) -> bool:
         return (
             span in self.modules or span == "(root)" or span in self.files or self.place(span) is not None
-            or span in self.names or span in self.imports
+            or span in self.names or span in self.imports or span in self.fact_spans
         )
 
 
@@ -700,7 +713,7 @@ def page_problems(text: str, rel: str, facts: Facts, docs: Path, seen: dict[str,
             if heading is None or heading not in facts.names:
                 problems.append(f"{where}: heading names an unknown declaration: {line}")
             continue
-        kind_line = re.fullmatch(r"(\w+) · `(.+):(\d+)`", line)
+        kind_line = re.fullmatch(r"(\w+) · \[`(.+):(\d+)`\]\([^)\s]+\)", line)
         if kind_line and heading is not None:
             path, number = kind_line.group(2), int(kind_line.group(3))
             last_path = path
@@ -851,7 +864,7 @@ def test_every_module_gets_a_markdown_and_an_html_page(polyglot: dict) -> None:
         md = module_page(polyglot, module)
         assert md.startswith(f"# Module `{module}`\n"), md[:80]
         page = (docs / "modules" / f"{page_name(module)}.html").read_text()
-        assert "<h1>" in page and html.escape(module) in page, page[:300]
+        assert "<h1 id=" in page and html.escape(module) in page, page[:300]
     assert "<table>" in (docs / "index.html").read_text()
     overview = polyglot["pages"]["index.md"]
     for module in MODULES:
@@ -892,7 +905,9 @@ def test_public_declarations_are_listed_with_file_line_and_doc_comment(
     api = section(md, "API reference")
     place = f"`{path}:{line_of(path, text)}`"
     if listed == "heading":
-        pattern = rf"^### `{re.escape(name)}`\n\n\w+ · {re.escape(place)}\n\n```\w*\n(.*?)\n```\n\n(.*?)(?:\n\n|\Z)"
+        # The citation is a link to the source at the documented commit.
+        cited = rf"\[{re.escape(place)}\]\([^)\s]+#L\d+\)"
+        pattern = rf"^### `{re.escape(name)}`\n\n\w+ · {cited}\n\n```\w*\n(.*?)\n```\n\n(.*?)(?:\n\n|\Z)"
         m = re.search(pattern, api, re.M | re.S)
         assert m, f"no `### {name}` with {place} in {module}'s API reference:\n{api}"
         assert name.split(".")[-1] in m.group(1)
@@ -900,7 +915,7 @@ def test_public_declarations_are_listed_with_file_line_and_doc_comment(
     else:
         row = next((r for r in api.split("\n") if r.startswith(f"| `{name}`")), None)
         assert row is not None, f"no member row for {name} in:\n{api}"
-        assert f" — {doc} |" in row.replace("\\", "") and row.rstrip().endswith(f"| {place} |"), row
+        assert f" — {doc} |" in row.replace("\\", "") and re.search(rf"\| \[{re.escape(place)}\]\([^)\s]+\) \|$", row.rstrip()), row
     html_page = (polyglot["docs"] / "modules" / f"{page_name(module)}.html").read_text()
     assert f"<code>{html.escape(name, quote=False)}</code>" in html_page
     assert html.escape(doc, quote=False) in html_page
@@ -937,9 +952,10 @@ def test_dependencies_show_the_real_imports(polyglot: dict) -> None:
         assert [(e["path"], e["line"]) for e in found[(src, dst)]] == [(path, line)]
         uses = section(module_page(polyglot, src), "Dependencies")
         link = rf"\[`{re.escape(dst)}`\]\({re.escape(page_name(dst))}\.md\)"
-        assert re.search(rf"^\*\*Uses\*\*\n\n- {link} — `[^`]+` at `{re.escape(path)}:{line}`$", uses, re.M), uses
+        at = rf"\[`{re.escape(path)}:{line}`\]\([^)\s]+#L{line}\)"  # a link to the import in the source
+        assert re.search(rf"^\*\*Uses\*\*\n\n- {link} — `[^`]+` at {at}$", uses, re.M), uses
         used_by = section(module_page(polyglot, dst), "Dependencies")
-        assert f"- [`{src}`]({page_name(src)}.md) — " in used_by and f" at `{path}:{line}`" in used_by, used_by
+        assert f"- [`{src}`]({page_name(src)}.md) — " in used_by and f" at [`{path}:{line}`](" in used_by, used_by
     lonely = section(module_page(polyglot, "undocumented"), "Dependencies")
     assert lonely == "No imports between this module and the repository's other modules were found."
 
@@ -949,7 +965,7 @@ def test_dependency_evidence_quotes_the_import_as_written(polyglot: dict) -> Non
     wrong = []
     for (src, dst), (path, written) in IMPORTS.items():
         line = line_of(path, written)
-        shown = re.search(rf"— `([^`]+)` at `{re.escape(path)}:{line}`", module_page(polyglot, src)).group(1)
+        shown = re.search(rf"— `([^`]+)` at \[`{re.escape(path)}:{line}`\]", module_page(polyglot, src)).group(1)
         source_line = POLYGLOT[path].split("\n")[line - 1]
         if shown not in source_line:
             wrong.append(f"{src} → {dst}: the page cites `{shown}`, {path}:{line} says {source_line.strip()!r}")
@@ -987,7 +1003,8 @@ def test_html_tables_keep_their_columns(polyglot: dict) -> None:
     cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
     assert len(cells) == 4, cells
     assert "int | None" in html.unescape(re.sub("<[^>]+>", "", cells[2])), cells[2]
-    assert cells[3] == f"<code>pyutil/text.py:{line_of('pyutil/text.py', 'def pick')}</code>", cells[3]
+    line = line_of('pyutil/text.py', 'def pick')
+    assert cells[3] == f'<a href="../source/pyutil+text.py.html#L{line}"><code>pyutil/text.py:{line}</code></a>', cells[3]
 
 
 def test_pages_are_listed_and_sent_through_the_api(stack: Stack, polyglot: dict) -> None:
@@ -1025,7 +1042,7 @@ def test_the_truthfulness_check_finds_invented_statements(polyglot: dict, tmp_pa
         "an invented doc comment": original.replace("> NewStore returns an empty store.", "> NewStore is thread-safe."),
         "an invented edge": original.replace("  m0 --> m1\n", "  m0 --> m1\n  m1 --> m0\n"),
         "a signature of another declaration": original.replace("NewStore() -> *Store\n", "Serve(addr string)\n"),
-        "an unknown file": original.replace("| `gocore/store.go` | Go |", "| `gocore/cache.go` | Go |"),
+        "an unknown file": original.replace("| [`gocore/store.go`](", "| [`gocore/cache.go`]("),
     }
     for what, text in inventions.items():
         assert text != original, what
