@@ -16,8 +16,8 @@ extension API {
         let repo = try repository(c, id)
         let store = RepositoryStore(try c.db())
         guard let set = try store.docSet(repositoryID: repo.id), try store.page(jobID: set.jobID, path: "search.json") != nil,
-            let data = FileManager.default.contents(atPath: "\(config.dataDir)/docs/\(set.docsPath)/search.json"),
-            let index = try? JSONValue.parse(Array(data))
+            let data = try pageBytes(c, jobID: set.jobID, docsPath: set.docsPath, path: "search.json"),
+            let index = try? JSONValue.parse(data)
         else {
             throw APIError(404, "No search index has been generated for this repository yet")
         }
@@ -47,8 +47,8 @@ extension API {
         let folder = "docs-" + String(set.jobID.prefix(8))
         var zip = ZipArchive()
         for page in try store.pages(jobID: set.jobID) {
-            guard let data = FileManager.default.contents(atPath: "\(config.dataDir)/docs/\(set.docsPath)/\(page.path)") else { continue }
-            zip.add(path: "\(folder)/\(page.path)", contents: Array(data))
+            guard let data = try pageBytes(c, jobID: set.jobID, docsPath: set.docsPath, path: page.path) else { continue }
+            zip.add(path: "\(folder)/\(page.path)", contents: data)
             if zip.size > API.maxExportBytes { throw APIError(413, "The documentation is too large to export as one archive") }
         }
         return HTTPResponse(
@@ -57,5 +57,14 @@ extension API {
                 ("Content-Type", "application/zip"), ("Content-Disposition", "attachment; filename=\"\(folder).zip\""),
                 ("Cache-Control", "private, no-store"), ("X-Content-Type-Options", "nosniff"),
             ], body: zip.bytes())
+    }
+}
+
+extension API {
+    /// A page's bytes from the database, where every host finds them; pages of an installation not yet
+    /// imported (`scribe pages import`) are still read from this host's data folder.
+    func pageBytes(_ c: Context, jobID: String, docsPath: String, path: String) throws -> [UInt8]? {
+        if let bytes = try PageStore(try c.db()).content(jobID: jobID, path: path) { return bytes }
+        return FileManager.default.contents(atPath: "\(config.dataDir)/docs/\(docsPath)/\(path)").map { Array($0) }
     }
 }
