@@ -6,6 +6,8 @@ public struct Analyzer {
     public var maxFileBytes = 1 << 20
     public var indexSymbols = true
     public var tools = Indexer.Tools()
+    /// Where the stages' times go, when someone measures them.
+    public var clock: StageClock? = nil
 
     public init() {}
 
@@ -53,6 +55,10 @@ public struct Analyzer {
     }
 
     public func analyze(root: String) throws -> Analysis {
+        let clock = self.clock ?? StageClock()
+        let start = DispatchTime.now().uptimeNanoseconds
+        var indexing = 0.0
+        defer { clock.add("modules", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 - indexing) }
         let tree = CloneTree(root: root)
         let rootFD = tree.openDirectory([])
         guard rootFD >= 0 else { throw PipelineError.transient("cannot open the repository's folder") }
@@ -84,7 +90,13 @@ public struct Analyzer {
         let top = readmes[""]
         var analysis = Analysis(files: files, modules: modules, readme: top?.1, readmePath: top?.0, skipped: skipped)
         analysis.layout = rules.layout
-        if indexSymbols { try Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes).index(&analysis) }
+        if indexSymbols {
+            let t = DispatchTime.now().uptimeNanoseconds
+            defer { indexing = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9 }
+            var indexer = Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes)
+            indexer.clock = clock
+            try indexer.index(&analysis)
+        }
         let resolver = DependencyResolver(files: files, layout: rules.layout)
         analysis.dependencies = resolver.resolve(analysis.imports)
         analysis.examples = ExampleLinker.link(analysis, resolver, read: read)

@@ -7,6 +7,8 @@ import ScribeStore
 public struct DocsOutput {
     public let dir: String
     public var generator = BuiltinGenerator()
+    /// Where the pages', HTML's and diagrams' times go.
+    public var clock = StageClock()
 
     public init(dir: String) { self.dir = dir }
 
@@ -50,6 +52,7 @@ public struct DocsOutput {
         }
 
         // Diagrams: one Graphviz run for all of them.
+        let diagramsStart = DispatchTime.now().uptimeNanoseconds
         let shown = Set(modules.map(\.path))
         var dots: [(String, String)] = []
         let overviewEdges = a.dependencies.filter { shown.contains($0.from) && shown.contains($0.to) }
@@ -79,7 +82,9 @@ public struct DocsOutput {
             }
         }
 
+        clock.add("diagrams", Double(DispatchTime.now().uptimeNanoseconds - diagramsStart) / 1e9)
         // HTML beside each Markdown page.
+        let htmlStart = DispatchTime.now().uptimeNanoseconds
         try DocsOutput.write(DocsOutput.css, to: "\(dir)/style.css")
         pages.append(.init(path: "style.css", title: "Style", kind: "asset", module: nil, contentType: "text/css; charset=utf-8"))
         for p in pages where p.path.hasSuffix(".md") {
@@ -90,6 +95,7 @@ public struct DocsOutput {
             try DocsOutput.write(html, to: "\(dir)/\(htmlPath)")
             pages.append(.init(path: htmlPath, title: p.title, kind: "asset", module: p.module, contentType: "text/html; charset=utf-8"))
         }
+        clock.add("html", Double(DispatchTime.now().uptimeNanoseconds - htmlStart) / 1e9)
 
         let index: JSONValue = .object([
             ("repository", .string(ctx.repositoryName)), ("url", .string(ctx.repositoryURL)), ("commit", .string(ctx.commit)),

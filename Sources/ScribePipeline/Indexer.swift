@@ -15,6 +15,8 @@ public struct Indexer {
 
     let root: String
     let tools: Tools
+    /// The parse (the tools' runs) and the comments and imports after it are timed apart.
+    var clock = StageClock()
     let maxFileBytes: Int
 
     public init(root: String, tools: Tools, maxFileBytes: Int = 1 << 20) {
@@ -74,6 +76,7 @@ public struct Indexer {
                 }
             }
         }
+        let parseStart = DispatchTime.now().uptimeNanoseconds
         DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
             do {
                 let s = try jobs[i]()
@@ -86,6 +89,9 @@ public struct Indexer {
                 lock.unlock()
             }
         }
+        clock.add("parse", Double(DispatchTime.now().uptimeNanoseconds - parseStart) / 1e9)
+        let restStart = DispatchTime.now().uptimeNanoseconds
+        defer { clock.add("comments_imports", Double(DispatchTime.now().uptimeNanoseconds - restStart) / 1e9) }
         if let firstError { throw firstError }
 
         symbols.removeAll { Indexer.isPlaceholder($0.name) }

@@ -330,6 +330,7 @@ struct Generate: ParsableCommand {
                     ("files", .num(s.files)), ("lines", .num(s.lines)), ("symbols", .num(s.symbols)), ("modules", .num(s.modules)),
                     ("pages", .num(s.pages)), ("seconds", .double(s.seconds)),
                     ("coverage", .double((s.coverage * 10).rounded() / 10)), ("unverified_mentions", .num(s.unverifiedMentions)),
+                    ("stages", .object(s.stages.map { ($0.stage, .double(($0.seconds * 1000).rounded() / 1000)) })),
                 ]).serialized())
             } else {
                 print("\(s.modules) modules, \(s.files) files, \(s.lines) lines, \(s.symbols) declarations → \(s.pages) files in \(out) (\(String(format: "%.2f", s.seconds)) s); coverage \(String(format: "%.1f", s.coverage)) %")
