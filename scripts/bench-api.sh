@@ -9,14 +9,22 @@
 # completed job (run by `scribe dispatch`). Then, with wrk -t2 -c32 -d10s, it
 # measures in this order:
 #
-#   static   nginx sending a small file of static/ (the baseline)
-#   health   GET /api/health (no token; one query)
-#   job-200  GET /api/documentation/jobs/{id} with a stale If-None-Match (one query)
-#   job-304  the same with the current ETag (answered from memory: no query)
+#   static     nginx sending a small file of static/ (the baseline)
+#   c-hello    a C libfcgi program answering a fixed 304 (scripts/bench/fcgi-hello.c): the FastCGI floor
+#   job-304    GET /api/documentation/jobs/{id} with the current ETag (from memory: no query)
+#   c-row      a C libfcgi + libpq program answering the same job row as JSON (scripts/bench/fcgi-row.c)
+#   job-200    the same GET without a current ETag: the rendered copy, from memory
+#   job-miss   GET of a different job of a 200,000-job history each time: the cache misses, one query
+#   health     GET /api/health (no token)
+#   jobs-10, jobs-200k     GET /api/documentation/jobs?limit=10 in an organisation of 10 jobs,
+#                          then in one of 200,000 jobs
+#   repos-10, repos-20k    GET /api/repositories?limit=10 with 10, then 20,000 repositories
 #
-# and prints req/s, p50 and p99 for each, the ratio to the static baseline, and the
-# database transactions PostgreSQL counted during each case per request (from
-# pg_stat_database). Everything is stopped and removed at the end.
+# Both C programs are built by this script (cc, pkg-config fcgi libpq) and served by an nginx of
+# their own with the same configuration. It prints the build it measured, req/s, p50 and p99 for
+# each case, the ratio to the static baseline and to each case's own baseline, and the database
+# transactions PostgreSQL counted during each case per request (from pg_stat_database).
+# Everything is stopped and removed at the end.
 #
 # Environment: SCRIBE_BIN_DIR (skip the build, take binaries from there),
 # BENCH_SWIFT_FLAGS (extra `swift build` flags; see the build section below),
@@ -86,7 +94,9 @@ tmp=$(mktemp -d /tmp/scribe-bench.XXXXXX)
 chmod 755 "$tmp"
 mkdir -m 700 "$tmp/private"
 fcgi_pid=''
+c_pids=()
 started_pg=0
+c_nginx=()
 started_nginx=0
 cleaned=0
 cleanup() {
@@ -98,6 +108,9 @@ cleanup() {
         for _ in $(seq 100); do kill -0 "$fcgi_pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$fcgi_pid" 2>/dev/null || true
     fi
+    # libfcgi's SIGTERM handler only sets a flag: the C baselines are killed outright.
+    for pid in "${c_pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    for prefix in "${c_nginx[@]}"; do scripts/nginx.sh stop "$prefix" || true; done
     [ "$started_nginx" = 1 ] && { scripts/nginx.sh stop "$tmp/nginx" || true; }
     [ "$started_pg" = 1 ] && { scripts/pg.sh stop "$tmp/pg" 55432 || true; }
     if [ "${BENCH_KEEP:-0}" = 1 ]; then
@@ -208,6 +221,57 @@ out=$(api GET "/api/documentation/jobs/$job_id" '' -H "If-None-Match: $etag")
 out=$(api GET "/api/documentation/jobs/$job_id" '' -H 'If-None-Match: "stale"')
 [ "$(tail -n1 <<<"$out")" = 200 ] || die "GET job with a stale ETag: $(tail -n1 <<<"$out"), not 200"
 
+# --- a large history beside a small one ---------------------------------------------------------
+# 20,000 repositories and 200,000 finished jobs in one organisation, 10 and 10 in another, made with
+# plain SQL (then ANALYZE), so each list is measured against the same list at 10.
+big_token=$("$bin/scribe" user create --org big --email big@localhost --admin)
+small_token=$("$bin/scribe" user create --org small --email small@localhost --admin)
+[ -n "$big_token" ] && [ -n "$small_token" ] || die "scribe user create printed no token"
+say "loading 20,000 repositories and 200,000 jobs"
+history_sql() { # ORG REPOSITORIES JOBS
+    cat <<SQL
+INSERT INTO repositories (organisation_id, url, name, created_at)
+SELECT o.id, 'https://github.com/$1/r' || i, 'r' || i, now() - ($2 - i) * interval '1 minute'
+FROM organisations o, generate_series(1, $2) i WHERE o.name = '$1';
+WITH o AS (SELECT id FROM organisations WHERE name = '$1'),
+     r AS (SELECT array_agg(id ORDER BY created_at, id) AS a FROM repositories WHERE organisation_id = (SELECT id FROM o))
+INSERT INTO jobs (organisation_id, repository_id, status, progress, current_step, created_at, started_at, finished_at)
+SELECT (SELECT id FROM o), r.a[i % $2 + 1], 'completed', 100, 'Completed', now() - ($3 - i) * interval '10 seconds', now(), now()
+FROM r, generate_series(1, $3) i;
+SQL
+}
+{ history_sql big 20000 200000; history_sql small 10 10; echo "ANALYZE;"; } | psql -X -q -v ON_ERROR_STOP=1 "$database_url" >/dev/null
+# The jobs the miss case walks through, in random order.
+psql -X -q -t -A "$database_url" \
+    -c "SELECT j.id FROM jobs j JOIN organisations o ON o.id = j.organisation_id WHERE o.name = 'big' ORDER BY random()" \
+    >"$tmp/private/ids"
+[ "$(wc -l <"$tmp/private/ids")" -ge 200000 ] || die "the history was not loaded"
+
+# --- the C baselines --------------------------------------------------------------------------
+say "building the C baselines (scripts/bench/fcgi-hello.c, fcgi-row.c)"
+read -r -a fcgi_flags <<<"$(pkg-config --cflags --libs fcgi)"
+read -r -a pq_flags <<<"$(pkg-config --cflags --libs libpq)"
+cc -O2 -Wall -o "$tmp/fcgi-hello" scripts/bench/fcgi-hello.c "${fcgi_flags[@]}" -lpthread
+cc -O2 -Wall -o "$tmp/fcgi-row" scripts/bench/fcgi-row.c "${fcgi_flags[@]}" "${pq_flags[@]}" -lpthread
+"$tmp/fcgi-hello" "$tmp/run/hello.sock" "$fcgi_threads" </dev/null >"$tmp/logs/fcgi-hello.log" 2>&1 &
+c_pids+=($!)
+BENCH_ROW_ID=$job_id "$tmp/fcgi-row" "$tmp/run/row.sock" "$fcgi_threads" </dev/null >"$tmp/logs/fcgi-row.log" 2>&1 &
+c_pids+=($!)
+for sock in hello row; do
+    for _ in $(seq 100); do [ -S "$tmp/run/$sock.sock" ] && break; sleep 0.05; done
+    [ -S "$tmp/run/$sock.sock" ] || die "the C baseline $sock made no socket: $(cat "$tmp/logs/fcgi-$sock.log")"
+done
+hello_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+row_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+scripts/nginx.sh start "$tmp/nginx-hello" "$hello_port" "$tmp/run/hello.sock" "$tmp/data" "$root/static"
+c_nginx+=("$tmp/nginx-hello")
+scripts/nginx.sh start "$tmp/nginx-row" "$row_port" "$tmp/run/row.sock" "$tmp/data" "$root/static"
+c_nginx+=("$tmp/nginx-row")
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$hello_port/api/documentation/jobs/$job_id")" = 304 ] \
+    || die "the C hello does not answer 304"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$row_port/api/documentation/jobs/$job_id")" = 200 ] \
+    || die "the C row fetch does not answer 200"
+
 # --- wrk --------------------------------------------------------------------------------------
 # Headers come from the environment, so that the token is in no file and no argv.
 cat >"$tmp/private/headers.lua" <<'LUA'
@@ -215,6 +279,23 @@ local token = os.getenv("BENCH_TOKEN")
 if token and token ~= "" then wrk.headers["Authorization"] = "Bearer " .. token end
 local tag = os.getenv("BENCH_IF_NONE_MATCH")
 if tag and tag ~= "" then wrk.headers["If-None-Match"] = tag end
+
+-- With BENCH_IDS, each request asks for the next job of that list; each thread starts elsewhere in it.
+local ids_file = os.getenv("BENCH_IDS")
+if ids_file and ids_file ~= "" then
+    local ids = {}
+    for line in io.lines(ids_file) do ids[#ids + 1] = line end
+    local threads = 0
+    setup = function(thread)
+        thread:set("offset", threads * 100003)
+        threads = threads + 1
+    end
+    local i = nil
+    request = function()
+        i = (i or offset or 0) + 1
+        return wrk.format(nil, "/api/documentation/jobs/" .. ids[(i % #ids) + 1])
+    end
+end
 
 -- One line for the caller to parse: requests, req/s, p50 and p99 (ms), non-2xx/3xx, socket errors.
 done = function(summary, latency, requests)
@@ -225,12 +306,12 @@ done = function(summary, latency, requests)
 end
 LUA
 
-# run NAME URL [TOKEN] [IF-NONE-MATCH]: one wrk run; appends "NAME requests rps p50 p99 bad xacts" to $tmp/results.
+# run NAME URL [TOKEN] [IF-NONE-MATCH] [IDS]: one wrk run; appends "NAME requests rps p50 p99 bad xacts" to $tmp/results.
 run() {
     local name=$1 url=$2 before after line
     say "wrk -t$threads -c$connections -d$duration $name"
     before=$(psql_stat)
-    line=$(BENCH_TOKEN=${3:-} BENCH_IF_NONE_MATCH=${4:-} wrk -t"$threads" -c"$connections" -d"$duration" \
+    line=$(BENCH_TOKEN=${3:-} BENCH_IF_NONE_MATCH=${4:-} BENCH_IDS=${5:-} wrk -t"$threads" -c"$connections" -d"$duration" \
         -s "$tmp/private/headers.lua" "$url" | tee "$tmp/logs/wrk-$name.txt" | sed -n 's/^RESULT //p')
     [ -n "$line" ] || die "wrk printed no result for $name: $(cat "$tmp/logs/wrk-$name.txt")"
     sleep "$stats_settle"
@@ -247,15 +328,30 @@ echo "idle $(( $(psql_stat) - before ))" >"$tmp/results.idle"
 
 : >"$tmp/results"
 run static "$base$static_path"
-run health "$base/api/health"
-run job-200 "$base/api/documentation/jobs/$job_id" "$token" '"stale"'
+run c-hello "http://127.0.0.1:$hello_port/api/documentation/jobs/$job_id"
 run job-304 "$base/api/documentation/jobs/$job_id" "$token" "$etag"
+run c-row "http://127.0.0.1:$row_port/api/documentation/jobs/$job_id"
+run job-200 "$base/api/documentation/jobs/$job_id" "$token" '"stale"'
+run job-miss "$base/api/documentation/jobs/" "$big_token" '' "$tmp/private/ids"
+run health "$base/api/health"
+run jobs-10 "$base/api/documentation/jobs?limit=10" "$small_token"
+run jobs-200k "$base/api/documentation/jobs?limit=10" "$big_token"
+run repos-10 "$base/api/repositories?limit=10" "$small_token"
+run repos-20k "$base/api/repositories?limit=10" "$big_token"
+
+# What was measured: the binaries' build and the source they came from.
+build_mode=$(basename "$(dirname "$bin/scribe-fcgi")")
+case "$bin" in */release | */release/) build_mode=release ;; */debug | */debug/) build_mode=debug ;; *) build_mode="from $bin" ;; esac
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- Sources 2>/dev/null || commit="$commit with uncommitted changes"
+echo "$build_mode $commit" >"$tmp/results.build"
 
 # --- report -------------------------------------------------------------------------------------
-python3 - "$tmp/results" "$tmp/results.idle" "$threads" "$connections" "$duration" "$fcgi_threads" "$static_path" <<'PY'
+python3 - "$tmp/results" "$tmp/results.idle" "$threads" "$connections" "$duration" "$fcgi_threads" "$static_path" "$tmp/results.build" <<'PY'
 import sys
 
-results, idle_file, threads, conns, duration, fcgi_threads, static_path = sys.argv[1:]
+results, idle_file, threads, conns, duration, fcgi_threads, static_path, build_file = sys.argv[1:]
+build = open(build_file).read().split(maxsplit=1)
 idle = int(open(idle_file).read().split()[1])
 rows = []
 for line in open(results):
@@ -264,12 +360,20 @@ for line in open(results):
 base = rows[0][2]
 labels = {
     "static": f"nginx static file ({static_path})",
-    "health": "GET /api/health",
-    "job-200": "GET job, stale ETag (200)",
+    "c-hello": "C libfcgi hello (304)",
     "job-304": "GET job, current ETag (304)",
+    "c-row": "C libfcgi + libpq, the job row",
+    "job-200": "GET job, 200 from memory",
+    "job-miss": "GET job, 200, cache miss",
+    "health": "GET /api/health",
+    "jobs-10": "GET jobs?limit=10, 10 jobs",
+    "jobs-200k": "GET jobs?limit=10, 200,000 jobs",
+    "repos-10": "GET repositories?limit=10, 10",
+    "repos-20k": "GET repositories?limit=10, 20,000",
 }
 print()
-print(f"wrk -t{threads} -c{conns} -d{duration}, scribe-fcgi release with {fcgi_threads} accept threads, loopback")
+print(f"build measured: scribe-fcgi {build[0]}, commit {build[1].strip()}")
+print(f"wrk -t{threads} -c{conns} -d{duration}, scribe-fcgi with {fcgi_threads} accept threads, loopback")
 print(f"{'case':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x static':>9} {'db xacts':>9} {'per req':>8}  bad")
 for name, requests, rps, p50, p99, bad, errors, xacts in rows:
     per = max(xacts - idle, 0) / requests if requests else 0.0
@@ -281,10 +385,21 @@ print("STACK-NOTES ceilings on this kind of machine (same wrk settings):")
 print("  nginx static file ~40,000 req/s | Swift libfcgi hello world ~20,000 (0.50 x static)"
       " | + one libpq query ~10,500-11,400 (0.26-0.29 x static)")
 r = {row[0]: row for row in rows}
-if "job-304" in r:
-    print(f"  job-304 is {r['job-304'][2] / base:.2f} x static here (hello world: 0.50); "
-          f"job-200 {r['job-200'][2] / base:.2f} x (one query: 0.26-0.29); health {r['health'][2] / base:.2f} x")
-    print(f"  job-304 / job-200 = {r['job-304'][2] / r['job-200'][2]:.2f}")
+print()
+print("Against the baselines measured in this run (goal in brackets):")
+def ratio(a, b, goal=None):
+    # goal: the least ratio wanted, or None where none is set.
+    if a in r and b in r:
+        x = r[a][2] / r[b][2]
+        verdict = "" if goal is None else f"[goal >= {goal:.2f}] {'met' if x >= goal else 'MISSED'}"
+        print(f"  {labels[a]:<34} / {labels[b]:<34} = {x:5.2f}  {verdict}")
+ratio("job-304", "c-hello", 0.95)
+ratio("job-200", "c-row", 1.0)
+ratio("job-miss", "c-row")
+ratio("job-200", "job-304")
+# The lists' goal is a cost within 1.5x of the same list at 10 rows: throughput at least 1/1.5 of it.
+ratio("jobs-200k", "jobs-10", 1 / 1.5)
+ratio("repos-20k", "repos-10", 1 / 1.5)
 if any(row[5] or row[6] for row in rows):
     print("WARNING: some answers were not 2xx/3xx or failed (see the 'bad' column)")
     sys.exit(1)

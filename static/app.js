@@ -16,6 +16,10 @@ import {
 import { EventLog, HistoryView, JobCard, JobPoller } from './js/job.js';
 
 const REPO_REFRESH_MS = 20000;
+// Repositories per page of the list; the server keeps every page this cheap whatever the organisation's size.
+const REPO_PAGE = 50;
+// Typing in the search box waits this long for the next key before asking the server.
+const SEARCH_DELAY_MS = 250;
 
 const api = new Api();
 
@@ -34,6 +38,9 @@ const els = {
   repoList: byId('repo-list'),
   reposStatus: byId('repos-status'),
   reposRefresh: byId('repos-refresh'),
+  reposSearch: byId('repos-search'),
+  reposSearchForm: byId('repos-search-form'),
+  reposMore: byId('repos-more'),
   registerForm: byId('register-form'),
   repoUrl: byId('repo-url'),
   repoBranch: byId('repo-branch'),
@@ -98,11 +105,17 @@ const jobEls = {
   resume: byId('job-resume'),
   cancel: byId('job-cancel'),
   retry: byId('job-retry'),
+  partial: byId('job-partial'),
+  partialLabel: byId('job-partial-label'),
+  partialList: byId('job-partial-list'),
 };
 
 const state = {
   me: null,
-  repos: new Map(), // id -> repository, in the server's order
+  repos: new Map(), // id -> repository, in the server's order: the pages loaded so far
+  reposNext: null, // the cursor of the next page of repositories, or null
+  reposQuery: '', // the search the list shows
+  reposSeq: 0, // the latest list request; older answers are dropped
   repoId: null, // the selected repository
   latestJobId: null, // the selected repository's active or last job (followed by the poller)
   viewJobId: null, // an earlier job picked from the history, shown instead of the latest
@@ -111,6 +124,7 @@ const state = {
   selectSeq: 0,
   refreshTimer: null,
   unchangedPolls: 0,
+  failedListed: null, // "job:version" whose failed modules the card lists
 };
 
 // ------------------------------------------------------------------ helpers
@@ -218,6 +232,13 @@ function onJobUpdate(job, changed) {
   }
   if (job.id === displayedJobId()) {
     card.update(job, { title: jobTitle(job) });
+    if (job.partial && state.failedListed !== `${job.id}:${job.version}`) {
+      state.failedListed = `${job.id}:${job.version}`;
+      api
+        .get(`api/documentation/jobs/${encodeURIComponent(job.id)}/objects`)
+        .then((res) => card.showFailedModules(job.id, (res.body && res.body.objects) || []))
+        .catch(() => {}); // the event log names them too
+    }
     history.setCurrent(job.id);
     if (changed) {
       state.unchangedPolls = 0;
@@ -515,36 +536,64 @@ function renderRepoList() {
     if (expected !== li) els.repoList.insertBefore(li, expected);
     prev = li;
   }
-  setText(els.reposStatus, state.repos.size ? '' : 'No repositories yet. Register one below.');
 }
 
+function reposUrl(limit, after) {
+  // Newest first: a repository registered from anywhere shows up at the top of the first page.
+  let url = `api/repositories?order=newest&limit=${limit}`;
+  if (state.reposQuery) url += `&q=${encodeURIComponent(state.reposQuery)}`;
+  if (after) url += `&after=${encodeURIComponent(after)}`;
+  return url;
+}
+
+/** The poller's copy of the selected repository's job is fresher than any list. */
+function withFollowedJob(repo) {
+  const job = followedJob();
+  if (job && job.repository_id === repo.id && job.id === state.latestJobId) {
+    repo.status = repoStatusForJob(job.status);
+    repo.active_job_id = ACTIVE_JOB_STATES.has(job.status) ? job.id : null;
+  }
+  return { ...(state.repos.get(repo.id) || {}), ...repo };
+}
+
+function showReposStatus() {
+  els.reposMore.hidden = !state.reposNext;
+  let text = '';
+  if (!state.repos.size) text = state.reposQuery ? 'No repository matches the search.' : 'No repositories yet. Register one below.';
+  setText(els.reposStatus, text);
+}
+
+/**
+ * The first page of repositories (with the search), or on a quiet refresh as many as are shown (up to the
+ * server's maximum page), so a refresh neither drops the pages loaded with "Show more" nor grows unbounded.
+ */
 async function loadRepos({ quiet = false } = {}) {
   if (!state.me) return;
+  const seq = ++state.reposSeq;
   if (!quiet) setText(els.reposStatus, 'Loading repositories…');
-  let list;
+  const limit = quiet ? Math.min(200, Math.max(REPO_PAGE, state.repos.size)) : REPO_PAGE;
+  let body;
   try {
-    list = (await api.get('api/repositories')).body?.repositories || [];
+    body = (await api.get(reposUrl(limit))).body;
   } catch (err) {
-    if (!(err instanceof ApiError && err.status === 401)) {
+    if (seq === state.reposSeq && !(err instanceof ApiError && err.status === 401)) {
       setText(els.reposStatus, `The repositories could not be loaded: ${err.message}`);
     }
     return;
   }
-  if (!state.me) return;
+  if (!state.me || seq !== state.reposSeq) return;
+  const list = Array.isArray(body?.repositories) ? body.repositories : [];
   const next = new Map();
-  for (const repo of list) {
-    if (!repo || !repo.id) continue;
-    const known = state.repos.get(repo.id);
-    const job = followedJob();
-    // The poller's copy of the selected repository's job is fresher than this list.
-    if (job && job.repository_id === repo.id && job.id === state.latestJobId) {
-      repo.status = repoStatusForJob(job.status);
-      repo.active_job_id = ACTIVE_JOB_STATES.has(job.status) ? job.id : null;
-    }
-    next.set(repo.id, { ...(known || {}), ...repo });
+  for (const repo of list) if (repo && repo.id) next.set(repo.id, withFollowedJob(repo));
+  if (quiet && state.repos.size > list.length && body?.next) {
+    // Keep the pages beyond what this refresh read, in their order.
+    for (const [id, repo] of state.repos) if (!next.has(id)) next.set(id, repo);
+  } else {
+    state.reposNext = body?.next || null;
   }
   state.repos = next;
   renderRepoList();
+  showReposStatus();
   const selected = state.repoId && state.repos.get(state.repoId);
   if (selected) {
     renderRepoHead(selected);
@@ -555,6 +604,40 @@ async function loadRepos({ quiet = false } = {}) {
     }
   }
   updateGenerateButton();
+}
+
+/** The next page of repositories, appended. */
+async function loadMoreRepos() {
+  if (!state.reposNext) return;
+  const seq = state.reposSeq;
+  els.reposMore.disabled = true;
+  try {
+    const body = (await api.get(reposUrl(REPO_PAGE, state.reposNext))).body;
+    if (seq !== state.reposSeq) return;
+    for (const repo of body?.repositories || []) if (repo && repo.id) state.repos.set(repo.id, withFollowedJob(repo));
+    state.reposNext = body?.next || null;
+    renderRepoList();
+    showReposStatus();
+  } catch (err) {
+    setText(els.reposStatus, `More repositories could not be loaded: ${err.message}`);
+  } finally {
+    els.reposMore.disabled = false;
+  }
+}
+
+let searchTimer = null;
+function searchRepos({ now = false } = {}) {
+  clearTimeout(searchTimer);
+  const run = () => {
+    const q = els.reposSearch.value.trim();
+    if (q === state.reposQuery) return;
+    state.reposQuery = q;
+    state.reposNext = null;
+    state.repos = new Map();
+    loadRepos();
+  };
+  if (now) run();
+  else searchTimer = setTimeout(run, SEARCH_DELAY_MS);
 }
 
 function scheduleRepoRefresh() {
@@ -584,7 +667,9 @@ async function register(event) {
     const repo = (await api.post('api/repositories', body)).body;
     els.registerForm.reset();
     if (repo && repo.id) {
-      state.repos.set(repo.id, repo);
+      // The list is newest first: a new repository goes on top.
+      if (state.repos.has(repo.id)) state.repos.set(repo.id, repo);
+      else state.repos = new Map([[repo.id, repo], ...state.repos]);
       renderRepoList();
       announce(`Registered ${repoName(repo)}.`);
       location.hash = routeFor(repo.id);
@@ -668,6 +753,9 @@ function signOut(message, { error = true } = {}) {
   clearPanel();
   state.repoId = null;
   state.repos.clear();
+  state.reposNext = null;
+  state.reposQuery = '';
+  els.reposSearch.value = '';
   state.posting.clear();
   state.seenActive.clear();
   setChildren(els.repoList);
@@ -711,6 +799,12 @@ function wire() {
   els.signOut.addEventListener('click', () => signOut('You are signed out.', { error: false }));
   els.registerForm.addEventListener('submit', register);
   els.reposRefresh.addEventListener('click', () => loadRepos());
+  els.reposMore.addEventListener('click', loadMoreRepos);
+  els.reposSearch.addEventListener('input', () => searchRepos());
+  els.reposSearchForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    searchRepos({ now: true });
+  });
   els.generate.addEventListener('click', generate);
   for (const kind of Object.keys(ACTIONS)) ACTIONS[kind].button.addEventListener('click', () => jobAction(kind));
   els.jobBack.addEventListener('click', () => viewJob(state.latestJobId));

@@ -86,14 +86,19 @@ public struct Job: Sendable {
         self.unverifiedMentions = unverifiedMentions
     }
 
+    /// Completed, but some modules failed: the documentation lacks them (SPEC §3, graceful degradation).
+    public var isPartial: Bool { state == .completed && failedObjects > 0 }
+
     /// The ETag of this version of the job; it changes with every stored update.
-    public var etag: String { "\"\(id)-\(version)\"" }
+    public var etag: String { Job.etag(id: id, version: version) }
+    public static func etag(id: String, version: Int64) -> String { "\"\(id)-\(version)\"" }
 
     public var json: JSONValue {
         .object([
             ("id", .string(id)), ("repository_id", .string(repositoryID)), ("status", .string(state.rawValue)),
             ("progress", .num(progress)), ("current_step", .str(currentStep)), ("current_object", .str(currentObject)),
             ("processed_objects", .num(processedObjects)), ("failed_objects", .num(failedObjects)),
+            ("partial", .bool(isPartial)),
             ("total_objects", .num(totalObjects)), ("attempt", .num(attempt)), ("max_attempts", .num(maxAttempts)),
             ("created_at", .string(createdAt)), ("started_at", .str(startedAt)), ("heartbeat_at", .str(heartbeatAt)),
             ("finished_at", .str(finishedAt)), ("estimated_completion_at", .str(estimatedCompletionAt)),

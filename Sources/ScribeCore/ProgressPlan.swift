@@ -38,11 +38,31 @@ public enum Milestone: Int, CaseIterable, Sendable {
 }
 
 public enum ProgressPlan {
-    /// Progress while generating object `done` of `total`: 50–90 proportionally.
+    /// Where generating starts: the analysis moves from 50 up to here (files read of files to read), so that
+    /// its progress shows and the plan stays monotonic.
+    public static let generatingStart = 55
+
+    /// Progress while generating object `done` of `total`: 55–90 proportionally.
     public static func generating(done: Int, total: Int) -> Int {
         guard total > 0 else { return Milestone.finalize.rawValue }
-        let span = Milestone.finalize.rawValue - Milestone.analyze.rawValue
-        return Milestone.analyze.rawValue + span * min(done, total) / total
+        let span = Milestone.finalize.rawValue - generatingStart
+        return generatingStart + span * min(done, total) / total
+    }
+
+    /// The analysis' percentage inside its band (50 up to where generating starts, exclusive) for its done
+    /// share, 0…1.
+    public static func analyzing(fraction: Double) -> Int {
+        let low = Milestone.analyze.rawValue
+        let span = generatingStart - low
+        guard fraction.isFinite else { return low }
+        return low + min(span - 1, max(0, Int(Double(span) * fraction)))
+    }
+
+    /// The step text while analysing: `Analyzing code structure: 120 of 320 files read, 4210 declarations`.
+    public static func analyzingStep(filesFound: Int, filesRead: Int, filesToRead: Int, declarations: Int) -> String {
+        let base = Milestone.analyze.step
+        if filesToRead == 0 { return filesFound > 0 ? "\(base): \(filesFound) files found" : base }
+        return "\(base): \(filesRead) of \(filesToRead) files read, \(declarations) declarations"
     }
 
     public static func generatingStep(module: String, index: Int, total: Int) -> String {

@@ -64,7 +64,7 @@ public struct GitHubClient: Sendable {
         case 404: throw Failure.notFound
         case 403, 429:
             // GitHub signals rate limits with 403 or 429 and these headers.
-            let retry = r.headers["retry-after"].flatMap(Double.init)
+            let retry = RetryAfter.seconds(r.headers["retry-after"])
             if r.status == 429 || retry != nil || r.headers["x-ratelimit-remaining"] == "0" {
                 var wait = retry
                 if wait == nil, let reset = r.headers["x-ratelimit-reset"].flatMap(Double.init) {

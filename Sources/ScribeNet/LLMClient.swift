@@ -92,7 +92,10 @@ public struct LLMClient: Sendable {
         switch r.status {
         case 200..<300: break
         case 401, 403: throw Failure.unauthorized
-        case 429: throw Failure.rateLimited(retryAfter: r.headers["retry-after"].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) })
+        case 429: throw Failure.rateLimited(retryAfter: RetryAfter.seconds(r.headers["retry-after"]))
+        // A 503 that says when to come back is a rate limit too: the whole worker waits, not one request.
+        case 503 where RetryAfter.seconds(r.headers["retry-after"]) != nil:
+            throw Failure.rateLimited(retryAfter: RetryAfter.seconds(r.headers["retry-after"]))
         case 500..<600: throw Failure.server(r.status)
         default: throw Failure.rejected(r.status)
         }

@@ -8,6 +8,8 @@ public struct Analyzer {
     public var tools = Indexer.Tools()
     /// Where the stages' times go, when someone measures them.
     public var clock: StageClock? = nil
+    /// Counts what the analysis has done, for a caller that reports it while the analysis runs.
+    public var progress: AnalysisProgress? = nil
 
     public init() {}
 
@@ -93,7 +95,7 @@ public struct Analyzer {
         if indexSymbols {
             let t = DispatchTime.now().uptimeNanoseconds
             defer { indexing = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9 }
-            var indexer = Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes)
+            var indexer = Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes, progress: progress)
             indexer.clock = clock
             try indexer.index(&analysis)
         }
@@ -110,6 +112,8 @@ public struct Analyzer {
         let rel = parts.joined(separator: "/")
         var names: Set<String> = []
         for entry in CloneTree.entries(of: dirFD).sorted(by: { $0.name.lexicographicallyPrecedes($1.name) }) {
+            // A stopped job's caller discards what was found (JobRunner.stoppable).
+            if StopSwitch.process.isTripped { return }
             if entry.name == Array(".git".utf8) { continue }
             guard let name = String(validating: entry.name, as: UTF8.self) else {
                 w.skipped.invalidNames += 1
@@ -164,6 +168,7 @@ public struct Analyzer {
                 let language = Analyzer.language(of: name)
                 w.files.append(
                     Analysis.File(path: relPath, language: language, lines: lines, bytes: bytes.count, module: module))
+                progress?.found()
                 if Analyzer.isReadme(name), w.readmes[rel] == nil {
                     w.readmes[rel] = (relPath, String(decoding: bytes, as: UTF8.self))
                 }

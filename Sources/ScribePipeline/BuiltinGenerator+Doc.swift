@@ -4,15 +4,18 @@ extension BuiltinGenerator {
     static func renderDoc(_ doc: String) -> String {
         let m = DocMarkup.parse(doc)
         guard m.isStructured else { return MD.quote(doc) + "\n\n" }
-        var md = m.summary.isEmpty ? "" : MD.quote(m.summary) + "\n\n"
-        if let d = m.deprecated { md += "**Deprecated.** \(d.isEmpty ? "" : MD.cell(d))\n\n" }
-        if m.inherits && m.summary.isEmpty { md += "_Documented where it is first declared._\n\n" }
+        // Every part is the source's own words, so every part stays inside the quote: the page check reads
+        // quoted lines as the doc comment, not as mentions the analysis must confirm.
+        var parts: [String] = []
+        if !m.summary.isEmpty { parts.append(m.summary) }
+        if let d = m.deprecated { parts.append("**Deprecated.** \(MD.cell(d))") }
+        if m.inherits && m.summary.isEmpty { parts.append("_Documented where it is first declared._") }
         if !m.params.isEmpty {
-            md += "**Parameters**\n\n" + m.params.map { "- `\($0.name)` — \(MD.cell($0.text))\n" }.joined() + "\n"
+            parts.append("**Parameters**\n\n" + m.params.map { "- `\($0.name)` — \(MD.cell($0.text))" }.joined(separator: "\n"))
         }
-        if let r = m.returns { md += "**Returns** \(MD.cell(r))\n\n" }
-        if !m.throwsText.isEmpty { md += "**Throws**\n\n" + m.throwsText.map { "- \(MD.cell($0))\n" }.joined() + "\n" }
-        return md
+        if let r = m.returns { parts.append("**Returns** \(MD.cell(r))") }
+        if !m.throwsText.isEmpty { parts.append("**Throws**\n\n" + m.throwsText.map { "- \(MD.cell($0))" }.joined(separator: "\n")) }
+        return MD.quote(parts.joined(separator: "\n\n")) + "\n\n"
     }
 
     /// The first line of a doc's summary, for tables.

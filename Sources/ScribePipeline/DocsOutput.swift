@@ -153,7 +153,10 @@ public struct DocsOutput {
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         let tmp = path + ".tmp"
         try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-        guard rename(tmp, path) == 0 else { throw PipelineError.transient("cannot write \(path)") }
+        guard rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw PipelineError.transient("cannot write \(path)")
+        }
     }
 
     static let css = """

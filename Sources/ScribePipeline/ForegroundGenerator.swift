@@ -14,7 +14,11 @@ public struct ForegroundGenerator {
         /// Overall documentation coverage in percent (pkgsite's formula, weighted by public symbols).
         public let coverage: Double
         /// Mentions on the written pages that the analysis could not confirm (0 by construction).
-        public let unverifiedMentions: Int
+        public var unverifiedMentions: Int { unverified.count }
+        /// Each mention the analysis cannot confirm, with its page and reason.
+        public let unverified: [String]
+        /// Modules whose page could not be written, with why; the rest of the documentation is complete.
+        public let failed: [(module: String, reason: String)]
         /// Seconds per stage (StageClock.stages), in pipeline order.
         public let stages: [(stage: String, seconds: Double)]
     }
@@ -67,12 +71,17 @@ public struct ForegroundGenerator {
         output.clock = clock
         let pagesStart = DispatchTime.now().uptimeNanoseconds
         output.generator.documentedModules = Set(chosen.map(\.path))
+        var failed: [(module: String, reason: String)] = []
         try FileManager.default.createDirectory(atPath: "\(out)/modules", withIntermediateDirectories: true)
         for (i, m) in chosen.enumerated() {
             progress(
                 ProgressPlan.generating(done: i, total: chosen.count),
                 ProgressPlan.generatingStep(module: m.name, index: i + 1, total: chosen.count))
-            try output.writeModule(m, analysis)
+            do {
+                try output.writeModule(m, analysis)
+            } catch {
+                failed.append((m.path, "\(error)"))
+            }
         }
         progress(Milestone.finalize.rawValue, Milestone.finalize.step)
         let name = (source as NSString).lastPathComponent.replacingOccurrences(of: ".git", with: "")
@@ -86,6 +95,6 @@ public struct ForegroundGenerator {
         return Summary(
             files: analysis.files.count, lines: analysis.totalLines, symbols: analysis.symbols.count, modules: chosen.count,
             pages: pages.count, seconds: Date().timeIntervalSince(t0), coverage: analysis.overallCoverage(chosen).percent,
-            unverifiedMentions: unverified.count, stages: clock.report)
+            unverified: unverified.map(\.problem), failed: failed, stages: clock.report)
     }
 }

@@ -18,12 +18,18 @@ public struct Indexer {
     /// The parse (the tools' runs) and the comments and imports after it are timed apart.
     var clock = StageClock()
     let maxFileBytes: Int
+    let progress: AnalysisProgress?
 
-    public init(root: String, tools: Tools, maxFileBytes: Int = 1 << 20) {
+    public init(root: String, tools: Tools, maxFileBytes: Int = 1 << 20, progress: AnalysisProgress? = nil) {
         self.root = root
         self.tools = tools
         self.maxFileBytes = maxFileBytes
+        self.progress = progress
     }
+
+    /// Files per run of the Swift symbol reader: each run reports its progress (and a stop comes between runs),
+    /// under a second of work each even on a busy machine, a few milliseconds of start-up.
+    static let swiftFilesPerRun = 10
 
     /// A tool installed next to the running executable (the package's own build products).
     public static func siblingTool(_ name: String) -> String? {
@@ -42,6 +48,9 @@ public struct Indexer {
         let forParse = sources.filter { parsed.contains($0.language!) }.map(\.path)
         let forCtags = sources.filter { !Indexer.ctagsSkip.contains($0.language!) && !parsed.contains($0.language!) }.map(\.path)
         let forSwift = sources.filter { $0.language == "Swift" }.map(\.path)
+        progress?.toRead(sources.count)
+        // Files no tool reads are done with the tools' pass at once.
+        progress?.read(sources.count - forCtags.count - forSwift.count)
         var symbols: [Symbol] = []
         var fromParse = ParseOutput()
         var toolsUsed: [String] = []
@@ -59,7 +68,11 @@ public struct Indexer {
         }
         if let tool = tools.swiftSymbols, !forSwift.isEmpty {
             toolsUsed.append("swift-syntax")
-            jobs.append { try runSwiftSymbols(tool, forSwift) }
+            jobs.append {
+                try stride(from: 0, to: forSwift.count, by: Indexer.swiftFilesPerRun).flatMap {
+                    try runSwiftSymbols(tool, Array(forSwift[$0..<min($0 + Indexer.swiftFilesPerRun, forSwift.count)]))
+                }
+            }
         }
         if let tool = tools.parse, !forParse.isEmpty {
             toolsUsed.append("tree-sitter")
@@ -122,6 +135,8 @@ public struct Indexer {
             imports.withUnsafeMutableBufferPointer { impBuf in
                 fileDocs.withUnsafeMutableBufferPointer { fdBuf in
                     DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+                        if StopSwitch.process.isTripped { return }  // the caller discards a stopped analysis
+                        defer { progress?.read() }
                         let path = paths[i]
                         guard case .bytes(let data) = tree.read(path, maxBytes: maxBytes) else { return }
                         let text = String(decoding: data, as: UTF8.self)
@@ -248,7 +263,9 @@ public struct Indexer {
         guard r.status == 0, !r.timedOut else {
             throw PipelineError.transient("ctags failed: \(Analysis.displayName(Indexer.firstLine(r)))")
         }
-        return Indexer.parseTags(r.stdout, strippingPrefix: "./")
+        let tags = Indexer.parseTags(r.stdout, strippingPrefix: "./")
+        progress?.read(files.count, declarations: tags.count)
+        return tags
     }
 
     /// The Swift symbol reader takes its list NUL-separated from a file of ours (`--files-from PATH --null`):
@@ -270,7 +287,9 @@ public struct Indexer {
             let reason = Analysis.displayName(Indexer.firstLine(r))
             throw PipelineError.transient("the Swift symbol reader failed: \(reason)")
         }
-        return Indexer.parseTags(r.stdout)
+        let tags = Indexer.parseTags(r.stdout)
+        progress?.read(files.count, declarations: tags.count)
+        return tags
     }
 
     static func firstLine(_ r: Subprocess.Result) -> String {

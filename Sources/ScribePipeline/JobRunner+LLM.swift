@@ -4,7 +4,8 @@ import ScribeNet
 import ScribeStore
 
 /// The `llm` generator's run: modules in parallel (SCRIBE_LLM_CONCURRENCY), layers of a module in order,
-/// every database write on the main thread, rate limits waited out, cancel and pause between requests,
+/// every database write on the main thread, rate limits waited out, cancel at once and pause within a second
+/// (requests in flight are then abandoned),
 /// a budget that stops the job before it is exceeded.
 extension JobRunner {
     struct LLMSettings {
@@ -54,14 +55,22 @@ extension JobRunner {
         return perLayer * Double(LLMGenerator.layers.count)
     }
 
+    /// How long a pause waits for LLM answers in flight before abandoning them: short enough that a pause
+    /// takes effect within 2 s.
+    static let pauseGraceSeconds = 1.0
+
     private final class Shared: @unchecked Sendable {
         let lock = NSLock()
         let ready = DispatchSemaphore(value: 0)
         var results: [Message] = []
         var stop = false
-        var blockedUntil = Date.distantPast
-        var requestTimes: [Date] = []
         var fatal: String? = nil
+        /// The provider key's limits, shared by every request thread (SCRIBE_LLM_MAX_RPM per worker).
+        let limiter: RateLimiter
+
+        init(limiter: RateLimiter) {
+            self.limiter = limiter
+        }
 
         func post(_ m: Message) {
             lock.lock()
@@ -79,6 +88,8 @@ extension JobRunner {
         }
 
         var stopping: Bool { lock.lock(); defer { lock.unlock() }; return stop }
+        /// Read under the lock: request threads set it.
+        var fatalMessage: String? { lock.lock(); defer { lock.unlock() }; return fatal }
     }
 
     private enum Message {
@@ -95,7 +106,7 @@ extension JobRunner {
         let gen = LLMGenerator()
         let vocabulary = LLMGenerator.vocabulary(analysis)
         let facts = Dictionary(uniqueKeysWithValues: todo.map { ($0.path, gen.facts($0, analysis)) })
-        let shared = Shared()
+        let shared = Shared(limiter: RateLimiter(maxPerMinute: config.llmMaxRequestsPerMinute))
         let byPath = Dictionary(uniqueKeysWithValues: todo.map { ($0.path, $0) })
         var queue = todo[...]
         var inFlight: [String: Double] = [:]  // module -> its worst-case cost, reserved while it runs
@@ -104,8 +115,8 @@ extension JobRunner {
         let t0 = Date()
         var finishedHere = 0
         var stopReason: PipelineError? = nil
+        var pauseSeen: Date? = nil
         let maxRetries = config.llmMaxRetries
-        let rpm = config.llmMaxRequestsPerMinute
         let backoff = self.backoff
         let control = self.control
 
@@ -123,17 +134,7 @@ extension JobRunner {
                             return
                         }
                         // Wait out a rate limit (shared by all threads) and the requests-per-minute cap.
-                        shared.lock.lock()
-                        var wait = shared.blockedUntil.timeIntervalSinceNow
-                        if rpm > 0 {
-                            let now = Date()
-                            shared.requestTimes.removeAll { now.timeIntervalSince($0) > 60 }
-                            if shared.requestTimes.count >= rpm, let oldest = shared.requestTimes.first {
-                                wait = max(wait, 60 - now.timeIntervalSince(oldest))
-                            }
-                        }
-                        if wait <= 0 { shared.requestTimes.append(Date()) }
-                        shared.lock.unlock()
+                        let wait = shared.limiter.reserve()
                         if wait > 0 {
                             Thread.sleep(forTimeInterval: min(wait, 0.2))
                             continue
@@ -162,9 +163,7 @@ extension JobRunner {
                             if case .rateLimited(let after) = e {
                                 // 429: wait for Retry-After (else backoff with jitter) and retry the same request.
                                 let w = after ?? backoff.delay(attempt: attempt + 1)
-                                shared.lock.lock()
-                                shared.blockedUntil = max(shared.blockedUntil, Date().addingTimeInterval(w))
-                                shared.lock.unlock()
+                                shared.limiter.block(for: w)
                                 shared.post(.waiting(module: m.path, seconds: w))
                                 attempt += 1
                                 if attempt > 50 {
@@ -197,10 +196,10 @@ extension JobRunner {
 
         while true {
             // Start modules while there is room, no stop, and the budget allows their worst case.
-            if stopReason == nil && shared.fatal == nil {
+            if stopReason == nil && shared.fatalMessage == nil {
                 do { try check(allowPause: true) } catch let e as PipelineError { stopReason = e }
             }
-            while stopReason == nil && shared.fatal == nil && inFlight.count < config.llmConcurrency, let m = queue.first {
+            while stopReason == nil && shared.fatalMessage == nil && inFlight.count < config.llmConcurrency, let m = queue.first {
                 let need = worstCase(facts[m.path]!, s)
                 if let budget, spent + inFlight.values.reduce(0, +) + need > budget {
                     if inFlight.isEmpty {
@@ -218,11 +217,23 @@ extension JobRunner {
                     step: ProgressPlan.generatingStep(module: m.name, index: index, total: counts.total)))
                 launch(m)
             }
-            if inFlight.isEmpty && (queue.isEmpty || stopReason != nil || shared.fatal != nil) { break }
-            // Cancel, SIGTERM or a lost lease: do not wait for answers that may take minutes (their threads
-            // die with the process). A pause lets the requests in flight finish, so that their cost is counted.
-            if case .stopped(let why)? = stopReason, why != .pause { break }
-            if stopReason != nil || shared.fatal != nil {
+            if inFlight.isEmpty && (queue.isEmpty || stopReason != nil || shared.fatalMessage != nil) { break }
+            // Cancel, SIGTERM or a lost lease: do not wait for answers that may take minutes. A pause waits a
+            // moment for answers about to arrive (their cost is then counted), then abandons the rest too. Requests
+            // abandoned are aborted when the worker exits after writing the final state; their modules stay to
+            // be done, and the next attempt asks again.
+            if case .stopped(let why)? = stopReason {
+                if why != .pause { break }
+                let since = pauseSeen ?? Date()
+                pauseSeen = since
+                if Date().timeIntervalSince(since) > JobRunner.pauseGraceSeconds {
+                    try? lease.event(
+                        kind: "info", level: "warning",
+                        "Paused with \(inFlight.count) modules' requests unanswered; they are asked again on resume")
+                    break
+                }
+            }
+            if stopReason != nil || shared.fatalMessage != nil {
                 shared.lock.lock()
                 shared.stop = true
                 shared.lock.unlock()
@@ -282,7 +293,7 @@ extension JobRunner {
                 }
             }
         }
-        if let fatal = shared.fatal { throw PipelineError.fatal(fatal) }
+        if let fatal = shared.fatalMessage { throw PipelineError.fatal(fatal) }
         if let stopReason { throw stopReason }
         try check(allowPause: true)
     }

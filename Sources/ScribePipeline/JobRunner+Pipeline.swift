@@ -64,7 +64,7 @@ extension JobRunner {
         if let c = options.commit {
             commit = c
         } else {
-            commit = try git.resolve(url: accepted.url, branch: branch, watch: watchReason).commit
+            commit = try stoppable { try git.resolve(url: accepted.url, branch: branch, watch: watchReason).commit }
         }
         var cacheKey = JobRunner.cacheKey(url: accepted.url, commit: commit, options: options)
         if options.commit == nil || commit.count == 40 {
@@ -83,15 +83,16 @@ extension JobRunner {
         try step(.fetchContents)
         let limitBytes = Int64(config.maxRepositoryMegabytes) << 20
         var lastSizeCheck = Date.distantPast
-        try git.clone(url: accepted.url, branch: branch, commit: commit, into: cloneDir) { [self] in
-            if let r = watchReason() { return r }
-            if Date().timeIntervalSince(lastSizeCheck) > 2 {
-                lastSizeCheck = Date()
-                if JobRunner.folderSize(cloneDir) > limitBytes { return "size" }
+        try stoppable {
+            try git.clone(url: accepted.url, branch: branch, commit: commit, into: cloneDir) { [self] in
+                if let r = watchReason() { return r }
+                if Date().timeIntervalSince(lastSizeCheck) > 2 {
+                    lastSizeCheck = Date()
+                    if JobRunner.folderSize(cloneDir) > limitBytes { return "size" }
+                }
+                return nil
             }
-            return nil
         }
-        try check()
         if JobRunner.folderSize(cloneDir) > limitBytes {
             throw PipelineError.fatal("The repository is larger than the limit of \(config.maxRepositoryMegabytes) MB")
         }
@@ -103,7 +104,7 @@ extension JobRunner {
         }
 
         try step(.analyze)
-        let analysis = try Analyzer().analyze(root: cloneDir)
+        let analysis = try stoppable { try analyzeReporting(root: cloneDir) }
         if analysis.files.isEmpty { throw PipelineError.fatal(Messages.repositoryEmpty) }
         var modules = analysis.modules
         if let wanted = options.modules {
@@ -121,7 +122,7 @@ extension JobRunner {
                     ? "; skipped "
                         + analysis.skipped.reasons.filter { $0.count > 0 }.map { "\($0.count) \($0.words)" }.joined(separator: ", ")
                     : ""))
-        let blobs = try git.blobs(in: cloneDir)
+        let blobs = try stoppable { try git.blobs(in: cloneDir) }
         let flavour = llm.map { "llm \($0.model)" } ?? "builtin"
         let documented = Set(modules.map(\.path))
         let fingerprints = Dictionary(
@@ -133,11 +134,20 @@ extension JobRunner {
         try FileManager.default.createDirectory(atPath: "\(out.dir)/modules", withIntermediateDirectories: true)
         let previous = options.regenerateAll ? [:] : try JobStore(lease.db).previousObjects(repositoryID: repo.id)
         try generate(modules, analysis, out, fingerprints: fingerprints, previous: previous, options: options, llm: llm)
+        let failed = try lease.objects().filter { $0.status == "failed" }.map(\.path).sorted()
+        if !failed.isEmpty {
+            try lease.event(
+                kind: "error", level: "warning",
+                "\(failed.count) of \(modules.count) modules failed (\(failed.joined(separator: ", "))): the job completes "
+                    + "without their pages (partial); Retry regenerates only these")
+        }
 
         try step(.finalize)
         let ctx = BuiltinGenerator.Context(
             repositoryName: repo.name, repositoryURL: repo.url, commit: commit, generatedAt: JobRunner.now())
-        let pages = try out.finalize(analysis, modules: modules, ctx: ctx) { note in try? lease.event(kind: "info", level: "warning", note) }
+        let pages = try stoppable {
+            try out.finalize(analysis, modules: modules, ctx: ctx) { note in try? lease.event(kind: "info", level: "warning", note) }
+        }
         let overall = analysis.overallCoverage(modules)
         try lease.event(
             "Documentation coverage: \(Analysis.Coverage.format(overall.percent)), \(overall.documented) of \(overall.exported) public symbols documented")
@@ -152,6 +162,39 @@ extension JobRunner {
         guard try lease.complete(docsPath: docsRel, pages: pages, cacheHit: false) else { throw PipelineError.stopped(.leaseLost) }
         try? FileManager.default.removeItem(atPath: workDir)
         logger.info("job completed", metadata: ["job.modules": "\(modules.count)"])
+    }
+
+    /// Runs the analysis on a thread of its own while this thread reports its progress (files read of files to
+    /// read, declarations, the analysis' estimate) at most once a second, whenever it moved. The estimate is the
+    /// analysis' own; generation replaces it with its per-module one.
+    func analyzeReporting(root: String) throws -> Analysis {
+        var analyzer = Analyzer()
+        let progress = AnalysisProgress()
+        analyzer.progress = progress
+        let outcome = Locked<Result<Analysis, Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let worker = Thread { [analyzer] in
+            let r = Result { try analyzer.analyze(root: root) }
+            outcome.withLock { $0 = r }
+            done.signal()
+        }
+        worker.name = "analysis"
+        worker.stackSize = 16 << 20  // the walk recurses once per folder level, like the main thread's 8 MiB and more
+        worker.start()
+        let started = Date()
+        var reported = AnalysisProgress.Snapshot()
+        var lastWrite = Date.distantPast
+        while done.wait(timeout: .now() + 0.2) == .timedOut {
+            let s = progress.snapshot
+            guard s != reported, Date().timeIntervalSince(lastWrite) >= 1 else { continue }
+            let f = s.fraction
+            let eta = f > 0.15 ? Date().timeIntervalSince(started) / f * (1 - f) : nil
+            try check(try lease.progress(ProgressPlan.analyzing(fraction: f), step: s.step, etaSeconds: eta))
+            reported = s
+            lastWrite = Date()
+        }
+        guard let result = outcome.current else { throw PipelineError.transient("the analysis ended without a result") }
+        return try result.get()
     }
 
     /// The built-in pages name only what the analysis holds, so this is empty by construction; anything the
@@ -203,7 +246,7 @@ extension JobRunner {
                     let until = Date().addingTimeInterval(wait)
                     while Date() < until {
                         usleep(100_000)
-                        try check()
+                        try check(allowPause: true)
                     }
                 case .server, .network: throw PipelineError.transient(f.description)
                 case .refused: throw PipelineError.fatal(f.description)

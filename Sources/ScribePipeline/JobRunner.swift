@@ -45,9 +45,16 @@ public final class JobRunner {
         control.start()
         defer { control.stop() }
         let cloneDir = "\(workDir)/clone"
-        // The clone is removed whatever happens (a killed earlier attempt may have left one too).
+        // The clone is removed whatever happens (a killed earlier attempt may have left one too), except by a
+        // worker that lost its lease: the folder is the new attempt's now, and deleting it would be a late write
+        // that no fence stops. Whatever an ended job leaves, the dispatcher's sweep removes.
         try? FileManager.default.removeItem(atPath: cloneDir)
-        defer { try? FileManager.default.removeItem(atPath: cloneDir) }
+        let outcome = runPipeline(cloneDir: cloneDir)
+        if outcome != .leaseLost { try? FileManager.default.removeItem(atPath: cloneDir) }
+        return outcome
+    }
+
+    private func runPipeline(cloneDir: String) -> Outcome {
         do {
             try pipeline(cloneDir: cloneDir)
             return .finished
@@ -118,6 +125,7 @@ public final class JobRunner {
         return nil
     }
 
+    /// Every step boundary honours a pause as well as a cancel: nothing of the step has started yet.
     func step(_ m: Milestone, _ detail: String? = nil) throws {
         let line = detail.map { "\(m.logLine) \($0)" } ?? m.logLine
         let now = Date()
@@ -128,7 +136,21 @@ public final class JobRunner {
                 "previous.seconds": "\(String(format: "%.3f", now.timeIntervalSince(stepStarted.at)))",
             ])
         stepStarted = (m.step, now)
-        try check(try lease.step(progress: m.rawValue, step: m.step, logLine: line))
+        try check(try lease.step(progress: m.rawValue, step: m.step, logLine: line), allowPause: true)
+    }
+
+    /// Runs a step made of tools (clone, analysis, writing) that a cancel or a pause stops at once: the control
+    /// thread trips the stop switch, which kills the tools' process groups. Then the stop is the outcome, not
+    /// whatever error the killed tool left behind.
+    func stoppable<T>(_ body: () throws -> T) throws -> T {
+        control.setPauseStopsTools(true)
+        defer { control.setPauseStopsTools(false) }
+        let result = Result(catching: body)
+        try check(allowPause: true)
+        // Tripped with no cancel, lease loss or signal left to explain it: a pause that was then withdrawn.
+        // The step's work is gone all the same, so the job pauses and the resume starts the step again.
+        if control.stopSwitch.isTripped { throw PipelineError.stopped(.pause) }
+        return try result.get()
     }
 
     /// Sleeps in small slices so that cancel and pause are noticed (the throttle used by tests and demos).

@@ -3,7 +3,7 @@ import Foundation
 
 /// Runs a tool (git, ctags…) with arguments as an array (no shell), a timeout, a size cap on what it
 /// prints, and a watch closure that may stop it (cancel, size limits). The tool runs in its own process
-/// group so that stopping it stops whatever it started.
+/// group so that stopping it stops whatever it started; a tripped `StopSwitch` kills that group at once.
 public enum Subprocess {
     public struct Result: Sendable {
         public let status: Int32
@@ -31,9 +31,12 @@ public enum Subprocess {
 
     public static func run(
         _ tool: String, _ args: [String], env: [String: String], cwd: String? = nil, timeout: Double,
-        maxOutput: Int = 64 << 20, watch: (() -> String?)? = nil
+        maxOutput: Int = 64 << 20, watch: (() -> String?)? = nil, stop: StopSwitch = .process
     ) throws -> Result {
         guard let path = which(tool) else { throw LaunchError(description: "\(tool) is not installed") }
+        if let reason = stop.reason {
+            return Result(status: 128 + SIGKILL, stdout: [], stderr: "", timedOut: false, stoppedReason: reason)
+        }
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
@@ -56,6 +59,8 @@ public enum Subprocess {
             close(errPipe[0])
         }
         guard pid > 0 else { throw LaunchError(description: "cannot start \(tool): \(String(cString: strerror(-pid)))") }
+        // The pid is the group's id too (POSIX_SPAWN_SETPGROUP with 0).
+        _ = stop.register(group: pid)
 
         var out: [UInt8] = []
         var err: [UInt8] = []
@@ -79,6 +84,10 @@ public enum Subprocess {
                     err.append(contentsOf: buf[0..<n])
                 }
             }
+            if let reason = stop.reason {
+                stopped = reason
+                break
+            }
             if Date() > deadline {
                 timedOut = true
                 break
@@ -91,6 +100,10 @@ public enum Subprocess {
                 }
             }
         }
+        // Unregistered before the reap: a group id cannot be reused while its leader is unreaped, so a trip
+        // never kills a stranger's group.
+        stop.unregister(group: pid)
+        if stopped == nil, let reason = stop.reason { stopped = reason }
         if timedOut || stopped != nil {
             kill(-pid, SIGKILL)
             kill(pid, SIGKILL)

@@ -6,19 +6,26 @@ import ScribeStore
 nonisolated(unsafe) var terminationRequested: sig_atomic_t = 0
 
 /// The worker's second thread: heartbeats every few seconds on its own connection, and LISTENs so that a
-/// cancel or pause request is seen within a fraction of a second. The pipeline reads the flags.
+/// cancel or pause request is seen within a fraction of a second. The pipeline reads the flags at its
+/// boundaries; a request that must not wait for a running tool (cancel, SIGTERM, a lost lease, and a pause
+/// during the clone or the analysis) also trips the `StopSwitch`, which kills the tool's process group here,
+/// on this thread, the moment the request arrives.
 final class WorkerControl: @unchecked Sendable {
+    // @unchecked: every stored var is read and written under `lock` only.
     private let lock = NSLock()
     private var signals = LeaseStore.Signals()
     private var terminated = false
     private var finished = false
+    private var pauseStopsTools = false
+    let stopSwitch: StopSwitch
     private let url: String
     private let jobID: String
     private let lease: String
     private let heartbeat: Double
     private let logger: Logger
 
-    init(url: String, jobID: String, lease: String, heartbeatSeconds: Int, logger: Logger) {
+    init(url: String, jobID: String, lease: String, heartbeatSeconds: Int, logger: Logger, stopSwitch: StopSwitch = .process) {
+        self.stopSwitch = stopSwitch
         self.url = url
         self.jobID = jobID
         self.lease = lease
@@ -45,6 +52,34 @@ final class WorkerControl: @unchecked Sendable {
         signals.cancelRequested = signals.cancelRequested || s.cancelRequested
         if !s.leaseLost { signals.pauseRequested = s.pauseRequested }
         lock.unlock()
+        tripIfStopping()
+    }
+
+    /// While on (the clone and the analysis, whose tools have no object boundary), a pause request stops the
+    /// tools at once like a cancel; the job is paused with its checkpoint, and resuming starts the step again.
+    func setPauseStopsTools(_ on: Bool) {
+        lock.lock()
+        pauseStopsTools = on
+        lock.unlock()
+        tripIfStopping()
+    }
+
+    private func tripIfStopping() {
+        lock.lock()
+        let reason: String?
+        if signals.leaseLost {
+            reason = "lease lost"
+        } else if signals.cancelRequested {
+            reason = "cancel requested"
+        } else if terminated {
+            reason = "terminated"
+        } else if signals.pauseRequested && pauseStopsTools {
+            reason = "pause requested"
+        } else {
+            reason = nil
+        }
+        lock.unlock()
+        if let reason { stopSwitch.trip(reason) }
     }
 
     func stop() {
@@ -73,6 +108,7 @@ final class WorkerControl: @unchecked Sendable {
                 lock.lock()
                 terminated = true
                 lock.unlock()
+                tripIfStopping()
             }
             do {
                 if db == nil || !(db!.isHealthy) {

@@ -80,15 +80,31 @@ extension API {
         try checkPriority(c, options.priority)
         let repo = try repository(c, repoID)
         if options.branch == nil { options.branch = repo.branch }
+        return try enqueue(c, repositoryID: repo.id, options: options)
+    }
+
+    /// Inserts a queued job and answers 202 with it (409 while the repository has an active job).
+    private func enqueue(_ c: Context, repositoryID: String, options: JobOptions) throws -> HTTPResponse {
         switch try JobStore(try c.db()).create(
-            organisationID: c.org, repositoryID: repo.id, options: options, triggeredBy: c.userID,
+            organisationID: c.org, repositoryID: repositoryID, options: options, triggeredBy: c.userID,
             activeLimit: config.maxActiveJobsPerOrganisation)
         {
-        case .conflict(let active): throw inProgress(repo.id, active)
+        case .conflict(let active): throw inProgress(repositoryID, active)
         case .created(let job):
             versions.notified(job.id, .init(version: job.version, organisationID: job.organisationID))
             return .json(202, rendered(job), headers: [("ETag", job.etag), ("Location", "/api/documentation/jobs/\(job.id)")])
         }
+    }
+
+    /// A partial job has ended completed, so its retry is a new job with its options: the modules it
+    /// documented are reused by fingerprint and only the failed ones are generated again (a partial job
+    /// never serves the cache). Answers 202 with the new job.
+    private func retryFailedModules(_ c: Context, _ partial: Job, budget: Double?) throws -> HTTPResponse {
+        var options = (try? JobOptions.parse(partial.options).get()) ?? JobOptions()
+        options.regenerateAll = false
+        options.skipExisting = false
+        if let budget { options.budgetUSD = budget }
+        return try enqueue(c, repositoryID: partial.repositoryID, options: options)
     }
 
     func listJobs(_ c: Context) throws -> HTTPResponse {
@@ -105,36 +121,46 @@ extension API {
             guard Router.isUUID(r) else { throw APIError.badField("repository_id", "expected a repository id") }
             repo = r.lowercased()
         }
-        var limit = 50
-        if let l = q["limit"], !l.isEmpty {
-            guard let n = Int(l), (1...200).contains(n) else { throw APIError.badField("limit", "expected 1 to 200") }
-            limit = n
+        let limit = try pageLimit(c, default: 50, max: 200)
+        // `before` is the `next` of the previous page; a bare timestamp (the first API's `next_before`) still works.
+        var before: (at: String, id: String?)? = nil
+        if let b = q["before"], !b.isEmpty, b.utf8.count <= 40, API.isTimestamp(b) {
+            before = (b, nil)
+        } else if let cursor = try pageCursor(c, "before", .jobs, valid: API.isTimeAndID) {
+            before = (cursor.key[0], cursor.key[1].lowercased())
         }
-        var before: String? = nil
-        if let b = q["before"], !b.isEmpty {
-            guard b.count <= 40, API.isTimestamp(b) else {
-                throw APIError.badField("before", "expected a timestamp from next_before")
-            }
-            before = b
-        }
-        let jobs = try JobStore(try c.db()).list(organisationID: c.org, status: status, repositoryID: repo, limit: limit, before: before)
-        let next: JSONValue = jobs.count == limit ? .str(jobs.last?.createdAt) : .null
-        return .json(200, .object([("jobs", .array(jobs.map(rendered))), ("next_before", next)]))
+        let jobs = try JobStore(try c.db()).list(
+            organisationID: c.org, status: status, repositoryID: repo, limit: limit + 1, before: before)
+        let (kept, next) = API.page(jobs, limit: limit) { PageCursor.timeAndID(.jobs, at: $0.createdAt, id: $0.id) }
+        return .json(200, .object([("jobs", .array(kept.map(rendered))), ("next", next), ("next_before", next)]))
     }
 
-    /// The polling hot path: a current ETag is answered 304 from memory; otherwise one query.
+    /// The polling hot path. While the version cache trusts a job's version (its listener is up): a current
+    /// ETag is answered 304, and a request without one gets the rendered copy of that version, both from
+    /// memory. Otherwise one query, whose answer is kept for the next poll.
     func getJob(_ c: Context, _ id: String) throws -> HTTPResponse {
-        if c.request.headers["if-none-match"] != nil, let entry = versions.lookup(id), entry.organisationID == c.org {
-            let tag = "\"\(id)-\(entry.version)\""
-            if c.request.ifNoneMatch(tag) { return HTTPResponse(status: 304, headers: [("ETag", tag), ("Cache-Control", "no-cache")]) }
+        if let entry = versions.lookup(id), entry.organisationID == c.org {
+            let etag = Job.etag(id: id, version: entry.version)
+            if c.request.ifNoneMatch(etag) { return HTTPResponse(status: 304, headers: [("ETag", etag), ("Cache-Control", "no-cache")]) }
+            if let body = entry.rendered { return API.jobAnswer(body, etag: etag) }
         }
         let generation = versions.currentGeneration
         guard let job = try JobStore(try c.db()).get(id: id, organisationID: c.org) else { throw APIError(404, "Job not found") }
-        versions.store(id, .init(version: job.version, organisationID: job.organisationID), readInGeneration: generation)
+        let answer = HTTPResponse.json(200, rendered(job), headers: [("ETag", job.etag)]).withCache("no-cache")
+        versions.store(
+            id, .init(version: job.version, organisationID: job.organisationID, rendered: answer.body), readInGeneration: generation)
         if c.request.ifNoneMatch(job.etag) {
             return HTTPResponse(status: 304, headers: [("ETag", job.etag), ("Cache-Control", "no-cache")])
         }
-        return .json(200, rendered(job), headers: [("ETag", job.etag)]).withCache("no-cache")
+        return answer
+    }
+
+    /// A job's 200 answer from its rendered body: the same headers as `HTTPResponse.json` gives it.
+    static func jobAnswer(_ body: [UInt8], etag: String) -> HTTPResponse {
+        HTTPResponse(
+            status: 200,
+            headers: [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-cache"), ("ETag", etag)],
+            body: body)
     }
 
     private func job(_ c: Context, _ id: String) throws -> Job {
@@ -149,19 +175,24 @@ extension API {
             guard let n = Int64(a), n >= 0 else { throw APIError.badField("after", "expected a sequence number") }
             after = n
         }
-        var limit = 500
-        if let l = c.request.query["limit"], !l.isEmpty {
-            guard let n = Int(l), (1...1000).contains(n) else { throw APIError.badField("limit", "expected 1 to 1000") }
-            limit = n
-        }
-        let events = try EventStore(try c.db()).events(jobID: id, after: after, limit: limit)
-        let last = events.last?["seq"]?.intValue ?? after
-        return .json(200, .object([("events", .array(events)), ("next_after", .int(last))]))
+        let limit = try pageLimit(c, default: 500, max: 1000)
+        let events = try EventStore(try c.db()).events(jobID: id, after: after, limit: limit + 1)
+        let kept = Array(events.prefix(limit))
+        let last = kept.last?["seq"]?.intValue ?? after
+        let next: JSONValue = events.count > limit ? .string(String(last)) : .null
+        return .json(200, .object([("events", .array(kept)), ("next", next), ("next_after", .int(last))]))
     }
 
     func jobObjects(_ c: Context, _ id: String) throws -> HTTPResponse {
         _ = try job(c, id)
-        return .json(200, .object([("objects", .array(try EventStore(try c.db()).objects(jobID: id)))]))
+        let limit = try pageLimit(c, default: 1000, max: 1000)
+        let cursor = try pageCursor(c, "after", .objects) { $0.count == 2 && Int32($0[0]) != nil }
+        let objects = try EventStore(try c.db()).objects(
+            jobID: id, limit: limit + 1, after: cursor.map { (Int($0.key[0]) ?? 0, $0.key[1]) })
+        let (kept, next) = API.page(objects, limit: limit) {
+            PageCursor(.objects, [String($0.position), $0.json["path"]?.stringValue ?? ""])
+        }
+        return .json(200, .object([("objects", .array(kept.map(\.json))), ("next", next)]))
     }
 
     func control(_ c: Context, _ id: String, _ event: JobEvent) throws -> HTTPResponse {
@@ -194,7 +225,10 @@ extension API {
                 activeLimit: config.maxActiveJobsPerOrganisation)
             {
             case .retried(let j): updated = j
-            case .refused: updated = nil
+            case .refused:
+                let current = try job(c, id)
+                if current.isPartial && !regenerate { return try retryFailedModules(c, current, budget: budget) }
+                updated = nil
             case .conflict(let active):
                 let current = try job(c, id)
                 throw inProgress(current.repositoryID, active)

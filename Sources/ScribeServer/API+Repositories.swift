@@ -3,9 +3,35 @@ import ScribeCore
 import ScribeStore
 
 extension API {
+    /// A page of the organisation's repositories, oldest first (or newest with `order=newest`); `q` keeps those
+    /// whose name or URL starts with it.
     func listRepositories(_ c: Context) throws -> HTTPResponse {
-        let repos = try RepositoryStore(try c.db()).list(organisationID: c.org)
-        return .json(200, .object([("repositories", .array(repos.map(\.json)))]))
+        let limit = try pageLimit(c, default: 100, max: 200)
+        var q: String? = nil
+        if let raw = c.request.query["q"] {
+            let t = raw.trimmingCharacters(in: .whitespaces)
+            guard t.utf8.count <= 200, !t.contains(where: { $0.isNewline }) else {
+                throw APIError.badField("q", "expected at most 200 characters on one line")
+            }
+            q = t.isEmpty ? nil : t
+        }
+        var newest = false
+        switch c.request.query["order"] ?? "" {
+        case "", "oldest": newest = false
+        case "newest": newest = true
+        default: throw APIError.badField("order", "expected oldest or newest")
+        }
+        // A newest-first cursor carries the order, so it cannot be replayed on the other order.
+        let after = try pageCursor(c, "after", .repositories) {
+            newest ? ($0.count == 3 && $0[2] == "newest" && API.isTimeAndID(Array($0.prefix(2)))) : API.isTimeAndID($0)
+        }
+        let repos = try RepositoryStore(try c.db()).list(
+            organisationID: c.org, q: q, limit: limit + 1, after: after.map { ($0.key[0], $0.key[1].lowercased()) },
+            newestFirst: newest)
+        let (kept, next) = API.page(repos, limit: limit) {
+            PageCursor(.repositories, [$0.createdAt, $0.id] + (newest ? ["newest"] : []))
+        }
+        return .json(200, .object([("repositories", .array(kept.map(\.json))), ("next", next)]))
     }
 
     func createRepository(_ c: Context) throws -> HTTPResponse {
@@ -69,12 +95,15 @@ extension API {
         guard let set = try store.docSet(repositoryID: repo.id) else {
             throw APIError(404, "No documentation has been generated for this repository yet")
         }
-        let pages = try store.pages(jobID: set.jobID)
+        let limit = try pageLimit(c, default: 1000, max: 1000)
+        let after = try pageCursor(c, "after", .pages) { $0.count == 2 && ($0[0] == "0" || $0[0] == "1") }
+        let pages = try store.pages(jobID: set.jobID, limit: limit + 1, after: after.map { ($0.key[0] == "1", $0.key[1]) })
+        let (kept, next) = API.page(pages, limit: limit) { PageCursor(.pages, [$0.kind == "overview" ? "0" : "1", $0.path]) }
         return .json(
             200,
             .object([
                 ("repository_id", .string(repo.id)), ("job_id", .string(set.jobID)), ("commit", .str(set.commit)),
-                ("generated_at", .str(set.generatedAt)), ("pages", .array(pages.map(\.json))),
+                ("generated_at", .str(set.generatedAt)), ("pages", .array(kept.map(\.json))), ("next", next),
             ]))
     }
 

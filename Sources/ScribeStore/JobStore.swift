@@ -117,24 +117,54 @@ public struct JobStore {
         return try db.query("SELECT \(Self.columns()) FROM jobs WHERE id = $1", [id], name: "jobs.get").first.map(Self.job)
     }
 
-    /// A page of jobs, newest first; `before` is the `created_at` of the last job of the previous page.
-    public func list(organisationID: String, status: String?, repositoryID: String?, limit: Int, before: String?) throws -> [Job] {
+    /// A page of jobs, newest first, after the (created_at, id) of the previous page's last job. Each filter
+    /// gives its own statement, so that each is planned for the index that serves its order: the
+    /// organisation's, the organisation's by state, or the repository's.
+    static func listStatement(
+        organisationID: String, status: String?, repositoryID: String?, limit: Int, before: (at: String, id: String?)?
+    ) -> Statement {
+        var sql = "SELECT \(columns()) FROM jobs WHERE organisation_id = $1"
+        var params: [String?] = [organisationID]
+        var name = "jobs.list"
+        if let status {
+            params.append(status)
+            sql += " AND status = $\(params.count)"
+            name += ".status"
+        }
+        if let repositoryID {
+            params.append(repositoryID)
+            sql += " AND repository_id = $\(params.count)::uuid"
+            name += ".repository"
+        }
+        if let before {
+            params.append(before.at)
+            if let id = before.id {
+                params.append(id)
+                sql += " AND (created_at, id) < ($\(params.count - 1)::timestamptz, $\(params.count)::uuid)"
+            } else {
+                // A cursor of the first API version: a timestamp alone.
+                sql += " AND created_at < $\(params.count)::timestamptz"
+            }
+            name += ".before"
+        }
+        params.append(String(limit))
+        // Qualified: a bare `created_at` would name the output column (`scribe_ts(…)`, text) and force a sort.
+        sql += " ORDER BY jobs.created_at DESC, jobs.id DESC LIMIT $\(params.count)"
+        return Statement(sql, params, name: name)
+    }
+
+    public func list(
+        organisationID: String, status: String?, repositoryID: String?, limit: Int, before: (at: String, id: String?)?
+    ) throws -> [Job] {
         try db.query(
-            """
-            SELECT \(Self.columns()) FROM jobs
-            WHERE organisation_id = $1
-              AND ($2::text IS NULL OR status = $2)
-              AND ($3::uuid IS NULL OR repository_id = $3::uuid)
-              AND ($4::timestamptz IS NULL OR created_at < $4::timestamptz)
-            ORDER BY created_at DESC, id DESC
-            LIMIT $5
-            """, [organisationID, status, repositoryID, before, String(limit)], name: "jobs.list"
+            Self.listStatement(
+                organisationID: organisationID, status: status, repositoryID: repositoryID, limit: limit, before: before)
         ).rows.map(Self.job)
     }
 
     public func latest(repositoryID: String) throws -> Job? {
         try db.query(
-            "SELECT \(Self.columns()) FROM jobs WHERE repository_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+            "SELECT \(Self.columns()) FROM jobs WHERE repository_id = $1 ORDER BY jobs.created_at DESC, jobs.id DESC LIMIT 1",
             [repositoryID], name: "jobs.latest"
         ).first.map(Self.job)
     }
@@ -246,8 +276,8 @@ public struct JobStore {
     /// one whose last claim is oldest (round-robin); priority, then `run_after`, only orders jobs within an
     /// organisation. So a second organisation's job waits for one free worker slot at most, whatever the
     /// first one has queued.
-    public func claim(host: String) throws -> Claim? {
-        let row = try db.query(
+    static func claimStatement(host: String) -> Statement {
+        Statement(
             """
             WITH ready AS (
                 SELECT DISTINCT organisation_id FROM jobs WHERE status = 'queued' AND run_after <= now()
@@ -277,8 +307,11 @@ public struct JobStore {
                 FROM claimed WHERE o.id = claimed.organisation_id
             )
             SELECT id, lease_token, attempt FROM claimed
-            """, [host], name: "jobs.claim"
-        ).first
+            """, [host], name: "jobs.claim")
+    }
+
+    public func claim(host: String) throws -> Claim? {
+        let row = try db.query(Self.claimStatement(host: host)).first
         guard let row, let id = row.string("id"), let lease = row.string("lease_token") else { return nil }
         return Claim(jobID: id, leaseToken: lease, attempt: row.int("attempt") ?? 1)
     }
@@ -338,15 +371,19 @@ public struct JobStore {
 
     /// Rescues running jobs whose heartbeat is older than the lease (their worker died or hangs). A job that
     /// keeps heartbeating is never rescued, however long it runs.
-    public func rescueExpired(leaseSeconds: Int, message: String, delaySeconds: Double) throws -> [(String, JobState)] {
-        let sql = Self.releaseUpdate(
+    static func rescueStatement(leaseSeconds: Int, message: String, delaySeconds: Double) -> Statement {
+        let sql = releaseUpdate(
             """
             SELECT id, attempt, max_attempts, cancel_requested, pause_requested FROM jobs
             WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1::double precision)
             FOR UPDATE SKIP LOCKED
             """
         ).replacingOccurrences(of: "$DELAY", with: "$2").replacingOccurrences(of: "$MSG", with: "$3::text")
-        return try db.query(sql, [String(leaseSeconds), String(delaySeconds), Self.bounded(message)], name: "jobs.rescue").rows.compactMap {
+        return Statement(sql, [String(leaseSeconds), String(delaySeconds), bounded(message)], name: "jobs.rescue")
+    }
+
+    public func rescueExpired(leaseSeconds: Int, message: String, delaySeconds: Double) throws -> [(String, JobState)] {
+        try db.query(Self.rescueStatement(leaseSeconds: leaseSeconds, message: message, delaySeconds: delaySeconds)).rows.compactMap {
             guard let id = $0.string("id"), let s = $0.string("status").flatMap(JobState.init(rawValue:)) else { return nil }
             return (id, s)
         }
@@ -395,6 +432,7 @@ public struct JobStore {
             """
             SELECT id, docs_path FROM jobs
             WHERE organisation_id = $1 AND cache_key = $2 AND status = 'completed' AND docs_path IS NOT NULL AND id <> $3
+              AND failed_objects = 0
             ORDER BY finished_at DESC LIMIT 1
             """, [organisationID, cacheKey, jobID], name: "jobs.cached"
         ).first, let id = r.string("id"), let path = r.string("docs_path") else { return nil }
@@ -429,26 +467,35 @@ public struct JobStore {
         public let oldestQueuedAgeSeconds: Double?
     }
 
-    /// The queue's figures, of one organisation or of all.
-    public func stats(organisationID: String? = nil) throws -> QueueStats {
-        let r = try db.query(
+    /// The queue's figures, of one organisation or of all (queued and running jobs only: partial indexes).
+    static func statsStatement(organisationID: String?) -> Statement {
+        Statement(
             """
             SELECT (SELECT count(*) FROM jobs WHERE status = 'running' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS running,
                    (SELECT count(*) FROM jobs WHERE status = 'queued' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS queued,
                    (SELECT extract(epoch FROM now() - min(created_at)) FROM jobs
                     WHERE status = 'queued' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS oldest
-            """, [organisationID], name: "jobs.stats"
-        ).first
+            """, [organisationID], name: "jobs.stats")
+    }
+
+    public func stats(organisationID: String? = nil) throws -> QueueStats {
+        let r = try db.query(Self.statsStatement(organisationID: organisationID)).first
         return QueueStats(running: r?.int("running") ?? 0, queued: r?.int("queued") ?? 0, oldestQueuedAgeSeconds: r?.double("oldest"))
+    }
+
+    /// Job counts by state from the counters the database keeps (`job_counts`), never a count of the history.
+    static func countsStatement(organisationID: String?) -> Statement {
+        if let organisationID {
+            return Statement(
+                "SELECT status, n FROM job_counts WHERE organisation_id = $1", [organisationID], name: "jobs.counts.org")
+        }
+        return Statement("SELECT status, sum(n) AS n FROM job_counts GROUP BY status", [], name: "jobs.counts")
     }
 
     /// Job counts by state, of one organisation or of all, for the metrics endpoint.
     public func countsByState(organisationID: String? = nil) throws -> [String: Int] {
         var out: [String: Int] = [:]
-        for r in try db.query(
-            "SELECT status, count(*) AS n FROM jobs WHERE ($1::uuid IS NULL OR organisation_id = $1::uuid) GROUP BY status",
-            [organisationID], name: "jobs.counts"
-        ).rows {
+        for r in try db.query(Self.countsStatement(organisationID: organisationID)).rows {
             if let s = r.string("status") { out[s] = r.int("n") ?? 0 }
         }
         return out

@@ -68,6 +68,20 @@ public final class LeaseStore {
                 """, [jobID, lease, String(progress), step, BoundedText.event(logLine)], name: "lease.step"))
     }
 
+    /// Progress inside a step (the analysis' files read of files to read): the percentage, the step's text and
+    /// an estimate, without an event; the version trigger's NOTIFY tells pollers at once.
+    public func progress(_ progress: Int, step: String, etaSeconds: Double?) throws -> Signals {
+        signals(
+            try db.query(
+                """
+                UPDATE jobs SET progress = greatest(progress, $3), current_step = $4, heartbeat_at = now(),
+                    estimated_completion_at = CASE WHEN $5::double precision IS NULL THEN NULL
+                        ELSE now() + make_interval(secs => $5::double precision) END
+                WHERE \(Self.fence)
+                RETURNING cancel_requested, pause_requested
+                """, [jobID, lease, String(progress), step, etaSeconds.map { String(format: "%.1f", $0) }], name: "lease.progress"))
+    }
+
     /// Appends an event line (info, warning or error) for this attempt.
     public func event(kind: String = "info", level: String = "info", _ message: String, object: String? = nil) throws {
         try db.query(

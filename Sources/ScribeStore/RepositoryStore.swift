@@ -91,9 +91,49 @@ public struct RepositoryStore {
         ).first.map(Self.repository)
     }
 
-    public func list(organisationID: String) throws -> [Repository] {
-        try db.query("\(Self.select) WHERE r.organisation_id = $1 ORDER BY r.created_at, r.id", [organisationID], name: "repositories.list")
-            .rows.map(Self.repository)
+    /// `q` as a LIKE prefix pattern: lower-cased, its wildcards escaped (the default escape is `\\`).
+    static func prefixPattern(_ q: String) -> String {
+        var out = ""
+        for ch in q.lowercased() {
+            if ch == "\\" || ch == "%" || ch == "_" { out.append("\\") }
+            out.append(ch)
+        }
+        return out + "%"
+    }
+
+    /// A page of the organisation's repositories, oldest first, after the (created_at, id) of the previous
+    /// page's last one, served by `repositories_by_organisation` without a sort. `q` keeps those whose name
+    /// or URL starts with it (case-insensitive; the URL also without its scheme).
+    /// `newestFirst` walks the same index backwards.
+    static func listStatement(
+        organisationID: String, q: String?, limit: Int, after: (at: String, id: String)?, newestFirst: Bool = false
+    ) -> Statement {
+        var sql = "\(select) WHERE r.organisation_id = $1"
+        var params: [String?] = [organisationID]
+        var name = "repositories.list"
+        if let q, !q.isEmpty {
+            params.append(prefixPattern(q))
+            let p = "$\(params.count)"
+            sql += " AND (lower(r.name) LIKE \(p) OR lower(r.url) LIKE \(p) OR lower(r.url) LIKE '%://' || \(p))"
+            name += ".q"
+        }
+        if let after {
+            params += [after.at, after.id]
+            sql += " AND (r.created_at, r.id) \(newestFirst ? "<" : ">") ($\(params.count - 1)::timestamptz, $\(params.count)::uuid)"
+            name += ".after"
+        }
+        params.append(String(limit))
+        sql += newestFirst
+            ? " ORDER BY r.created_at DESC, r.id DESC LIMIT $\(params.count)" : " ORDER BY r.created_at, r.id LIMIT $\(params.count)"
+        return Statement(sql, params, name: newestFirst ? name + ".newest" : name)
+    }
+
+    public func list(
+        organisationID: String, q: String? = nil, limit: Int, after: (at: String, id: String)? = nil, newestFirst: Bool = false
+    ) throws -> [Repository] {
+        try db.query(
+            Self.listStatement(organisationID: organisationID, q: q, limit: limit, after: after, newestFirst: newestFirst)
+        ).rows.map(Self.repository)
     }
 
     public func setMetadata(id: String, description: String?, defaultBranch: String?) throws {
@@ -136,23 +176,33 @@ public struct RepositoryStore {
         return DocSet(jobID: job, docsPath: path, commit: r.string("resolved_commit"), generatedAt: r.string("finished_at"))
     }
 
-    public func pages(jobID: String) throws -> [Page] {
-        try db.query(
-            "SELECT path, title, kind, module, content_type FROM doc_pages WHERE job_id = $1 ORDER BY kind <> 'overview', path",
-            [jobID], name: "pages.list"
-        ).rows.map {
-            Page(path: $0.string("path") ?? "", title: $0.string("title") ?? "", kind: $0.string("kind") ?? "module",
-                 module: $0.string("module"), contentType: $0.string("content_type") ?? "text/plain")
+    /// A page of the docs index: the overview first, then by path, after the previous page's last entry
+    /// (`doc_pages_in_order` serves the order).
+    static func pagesStatement(jobID: String, limit: Int, after: (overviewLast: Bool, path: String)?) -> Statement {
+        var sql = "SELECT path, title, kind, module, content_type FROM doc_pages WHERE job_id = $1"
+        var params: [String?] = [jobID]
+        if let after {
+            params += [after.overviewLast ? "true" : "false", after.path]
+            sql += " AND (kind <> 'overview', path) > ($2::boolean, $3)"
         }
+        params.append(String(limit))
+        sql += " ORDER BY kind <> 'overview', path LIMIT $\(params.count)"
+        return Statement(sql, params, name: after == nil ? "pages.list" : "pages.list.after")
+    }
+
+    public func pages(jobID: String, limit: Int = 10_000, after: (overviewLast: Bool, path: String)? = nil) throws -> [Page] {
+        try db.query(Self.pagesStatement(jobID: jobID, limit: limit, after: after)).rows.map(Self.page)
+    }
+
+    static func page(_ r: Row) -> Page {
+        Page(path: r.string("path") ?? "", title: r.string("title") ?? "", kind: r.string("kind") ?? "module",
+             module: r.string("module"), contentType: r.string("content_type") ?? "text/plain")
     }
 
     public func page(jobID: String, path: String) throws -> Page? {
         try db.query(
             "SELECT path, title, kind, module, content_type FROM doc_pages WHERE job_id = $1 AND path = $2", [jobID, path],
             name: "pages.get"
-        ).first.map {
-            Page(path: $0.string("path") ?? "", title: $0.string("title") ?? "", kind: $0.string("kind") ?? "module",
-                 module: $0.string("module"), contentType: $0.string("content_type") ?? "text/plain")
-        }
+        ).first.map(Self.page)
     }
 }

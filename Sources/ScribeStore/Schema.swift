@@ -209,4 +209,59 @@ enum Schema {
         CREATE INDEX jobs_active_by_organisation ON jobs (organisation_id, status)
             WHERE status IN ('queued', 'running', 'paused');
         """
+
+    static let v6 = """
+        -- Lists paged by a key (no list answer grows with the organisation): each order has an index that
+        -- serves it without a sort, the id breaking ties so a cursor is exact.
+        DROP INDEX jobs_by_organisation;
+        CREATE INDEX jobs_by_organisation ON jobs (organisation_id, created_at DESC, id DESC);
+        CREATE INDEX jobs_by_organisation_status ON jobs (organisation_id, status, created_at DESC, id DESC);
+        DROP INDEX jobs_by_repository;
+        CREATE INDEX jobs_by_repository ON jobs (repository_id, created_at DESC, id DESC);
+        CREATE INDEX repositories_by_organisation ON repositories (organisation_id, created_at, id);
+        CREATE INDEX job_objects_in_order ON job_objects (job_id, position, path);
+        CREATE INDEX doc_pages_in_order ON doc_pages (job_id, (kind <> 'overview'), path);
+
+        -- Job counts by organisation and state, kept by the database itself, so that the metrics read a
+        -- handful of rows instead of counting the whole history. Statement-level triggers add up each
+        -- statement's changes and apply them in key order, so two transactions never lock counters in
+        -- opposite orders (no deadlock between, say, a claim and a rescue).
+        CREATE TABLE job_counts (
+            organisation_id uuid NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+            status text NOT NULL,
+            n bigint NOT NULL,
+            PRIMARY KEY (organisation_id, status)
+        );
+        CREATE FUNCTION scribe_job_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                INSERT INTO job_counts AS c (organisation_id, status, n)
+                SELECT organisation_id, status, count(*) FROM new_rows GROUP BY 1, 2 ORDER BY 1, 2
+                ON CONFLICT (organisation_id, status) DO UPDATE SET n = c.n + excluded.n;
+            ELSIF TG_OP = 'DELETE' THEN
+                INSERT INTO job_counts AS c (organisation_id, status, n)
+                SELECT organisation_id, status, -count(*) FROM old_rows GROUP BY 1, 2 ORDER BY 1, 2
+                ON CONFLICT (organisation_id, status) DO UPDATE SET n = c.n + excluded.n;
+            ELSE
+                INSERT INTO job_counts AS c (organisation_id, status, n)
+                SELECT organisation_id, status, sum(d) FROM (
+                    SELECT o.organisation_id, o.status, -1 AS d FROM old_rows o JOIN new_rows x ON x.id = o.id
+                    WHERE x.status <> o.status
+                    UNION ALL
+                    SELECT x.organisation_id, x.status, 1 FROM old_rows o JOIN new_rows x ON x.id = o.id
+                    WHERE x.status <> o.status
+                ) moved GROUP BY 1, 2 ORDER BY 1, 2
+                ON CONFLICT (organisation_id, status) DO UPDATE SET n = c.n + excluded.n;
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION scribe_job_counts();
+        CREATE TRIGGER jobs_count_update AFTER UPDATE ON jobs REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION scribe_job_counts();
+        CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION scribe_job_counts();
+        LOCK TABLE jobs IN SHARE MODE;
+        INSERT INTO job_counts (organisation_id, status, n) SELECT organisation_id, status, count(*) FROM jobs GROUP BY 1, 2;
+        """
 }

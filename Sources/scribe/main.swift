@@ -202,9 +202,15 @@ struct Repo: ParsableCommand {
         func run() throws {
             let (_, db) = try CLI.connect()
             guard let orgID = try AccountStore(db).organisationID(name: org) else { throw CLI.fail("no organisation named \(org)") }
-            for r in try RepositoryStore(db).list(organisationID: orgID) {
-                print("\(r.id)  \(r.lastJobStatus?.rawValue ?? "idle")  \(r.url)\(r.branch.map { " (\($0))" } ?? "")")
-            }
+            // Page by page: a large organisation is never held in memory at once.
+            var after: (at: String, id: String)? = nil
+            repeat {
+                let page = try RepositoryStore(db).list(organisationID: orgID, limit: 500, after: after)
+                for r in page {
+                    print("\(r.id)  \(r.lastJobStatus?.rawValue ?? "idle")  \(r.url)\(r.branch.map { " (\($0))" } ?? "")")
+                }
+                after = page.count == 500 ? page.last.map { ($0.createdAt, $0.id) } : nil
+            } while after != nil
         }
     }
 }
@@ -322,23 +328,34 @@ struct Generate: ParsableCommand {
         if !modules.isEmpty { g.modules = modules }
         // A bar only for a person watching: never into a pipe or a file that a script reads.
         let bar = isatty(1) == 1 ? ProgressBar() : nil
+        var partial = false
         do {
             let s = try g.run(source: source, branch: branch, out: out) { pct, step in bar?.draw(percent: pct, step: step) }
             bar?.finish()
+            // What the page check could not confirm, one line each, for the person who asked.
+            for u in s.unverified { FileHandle.standardError.write(Data("unverified: \(u)\n".utf8)) }
             if json {
                 print(JSONValue.object([
                     ("files", .num(s.files)), ("lines", .num(s.lines)), ("symbols", .num(s.symbols)), ("modules", .num(s.modules)),
                     ("pages", .num(s.pages)), ("seconds", .double(s.seconds)),
                     ("coverage", .double((s.coverage * 10).rounded() / 10)), ("unverified_mentions", .num(s.unverifiedMentions)),
+                    ("failed_modules", .num(s.failed.count)), ("partial", .bool(!s.failed.isEmpty)),
                     ("stages", .object(s.stages.map { ($0.stage, .double(($0.seconds * 1000).rounded() / 1000)) })),
                 ]).serialized())
             } else {
                 print("\(s.modules) modules, \(s.files) files, \(s.lines) lines, \(s.symbols) declarations → \(s.pages) files in \(out) (\(String(format: "%.2f", s.seconds)) s); coverage \(String(format: "%.1f", s.coverage)) %")
             }
+            partial = !s.failed.isEmpty
+            if partial {
+                let list = s.failed.map { "  \($0.module): \($0.reason)" }.joined(separator: "\n")
+                FileHandle.standardError.write(Data("completed with \(s.failed.count) failed modules:\n\(list)\n".utf8))
+            }
         } catch {
             bar?.finish()
             throw CLI.fail(CLI.describe(error))
         }
+        // 3: the documentation was written, but without the failed modules' pages (1 is reserved for errors).
+        if partial { throw ExitCode(3) }
     }
 }
 

@@ -15,6 +15,22 @@ struct PageVerifierTests {
         #expect(out.verify(a, pages: pages, extra: ["0123456789ab"]).map(\.problem) == [])
     }
 
+    @Test("structured doc comments (parameters with code in them) and imports over several lines are not counted")
+    func docPartsAndLongImports() throws {
+        let f = try ModuleFixture([
+            "Cargo.toml": "[package]\nname = \"demo\"\n",
+            "src/lib.rs": "pub mod flags;\npub mod search;\n",
+            "src/flags/mod.rs": "pub struct Alpha;\npub struct Beta;\n",
+            "src/search/mod.rs": "use crate::{\n    flags::{Alpha, Beta},\n};\n\npub struct Gamma;\n",
+            "pkg/__init__.py": "",
+            "pkg/calc.py": "def add(left, right):\n    \"\"\"Adds two numbers.\n\n    Args:\n        left: the first, like `x + 1`.\n        right: the second.\n\n    Returns:\n        The sum, a `Number`.\n    \"\"\"\n    return left + right\n",
+        ])
+        defer { f.remove() }
+        let a = try f.analyze()
+        let (out, pages) = try f.document(a)
+        #expect(out.verify(a, pages: pages, extra: ["0123456789ab"]).map(\.problem) == [])
+    }
+
     @Test("an invented symbol, a wrong line, an unknown file and a broken link are each counted")
     func inventionsCounted() throws {
         let f = try ModuleFixture(ModuleFixtures.goRoot)

@@ -194,7 +194,8 @@ export class EventLog {
       const last = events.length ? events[events.length - 1].seq : null;
       const next = typeof body?.next_after === 'number' ? body.next_after : last;
       if (typeof next === 'number' && next > this.after) this.after = next;
-      if (events.length < EVENT_PAGE) break;
+      // `next` is null once every stored event has been read.
+      if (!body?.next || events.length < EVENT_PAGE) break;
     }
     setText(this.status, this.list.childElementCount ? '' : 'No events yet.');
   }
@@ -227,6 +228,12 @@ export class EventLog {
   }
 }
 
+/** "Completed with N failed modules", for a job that completed without some of its modules. */
+export function partialLabel(job) {
+  const n = job.failed_objects ?? 0;
+  return `Completed with ${formatInt(n)} failed module${n === 1 ? '' : 's'}`;
+}
+
 /** The job card: progress bar, step, counts, ETA, tokens, error, actions. */
 export class JobCard {
   constructor(els, announce) {
@@ -240,6 +247,16 @@ export class JobCard {
     this.els.card.hidden = true;
   }
 
+  /** Lists a partial job's failed modules (objects from GET …/objects) with their errors, as text. */
+  showFailedModules(jobId, objects) {
+    if (!this.last || this.last.id !== jobId) return;
+    const failed = objects.filter((o) => o.status === 'failed');
+    setChildren(
+      this.els.partialList,
+      failed.map((o) => h('li', {}, String(o.path), o.error ? ` — ${String(o.error)}` : '')),
+    );
+  }
+
   update(job, { title } = {}) {
     const els = this.els;
     const prev = this.last && this.last.id === job.id ? this.last : null;
@@ -248,8 +265,8 @@ export class JobCard {
     els.card.dataset.status = job.status;
     els.card.dataset.jobId = job.id;
     setText(els.title, title || `Job ${shortId(job.id)}`);
-    els.badge.className = badgeClass(job.status);
-    setText(els.badge, jobStatusLabel(job.status));
+    els.badge.className = job.partial ? 'badge badge-partial' : badgeClass(job.status);
+    setText(els.badge, job.partial ? partialLabel(job) : jobStatusLabel(job.status));
 
     const active = ACTIVE_JOB_STATES.has(job.status);
     const percent = job.status === 'completed' ? 100 : clampPercent(job.progress);
@@ -327,8 +344,11 @@ export class JobCard {
 
     const notes = [];
     if (job.cache_hit) notes.push('Served from the cache: this commit was documented before.');
-    if (job.status === 'completed' && (job.failed_objects ?? 0) > 0) {
-      notes.push(`${job.failed_objects} module(s) could not be documented; see the event log.`);
+    // A partial job: the badge says so, and the box lists the failed modules (filled by showFailedModules).
+    els.partial.hidden = !job.partial;
+    if (job.partial) {
+      setText(els.partialLabel, `${partialLabel(job)}: their pages are missing. Retry regenerates only these.`);
+      if (!prev || !prev.partial) setChildren(els.partialList, []);
     }
     if (job.pause_requested && job.status === 'running') notes.push('Pausing after the current module…');
     if (job.cancel_requested && active) notes.push('Cancelling…');
@@ -339,7 +359,7 @@ export class JobCard {
     els.pause.hidden = !(job.status === 'running' && !job.pause_requested && !job.cancel_requested);
     els.resume.hidden = job.status !== 'paused';
     els.cancel.hidden = !(active && !job.cancel_requested);
-    els.retry.hidden = !(job.status === 'failed' || job.status === 'cancelled');
+    els.retry.hidden = !(job.status === 'failed' || job.status === 'cancelled' || job.partial);
 
     // Screen readers hear step and state changes, not every poll.
     if (prev) {
@@ -425,7 +445,7 @@ export class HistoryView {
       const body = (await this.api.get(`api/documentation/jobs?repository_id=${encodeURIComponent(repoId)}&limit=20`)).body;
       if (seq !== this.seq) return;
       this.jobs = Array.isArray(body?.jobs) ? body.jobs : [];
-      this.nextBefore = body?.next_before || null;
+      this.nextBefore = body?.next || body?.next_before || null;
       this.render();
     } catch (err) {
       if (seq !== this.seq) return;
@@ -446,7 +466,7 @@ export class HistoryView {
       if (seq !== this.seq) return;
       const known = new Set(this.jobs.map((j) => j.id));
       this.jobs.push(...(body?.jobs || []).filter((j) => !known.has(j.id)));
-      this.nextBefore = body?.next_before || null;
+      this.nextBefore = body?.next || body?.next_before || null;
       this.render();
     } catch (err) {
       setText(this.els.status, `Older jobs could not be loaded: ${err.message}`);

@@ -413,3 +413,40 @@ def test_dependency_diagrams_are_shown_and_assets_are_not_listed(page, stack, gi
     assert img.get_attribute("src").startswith("data:image/svg+xml"), img.get_attribute("src")[:40]
     assert page.d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img), "the SVG did not load"
     assert not [e for e in page.console() if e["level"] == "SEVERE"]
+
+
+def test_a_partial_job_shows_its_badge_and_failed_modules_and_retry_regenerates_only_them(page, no_dispatcher, git_repo):
+    """A module whose page cannot be written (a folder stands where it goes) fails; the job completes
+    partial. The page says so, names the module, and its Retry documents that module alone."""
+    stack = no_dispatcher
+    repo_id = stack.add_repository(git_repo(name="partial-demo", modules={"core": None, "storage": None}))
+    job_id = stack.generate(repo_id)
+    blocker = stack.data_dir / "jobs" / job_id / "out" / "modules" / "storage.md"
+    blocker.mkdir(parents=True)
+    (blocker / "keep").write_text("")
+    stack.cli("dispatch", timeout=120)
+    job = stack.job(job_id)
+    assert job["status"] == "completed" and job["partial"] is True and job["failed_objects"] == 1, job
+
+    page.sign_in()
+    page.open_repository(repo_id)
+    badge = page.wait(lambda: page.by_id("job-badge").text.startswith("Completed with") and page.by_id("job-badge"),
+                      what="the partial badge")
+    assert badge.text == "Completed with 1 failed module"
+    assert "badge-partial" in badge.get_attribute("class")
+    page.wait(lambda: "storage" in page.by_id("job-partial-list").text, what="the failed module's name")
+    assert "core" not in page.by_id("job-partial-list").text
+    retry = page.by_id("job-retry")
+    assert retry.is_displayed()
+
+    retry.click()
+    new_id = page.wait(lambda: next((j["id"] for j in jobs_of(stack, repo_id) if j["id"] != job_id), None),
+                       what="the retry's new job")
+    stack.cli("dispatch", timeout=120)
+    done = stack.job(new_id)
+    assert done["status"] == "completed" and done["partial"] is False, done
+    objs = {o["path"]: o for o in stack.api("GET", f"/api/documentation/jobs/{new_id}/objects").body["objects"]}
+    assert objs["storage"]["status"] == "done", objs
+    assert objs["core"]["status"] == "skipped", "the module documented before is reused, not regenerated"
+    page.wait(lambda: page.by_id("job-badge").text == "Completed", timeout=30, what="the new job's badge")
+    assert not page.by_id("job-partial").is_displayed()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from typing import Callable, Iterator
 
 import pytest
 
 from gitrepos import make_git_repo
 from harness import HarnessError, Stack, find_bin_dir
+from stopping import PRODUCTION_TIMING
 
 # The stack of this session, for the failure reports below.
 _stack: Stack | None = None
@@ -61,28 +63,37 @@ def _no_job_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
             print(f"cleanup: could not cancel active jobs: {e}")
 
 
-@pytest.fixture
-def slow_worker(stack: Stack) -> Iterator[Stack]:
-    """The stack with scribe-fcgi restarted so that workers spend 400 ms per module."""
+@contextmanager
+def restarted(stack: Stack, **env: str) -> Iterator[Stack]:
+    """The stack with scribe-fcgi restarted with env (its workers inherit it); the test settings come back after."""
     stack.cancel_active_jobs()
-    stack.restart_fcgi(SCRIBE_WORKER_OBJECT_DELAY_MS=SLOW_OBJECT_DELAY_MS)
+    stack.restart_fcgi(**env)
     try:
         yield stack
     finally:
         stack.cancel_active_jobs()
         stack.restart_fcgi()
+
+
+@pytest.fixture
+def slow_worker(stack: Stack) -> Iterator[Stack]:
+    """The stack with scribe-fcgi restarted so that workers spend 400 ms per module."""
+    with restarted(stack, SCRIBE_WORKER_OBJECT_DELAY_MS=SLOW_OBJECT_DELAY_MS) as s:
+        yield s
 
 
 @pytest.fixture
 def no_dispatcher(stack: Stack) -> Iterator[Stack]:
     """The stack with scribe-fcgi's dispatcher off (SCRIBE_DISPATCHER=0): jobs stay queued."""
-    stack.cancel_active_jobs()
-    stack.restart_fcgi(SCRIBE_DISPATCHER="0")
-    try:
-        yield stack
-    finally:
-        stack.cancel_active_jobs()
-        stack.restart_fcgi()
+    with restarted(stack, SCRIBE_DISPATCHER="0") as s:
+        yield s
+
+
+@pytest.fixture
+def production_timing(stack: Stack) -> Iterator[Stack]:
+    """The stack with the production heartbeat (5 s) and lease (30 s), for tests where timing is the point."""
+    with restarted(stack, **PRODUCTION_TIMING) as s:
+        yield s
 
 
 @pytest.fixture

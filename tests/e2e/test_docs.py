@@ -1071,6 +1071,33 @@ def test_scribe_generate_writes_the_same_pages_in_the_foreground(stack: Stack, p
     assert (out / "diagrams" / "overview.svg").is_file()
 
 
+def test_scribe_generate_exits_3_when_a_module_failed(stack: Stack, git_repo, tmp_path: Path) -> None:
+    """The documentation is written without the failed module's page; scripts learn it from the exit status."""
+    repo = git_repo(modules={"core": None, "storage": None})
+    out = tmp_path / "out"
+    # A folder where storage's page goes: the page cannot be written, the rest can.
+    (out / "modules" / "storage.md").mkdir(parents=True)
+    (out / "modules" / "storage.md" / "keep").write_text("")
+    r = subprocess.run(
+        [str(stack.bin_dir / "scribe"), "generate", str(repo), "--out", str(out), "--json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    summary = json.loads(r.stdout)
+    assert summary["partial"] is True and summary["failed_modules"] == 1, summary
+    assert "completed with 1 failed modules" in r.stderr and "storage" in r.stderr, r.stderr
+    assert (out / "modules" / "core.md").is_file()
+    assert not (out / "modules" / "storage.md.tmp").exists()
+
+    # The same tree with nothing in the way: 0.
+    r = subprocess.run(
+        [str(stack.bin_dir / "scribe"), "generate", str(repo), "--out", str(tmp_path / "clean"), "--json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["partial"] is False
+
+
 # --- what is never read: links out of the clone, huge and binary files --------------------------------
 
 OUTSIDE_MARKER = "never-document-me-7f3a"

@@ -265,6 +265,38 @@ def test_a_killed_worker_is_rescued_and_the_job_completes(slow_worker: Stack, gi
     assert {p["module"] for p in pages.body["pages"] if p["kind"] == "module"} == set(SLOW_MODULES)
 
 
+def test_a_frozen_worker_is_rescued_after_the_lease_and_its_late_writes_are_refused(slow_worker: Stack, git_repo) -> None:
+    """SIGSTOP freezes a worker (heartbeats too) without an exit the dispatcher could see: the lease (6 s
+    here) expires, another attempt takes the job, and the frozen worker, thawed, writes nothing more."""
+    stack = slow_worker
+    repo_id = stack.add_repository(git_repo(modules={m: None for m in SLOW_MODULES}))
+    job_id = stack.generate(repo_id)
+    stack.poll_job(job_id, until=running_with_objects_done(1), timeout=60)
+    (frozen,) = wait_until(lambda: stack.worker_pids(job_id), timeout=5, what=f"scribe-worker {job_id}")
+    os.kill(frozen, signal.SIGSTOP)
+    stopped_at = time.monotonic()
+    try:
+        rescued = stack.poll_job(job_id, until=lambda j: j["attempt"] == 2 and j["status"] == "running", timeout=30)
+        waited = time.monotonic() - stopped_at
+        assert 6 - 1 <= waited <= 6 + 6, f"rescued {waited:.1f} s after the freeze (lease 6 s)"
+        assert rescued["attempt"] == 2
+        thawed_at = stack.psql("SELECT clock_timestamp()").strip()
+    finally:
+        os.kill(frozen, signal.SIGCONT)
+    # Its next fenced write finds another lease: it stops without writing and exits.
+    wait_until(lambda: frozen not in stack.worker_pids(), timeout=10, what="the thawed worker to exit")
+    # Nor does it delete the new attempt's clone on its way out (a late write no database fence stops).
+    clone = stack.data_dir / "jobs" / job_id / "clone"
+    current = stack.job(job_id)
+    assert current["status"] != "running" or clone.is_dir(), "the thawed worker removed attempt 2's clone"
+    job = stack.poll_job(job_id, until=("completed",), timeout=90)
+    assert job["attempt"] == 2
+    assert job["processed_objects"] == len(SLOW_MODULES) and job["failed_objects"] == 0, job
+    late = stack.psql(
+        f"SELECT count(*) FROM job_events WHERE job_id = '{job_id}' AND attempt = 1 AND at > '{thawed_at}'")
+    assert late.strip() == "0", f"{late.strip()} events of the frozen attempt were written after it thawed"
+
+
 def test_cancel_stops_a_running_job_within_5_seconds(slow_worker: Stack, git_repo) -> None:
     stack = slow_worker
     repo_id = stack.add_repository(git_repo(modules={m: None for m in SLOW_MODULES}))

@@ -25,6 +25,7 @@ from urllib.parse import quote
 import pytest
 
 from harness import DEFAULT, Stack, wait_until
+from stopping import PRODUCTION_TIMING, assert_stops_in_time
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from standins.llm import INVENTED, LLMStandIn  # noqa: E402
@@ -287,6 +288,33 @@ def test_a_429_storm_is_ridden_out_with_retry_after_honoured(stack: Stack, llm: 
     assert_no_secret(stack, job_id)
 
 
+@pytest.mark.parametrize("form", ["seconds", "http-date", "503"])
+def test_no_request_leaves_during_a_retry_after_window(
+    stack: Stack, llm: LLMStandIn, model: str, git_repo, form: str
+) -> None:
+    """With 4 requests in flight, one 429 (or 503) with Retry-After holds back every thread of the worker:
+    no request starts between the answer (plus 0.1 s for it to reach the worker) and the end of the wait."""
+    names = [f"part{i}" for i in range(8)]
+    repo_id = make_repo(stack, git_repo, names)
+    llm.add("slow", model=model, delay=0.3)  # keeps CONCURRENCY requests in flight
+    if form == "503":
+        llm.add("500", 1, model=model, status=503, retry_after=2)
+    else:
+        llm.add("429", 1, model=model, retry_after=2, date=form == "http-date")
+    job_id = start_job(stack, repo_id, model)
+    job = stack.poll_job(job_id, until=("completed",), timeout=90, interval=0.1)
+    assert (job["processed_objects"], job["failed_objects"]) == (len(names), 0), job
+
+    requests = llm.requests(model)
+    assert llm.max_concurrency(model) == CONCURRENCY
+    (limited,) = [r for r in requests if r["status"] in (429, 503)]
+    window = (limited["t_end"] + 0.1, limited["until"])
+    assert window[1] - limited["t_end"] >= 1, "the wait asked for is at least a second"
+    inside = [r for r in requests if window[0] < r["t_start"] < window[1]]
+    assert not inside, f"{len(inside)} requests left during the wait {window}: {[r['t_start'] for r in inside]}"
+    assert any(r["t_start"] >= window[1] for r in requests), "the job went on after the wait"
+
+
 def test_a_refused_key_fails_the_job_at_once(stack: Stack, llm: LLMStandIn, model: str, git_repo) -> None:
     other = stack.other_token
     r = stack.api("PUT", "/api/organisation/llm", {"base_url": llm.base_url, "model": model, "api_key": WRONG_KEY}, token=other)
@@ -357,6 +385,35 @@ def test_5xx_are_retried_and_a_module_that_still_fails_gets_the_marked_builtin_p
     failed_layers = [e for e in all_events(stack, job_id) if e["layer"] and e["status"] == "failed"]
     assert {e["object"] for e in failed_layers} >= {"storage", "web"}, failed_layers
     assert_no_secret(stack, job_id)
+
+
+def test_a_partial_job_says_so_and_its_retry_regenerates_only_the_failed_modules(
+    stack: Stack, llm: LLMStandIn, model: str, git_repo
+) -> None:
+    names = ["core", "storage", "web"]
+    repo_id = make_repo(stack, git_repo, names)
+    llm.add("500", model=model, module="storage", status=503)  # never recovers in this job
+    job_id = start_job(stack, repo_id, model)
+    job = stack.poll_job(job_id, until=("completed",), timeout=40, interval=0.1)
+    assert job["status"] == "completed" and job["failed_objects"] == 1 and job["partial"] is True, job
+    warning = [e for e in all_events(stack, job_id) if "failed (storage)" in e["message"]]
+    assert warning and "partial" in warning[0]["message"], all_events(stack, job_id)[-5:]
+    # The repository's answer names it too.
+    assert stack.job(job_id)["partial"] is True
+
+    llm.add("ok")  # the provider recovers
+    seen = len(llm.requests(model))
+    r = stack.api("POST", f"/api/documentation/jobs/{job_id}/retry")
+    assert r.status == 202, r.body
+    retry_id = r.body["id"]
+    assert retry_id != job_id and r.body["status"] == "queued"
+    done = stack.poll_job(retry_id, until=("completed",), timeout=40, interval=0.1)
+    assert done["partial"] is False and done["failed_objects"] == 0 and not done["cache_hit"], done
+    asked = {q["module"] for q in llm.requests(model)[seen:]}
+    assert asked == {"storage"}, f"the retry asked about {asked}, not only the failed module"
+    assert stack.job(job_id)["status"] == "completed", "the partial job itself stays completed"
+    page = module_page(stack, repo_id, "storage")
+    assert "could not document this module" not in page, page[:400]
 
 
 # --- cost, checks, cancel ------------------------------------------------------------------------------
@@ -451,6 +508,34 @@ def test_cancel_during_slow_generation_ends_within_seconds(stack: Stack, llm: LL
     late = [r for r in llm.requests(model) if r["t_start"] > asked + 1.0]
     assert not late, late
     assert_no_secret(stack, job_id)
+
+
+@pytest.mark.parametrize("action", ["cancel", "pause"])
+def test_cancel_and_pause_during_generation_take_under_2_s_with_the_production_heartbeat(
+    stack: Stack, llm: LLMStandIn, model: str, git_repo, action: str
+) -> None:
+    """Answers that take 10 s are in flight: the request still ends the job within 2 s (LISTEN carries it,
+    the heartbeat is 5 s), the requests in flight are abandoned and the worker is gone."""
+    stack.restart_fcgi(**llm_env(llm), **PRODUCTION_TIMING)
+    try:
+        names = [f"part{i}" for i in range(6)]
+        repo_id = make_repo(stack, git_repo, names)
+        llm.add("slow", model=model, delay=10)
+        job_id = start_job(stack, repo_id, model)
+        wait_until(lambda: llm.in_flight(model) >= CONCURRENCY, timeout=20, interval=0.05, what="requests in flight")
+        job = assert_stops_in_time(stack, job_id, action)
+        assert job["processed_objects"] == 0, job
+        started = len(llm.requests(model))
+        if action == "pause":
+            llm.add("ok")  # the slow rule goes: the resumed worker gets prompt answers
+            r = stack.api("POST", f"/api/documentation/jobs/{job_id}/resume")
+            assert r.status == 200, r.body
+            done = stack.poll_job(job_id, until=("completed",), timeout=60, interval=0.1)
+            assert (done["processed_objects"], done["failed_objects"]) == (len(names), 0), done
+            assert len(llm.requests(model)) > started
+    finally:
+        stack.cancel_active_jobs()
+        stack.restart_fcgi(**llm_env(llm))
 
 
 def test_pause_then_resume_does_not_redo_documented_modules(stack: Stack, llm: LLMStandIn, model: str, git_repo) -> None:

@@ -364,8 +364,16 @@ def test_reading_answers_fit_the_schemas(stack: Stack, spec: dict, world: dict) 
     metrics = call(stack, spec, "GET", "/api/metrics", expect=200)
     assert "scribe_jobs{" in metrics.body
     call(stack, spec, "GET", "/api/me", expect=200)
-    repos = call(stack, spec, "GET", "/api/repositories", expect=200)
-    assert world["repositoryId"] in [r["id"] for r in repos.body["repositories"]]
+    # The list is paged: walk it (each page fits the document) until the repository shows up.
+    seen: list[str] = []
+    query = "limit=50"
+    while True:
+        repos = call(stack, spec, "GET", "/api/repositories", query=query, expect=200)
+        seen += [r["id"] for r in repos.body["repositories"]]
+        if world["repositoryId"] in seen or repos.body["next"] is None:
+            break
+        query = f"limit=50&after={repos.body['next']}"
+    assert world["repositoryId"] in seen
     repo = call(stack, spec, "GET", "/api/repositories/{repositoryId}", ids, expect=200)
     assert repo.body["has_docs"] is True and repo.body["last_job_id"] == world["jobId"]
     docs = call(stack, spec, "GET", "/api/repositories/{repositoryId}/docs", ids, expect=200)
@@ -376,10 +384,12 @@ def test_reading_answers_fit_the_schemas(stack: Stack, spec: dict, world: dict) 
     filtered = call(stack, spec, "GET", "/api/documentation/jobs",
                     query=f"status=completed&repository_id={world['repositoryId']}&limit=1", expect=200)
     assert [j["id"] for j in filtered.body["jobs"]] == [world["jobId"]]
-    assert filtered.body["next_before"] is not None  # a full page
-    after = call(stack, spec, "GET", "/api/documentation/jobs",
-                 query=f"repository_id={world['repositoryId']}&before={quote(filtered.body['next_before'])}", expect=200)
-    assert after.body["jobs"] == [] and after.body["next_before"] is None
+    # The repository's only completed job: a full page, and yet no next one.
+    assert filtered.body["next"] is None and filtered.body["next_before"] is None
+    newest = call(stack, spec, "GET", "/api/documentation/jobs", query="limit=1", expect=200)
+    assert newest.body["next"] is not None and newest.body["next_before"] == newest.body["next"]
+    after = call(stack, spec, "GET", "/api/documentation/jobs", query=f"limit=5&before={quote(newest.body['next'])}", expect=200)
+    assert newest.body["jobs"][0]["id"] not in [j["id"] for j in after.body["jobs"]]
     call(stack, spec, "GET", "/api/documentation/jobs", query=f"repository_id={UNKNOWN}", expect=200)
 
     events = call(stack, spec, "GET", "/api/documentation/jobs/{jobId}/events", ids, expect=200)
@@ -389,7 +399,7 @@ def test_reading_answers_fit_the_schemas(stack: Stack, spec: dict, world: dict) 
     page2 = call(stack, spec, "GET", "/api/documentation/jobs/{jobId}/events", ids, query=f"after={seqs[0]}&limit=1", expect=200)
     assert [e["seq"] for e in page2.body["events"]] == seqs[1:2]
     empty = call(stack, spec, "GET", "/api/documentation/jobs/{jobId}/events", ids, query=f"after={seqs[-1]}", expect=200)
-    assert empty.body == {"events": [], "next_after": seqs[-1]}
+    assert empty.body == {"events": [], "next": None, "next_after": seqs[-1]}
     objects = call(stack, spec, "GET", "/api/documentation/jobs/{jobId}/objects", ids, expect=200)
     assert {o["status"] for o in objects.body["objects"]} == {"done"}
 

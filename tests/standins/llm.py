@@ -11,6 +11,9 @@ Scripted with rules, from Python (`LLMStandIn.add(...)`) or over HTTP (`POST /_c
 
     {"mode": "ok"}                                        forget every rule (answer normally)
     {"mode": "429", "count": 6, "retry_after": 1}          the next 6 requests: 429 + Retry-After: 1
+    {"mode": "429", "retry_after": 2, "date": true}        Retry-After as an HTTP date 2 s ahead (rounded up to
+                                                           the next whole second, as a date can only say)
+    {"mode": "500", "status": 503, "retry_after": 2}       503 with Retry-After (a provider's overload answer)
     {"mode": "500", "count": 2}                            the next 2 requests: 500 (or "status": 503)
     {"mode": "401"}                                        every request: 401 (a revoked key)
     {"mode": "malformed", "count": 3}                      200 with a body that is not JSON / has no choices
@@ -33,6 +36,7 @@ base URL (`http://127.0.0.1:PORT/v1`).
 from __future__ import annotations
 
 import argparse
+import email.utils
 import json
 import math
 import os
@@ -145,7 +149,8 @@ class LLMStandIn:
     # --- scripting ----------------------------------------------------------------------
 
     def add(self, mode: str, count: int | None = None, *, model: str | None = None, module: str | None = None,
-            retry_after: float | None = None, status: int | None = None, delay: float | None = None) -> None:
+            retry_after: float | None = None, status: int | None = None, delay: float | None = None,
+            date: bool = False) -> None:
         """Adds a rule (see the module's documentation); mode "ok" forgets every rule."""
         if mode == "ok":
             with self._lock:
@@ -158,7 +163,7 @@ class LLMStandIn:
         if mode == "slow" and (delay is None or delay < 0):
             raise ValueError("slow needs a delay in seconds")
         rule = {"mode": mode, "left": count, "model": model, "module": module, "retry_after": retry_after,
-                "status": status or (500 if mode == "500" else None), "delay": delay, "hits": 0}
+                "status": status or (500 if mode == "500" else None), "delay": delay, "hits": 0, "date": date}
         with self._lock:
             self._rules.append(rule)
 
@@ -224,6 +229,19 @@ class LLMStandIn:
             return (dict(failure) if failure else None), delay, invent
 
 
+def _retry_after(rule: dict, headers: dict[str, str]) -> float | None:
+    """Sets the rule's Retry-After header; returns when the wait it asks for ends (time.monotonic()), or None."""
+    ra = rule.get("retry_after")
+    if ra is None:
+        return None
+    if rule.get("date"):
+        wall = math.ceil(time.time() + float(ra))  # an HTTP date has whole seconds
+        headers["Retry-After"] = email.utils.formatdate(wall, usegmt=True)
+        return time.monotonic() + (wall - time.time())
+    headers["Retry-After"] = str(int(ra)) if float(ra).is_integer() else str(ra)
+    return time.monotonic() + float(ra)
+
+
 def _handler_for(standin: LLMStandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         # HTTP/1.1: keep-alive, and "Expect: 100-continue" answered at once (libcurl sends it for
@@ -278,7 +296,8 @@ def _handler_for(standin: LLMStandIn) -> type[BaseHTTPRequestHandler]:
                         standin.reset()
                     else:
                         standin.add(c.get("mode", ""), c.get("count"), model=c.get("model"), module=c.get("module"),
-                                    retry_after=c.get("retry_after"), status=c.get("status"), delay=c.get("delay"))
+                                    retry_after=c.get("retry_after"), status=c.get("status"), delay=c.get("delay"),
+                                    date=bool(c.get("date")))
                 except (ValueError, TypeError, AttributeError) as e:
                     self._send(400, {"error": str(e)})
                     return
@@ -347,19 +366,19 @@ def _handler_for(standin: LLMStandIn) -> type[BaseHTTPRequestHandler]:
                 return
             if failure is not None and failure["mode"] == "429":
                 headers = {"x-ratelimit-limit-requests": "60", "x-ratelimit-remaining-requests": "0"}
-                if failure["retry_after"] is not None:
-                    ra = failure["retry_after"]
-                    headers["Retry-After"] = str(int(ra)) if float(ra).is_integer() else str(ra)
+                until = _retry_after(failure, headers)
                 self._send(429, {"error": {"message": "Rate limit reached for requests per min (RPM). Please try again later.",
                                            "type": "requests", "param": None, "code": "rate_limit_exceeded"}},
                            headers=headers,
-                           note={"status": 429, "failure": "429", "retry_after": failure["retry_after"]})
+                           note={"status": 429, "failure": "429", "retry_after": failure["retry_after"], "until": until})
                 return
             if failure is not None and failure["mode"] == "500":
                 status = failure["status"] or 500
+                headers = {}
+                until = _retry_after(failure, headers)
                 self._send(status, {"error": {"message": "The server had an error while processing your request. Sorry about that!",
                                               "type": "server_error", "param": None, "code": None}},
-                           note={"status": status, "failure": "500"})
+                           headers=headers, note={"status": status, "failure": "500", "until": until})
                 return
             if delay > 0:
                 time.sleep(delay)
