@@ -10,6 +10,10 @@ public struct Indexer {
         /// The tree-sitter reader; without it, its languages fall back to ctags and line patterns.
         public var parse: String? = Indexer.siblingTool("scribe-parse")
         public var timeout: Double = 600
+        /// A folder where each run writes the files it hands to each tool (`ctags.list`, `parse.list`,
+        /// `swift.list`, NUL-separated), so that scripts/bench-docs.sh can time the tools alone over
+        /// exactly those files. From `SCRIBE_TOOL_LISTS`; nil writes nothing.
+        public var listDir: String? = ProcessInfo.processInfo.environment["SCRIBE_TOOL_LISTS"]
         public init() {}
     }
 
@@ -51,6 +55,14 @@ public struct Indexer {
         progress?.toRead(sources.count)
         // Files no tool reads are done with the tools' pass at once.
         progress?.read(sources.count - forCtags.count - forSwift.count)
+        if let dir = tools.listDir {
+            let lists: [(String, [String])] = [("ctags", tools.ctags == nil ? [] : forCtags), ("parse", tools.parse == nil ? [] : forParse),
+                ("swift", tools.swiftSymbols == nil ? [] : forSwift)]
+            for (name, list) in lists {
+                let bytes: [UInt8] = list.flatMap { Array($0.utf8) + [0] }
+                FileManager.default.createFile(atPath: "\(dir)/\(name).list", contents: Data(bytes))
+            }
+        }
         var symbols: [Symbol] = []
         var fromParse = ParseOutput()
         var toolsUsed: [String] = []
