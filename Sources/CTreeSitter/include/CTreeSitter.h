@@ -18,5 +18,6 @@ const TSLanguage *tree_sitter_cpp(void);
 const TSLanguage *tree_sitter_typescript(void);
 const TSLanguage *tree_sitter_tsx(void);
 const TSLanguage *tree_sitter_php(void);
+const TSLanguage *tree_sitter_sql(void);
 
 #endif
