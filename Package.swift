@@ -35,7 +35,8 @@ let package = Package(
             name: "CTreeSitter",
             sources: [
                 "vendor/core/lib.c", "vendor/python", "vendor/javascript", "vendor/go", "vendor/c", "vendor/rust", "vendor/java",
-                "vendor/ruby", "vendor/c_sharp", "vendor/kotlin", "vendor/cpp", "vendor/sql",
+                "vendor/ruby", "vendor/c_sharp", "vendor/kotlin", "vendor/cpp", "vendor/sql", "vendor/typescript/src",
+                "vendor/tsx/src", "vendor/php/src",
             ],
             // Optimised in debug builds too: parsing at -O0 is several times slower, and the compile time is
             // about the same on this kind of machine (13-18 s for core and grammars either way).

@@ -8,9 +8,11 @@
 #
 # Needs python3 with pip (source distributions only: --no-binary, --no-deps). Some grammar
 # releases ship incomplete sources (python 0.25.0 and c-sharp 0.23.5 have no external scanner;
-# typescript and php lack the scanner header they share; sql 0.3.13 has no scanner.c
-# for its dollar-quoted strings, so sql stays at 0.3.11): each pin is the newest release whose
-# archive is complete. scripts/build-grammars.sh compiles what this leaves.
+# sql 0.3.13 has no scanner.c for its dollar-quoted strings, so sql stays at 0.3.11): each pin is
+# the newest release whose archive is complete. No release of the typescript and php sdists
+# carries the `common/scanner.h` their scanners include, so those three grammars (typescript,
+# tsx, php) come whole from the language pack's sdist, which vendors each grammar's repository
+# as parsers/<name>/{src,common}. Package.swift compiles what this leaves.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -33,7 +35,10 @@ pins=(
     "tree-sitter-kotlin 1.1.0 322a35bdae75e25ae64dae6027be609c5422fab282084117816c4ebcda6168da"
     "tree-sitter-cpp 0.23.4 6a59c4cebb1ad1dc2e8d586cf8a72b39d21b8108b7b139d089719e81a339e41d"
     "tree-sitter-sql 0.3.11 700b93be2174c3c83d174ec3e10b682f72a4fb451f0076c7ce5012f1d5a76cbc"
+    "tree-sitter-language-pack 0.7.2 46fc96cc3bddfee7091fdedec2ae7e34218679e58241e8319bf82026f6d02eae"
 )
+# The grammars taken from the language pack: each keeps its src/ and the common/ beside it.
+pack_grammars=(typescript tsx php)
 stamp_text=$(printf '%s\n' "${pins[@]}")
 
 force=0
@@ -50,7 +55,9 @@ archive_of() { # name version → path of the cached archive, downloading it whe
     local name=$1 version=$2 file
     local candidates=("$cache/${name//-/_}-$version.tar.gz" "$cache/$name-$version.tar.gz")
     for file in "${candidates[@]}"; do [ -f "$file" ] && { echo "$file"; return; }; done
-    python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+    # --no-binary NAME: the sdist of NAME itself; its build requirements (pip prepares the
+    # metadata of an sdist) may come as wheels.
+    python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary "$name" \
         "$name==$version" -d "$cache" >&2
     for file in "${candidates[@]}"; do [ -f "$file" ] && { echo "$file"; return; }; done
     echo "fetch-grammars: $name $version: download failed" >&2
@@ -66,8 +73,9 @@ for pin in "${pins[@]}"; do
         echo "fetch-grammars: $name $version: sha256 mismatch" >&2
         exit 1
     }
-    tar xzf "$file" -C "$tmp"
     dir=$(basename "$file" .tar.gz)
+    # The language pack holds some 160 grammars: only the ones named below are unpacked.
+    [ "$name" = tree-sitter-language-pack ] || tar xzf "$file" -C "$tmp"
     if [ "$name" = tree-sitter ]; then
         lib="$tmp/$dir/tree_sitter/core/lib"
         abi=15
@@ -78,6 +86,18 @@ for pin in "${pins[@]}"; do
             mkdir -p "$vendor.new/core"
             cp -r "$lib/src/." "$lib/include" "$vendor.new/core/"
         fi
+        continue
+    fi
+    if [ "$name" = tree-sitter-language-pack ]; then
+        for grammar in "${pack_grammars[@]}"; do
+            tar xzf "$file" -C "$tmp" "$dir/parsers/$grammar/src" "$dir/parsers/$grammar/common"
+            mkdir -p "$vendor.new/$grammar/src"
+            cp "$tmp/$dir/parsers/$grammar/src/parser.c" "$tmp/$dir/parsers/$grammar/src/scanner.c" "$vendor.new/$grammar/src/"
+            cp -r "$tmp/$dir/parsers/$grammar/src/tree_sitter" "$vendor.new/$grammar/src/"
+            cp -r "$tmp/$dir/parsers/$grammar/common" "$vendor.new/$grammar/"
+            # common/scanner.h includes "tree_sitter/parser.h" beside itself too.
+            cp -r "$tmp/$dir/parsers/$grammar/src/tree_sitter" "$vendor.new/$grammar/common/"
+        done
         continue
     fi
     short=${name#tree-sitter-}

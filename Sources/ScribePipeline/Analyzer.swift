@@ -6,6 +6,8 @@ public struct Analyzer {
     public var maxFileBytes = 1 << 20
     public var indexSymbols = true
     public var tools = Indexer.Tools()
+    /// Where the stages' times go, when someone measures them.
+    public var clock: StageClock? = nil
     /// Counts what the analysis has done, for a caller that reports it while the analysis runs.
     public var progress: AnalysisProgress? = nil
 
@@ -55,6 +57,10 @@ public struct Analyzer {
     }
 
     public func analyze(root: String) throws -> Analysis {
+        let clock = self.clock ?? StageClock()
+        let start = DispatchTime.now().uptimeNanoseconds
+        var indexing = 0.0
+        defer { clock.add("modules", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 - indexing) }
         let tree = CloneTree(root: root)
         let rootFD = tree.openDirectory([])
         guard rootFD >= 0 else { throw PipelineError.transient("cannot open the repository's folder") }
@@ -87,7 +93,11 @@ public struct Analyzer {
         var analysis = Analysis(files: files, modules: modules, readme: top?.1, readmePath: top?.0, skipped: skipped)
         analysis.layout = rules.layout
         if indexSymbols {
-            try Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes, progress: progress).index(&analysis)
+            let t = DispatchTime.now().uptimeNanoseconds
+            defer { indexing = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9 }
+            var indexer = Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes, progress: progress)
+            indexer.clock = clock
+            try indexer.index(&analysis)
         }
         let resolver = DependencyResolver(files: files, layout: rules.layout)
         analysis.dependencies = resolver.resolve(analysis.imports)

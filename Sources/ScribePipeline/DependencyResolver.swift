@@ -66,6 +66,11 @@ struct DependencyResolver {
         case "Ruby":
             let p = imp.relative ? RepoPath.join(RepoPath.dir(imp.path), t) : RepoPath.join("lib", t)
             return RepoPath.normalise(p).flatMap { p in [p, p + ".rb"].first { byPath[$0]?.language == "Ruby" } }
+        case "PHP":
+            // `require`/`include` of a path relative to the file; `use` names need the autoloader's map, which
+            // the repository does not state in code, so they make no edge.
+            guard imp.relative else { return nil }
+            return RepoPath.normalise(RepoPath.join(RepoPath.dir(imp.path), t)).flatMap { byPath[$0]?.language == "PHP" ? $0 : nil }
         default: return nil
         }
     }

@@ -9,6 +9,8 @@ public struct DocsOutput {
     public var generator = BuiltinGenerator()
     /// The clone the pages describe: source views are written from it when the pages link to them.
     public var sourceRoot: String? = nil
+    /// Where the pages', HTML's and diagrams' times go.
+    public var clock = StageClock()
 
     public init(dir: String) { self.dir = dir }
 
@@ -56,6 +58,7 @@ public struct DocsOutput {
         if let p = data?.page { pages.append(p) }
 
         // Diagrams: one Graphviz run for all of them.
+        let diagramsStart = DispatchTime.now().uptimeNanoseconds
         let shown = Set(modules.map(\.path))
         var dots: [(String, String)] = []
         if let d = data?.dot { dots.append(d) }
@@ -86,6 +89,7 @@ public struct DocsOutput {
             }
         }
 
+        clock.add("diagrams", Double(DispatchTime.now().uptimeNanoseconds - diagramsStart) / 1e9)
         // Source views for `file:line` links on hosts without a known file view.
         if let links = generator.sourceLinks, links.usesSourceViews, let root = sourceRoot {
             pages += try writeSourceViews(modules, a, root: root, commit: links.commit)
@@ -101,6 +105,7 @@ public struct DocsOutput {
             pages.append(.init(path: f, title: f, kind: "asset", module: nil, contentType: "text/javascript; charset=utf-8"))
         }
 
+        let htmlStart = DispatchTime.now().uptimeNanoseconds
         // HTML beside each Markdown page, with the modules' sidebar and breadcrumbs.
         try DocsOutput.write(DocsOutput.css, to: "\(dir)/style.css")
         pages.append(.init(path: "style.css", title: "Style", kind: "asset", module: nil, contentType: "text/css; charset=utf-8"))
@@ -118,6 +123,7 @@ public struct DocsOutput {
         }
         try DocsOutput.write(llmsText(ctx, a, mdPages), to: "\(dir)/llms.txt")
         pages.append(.init(path: "llms.txt", title: "llms.txt", kind: "index", module: nil, contentType: "text/plain; charset=utf-8"))
+        clock.add("html", Double(DispatchTime.now().uptimeNanoseconds - htmlStart) / 1e9)
 
         let index: JSONValue = .object([
             ("repository", .string(ctx.repositoryName)), ("url", .string(ctx.repositoryURL)), ("commit", .string(ctx.commit)),

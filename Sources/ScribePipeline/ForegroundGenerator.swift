@@ -19,6 +19,8 @@ public struct ForegroundGenerator {
         public let unverified: [String]
         /// Modules whose page could not be written, with why; the rest of the documentation is complete.
         public let failed: [(module: String, reason: String)]
+        /// Seconds per stage (StageClock.stages), in pipeline order.
+        public let stages: [(stage: String, seconds: Double)]
     }
 
     public var modules: [String]? = nil
@@ -54,7 +56,10 @@ public struct ForegroundGenerator {
             root = tmp
         }
         progress(Milestone.analyze.rawValue, Milestone.analyze.step)
-        let analysis = try Analyzer().analyze(root: root)
+        let clock = StageClock()
+        var analyzer = Analyzer()
+        analyzer.clock = clock
+        let analysis = try analyzer.analyze(root: root)
         if analysis.files.isEmpty { throw PipelineError.fatal(Messages.repositoryEmpty) }
         var chosen = analysis.modules
         if let modules {
@@ -63,6 +68,8 @@ public struct ForegroundGenerator {
             chosen = picked
         }
         var output = DocsOutput(dir: out)
+        output.clock = clock
+        let pagesStart = DispatchTime.now().uptimeNanoseconds
         output.generator.documentedModules = Set(chosen.map(\.path))
         output.generator.sourceLinks = Site.SourceLinks(repositoryURL: source, commit: commit)
         output.generator.directory = SymbolDirectory()
@@ -83,11 +90,14 @@ public struct ForegroundGenerator {
         let name = (source as NSString).lastPathComponent.replacingOccurrences(of: ".git", with: "")
         let ctx = BuiltinGenerator.Context(repositoryName: name.isEmpty ? "repository" : name, repositoryURL: source, commit: commit, generatedAt: JobRunner.now())
         let pages = try output.finalize(analysis, modules: chosen, ctx: ctx) { _ in }
+        // Pages: the module pages and what finalize writes besides its HTML and diagrams.
+        let pageSeconds = Double(DispatchTime.now().uptimeNanoseconds - pagesStart) / 1e9
+        clock.add("pages", pageSeconds - clock.report.filter { $0.stage == "html" || $0.stage == "diagrams" }.map(\.seconds).reduce(0, +))
         let unverified = output.verify(analysis, pages: pages.map(\.path), extra: [String(commit.prefix(12))])
         progress(Milestone.completed.rawValue, Milestone.completed.step)
         return Summary(
             files: analysis.files.count, lines: analysis.totalLines, symbols: analysis.symbols.count, modules: chosen.count,
             pages: pages.count, seconds: Date().timeIntervalSince(t0), coverage: analysis.overallCoverage(chosen).percent,
-            unverified: unverified.map(\.problem), failed: failed)
+            unverified: unverified.map(\.problem), failed: failed, stages: clock.report)
     }
 }

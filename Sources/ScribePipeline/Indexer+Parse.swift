@@ -5,7 +5,9 @@ import ScribeCore
 /// the languages it has a grammar for, read from their syntax trees.
 extension Indexer {
     /// Languages whose declarations and imports come from scribe-parse rather than ctags and line patterns.
-    public static let parsedLanguages: Set<String> = ["Python", "JavaScript", "Go", "C", "Rust", "Java", "Ruby", "C#", "Kotlin", "C++"]
+    public static let parsedLanguages: Set<String> = [
+        "Python", "JavaScript", "Go", "C", "Rust", "Java", "Ruby", "C#", "Kotlin", "C++", "TypeScript", "PHP",
+    ]
 
     struct ParseOutput {
         var symbols: [Symbol] = []

@@ -10,11 +10,17 @@ public struct Indexer {
         /// The tree-sitter reader; without it, its languages fall back to ctags and line patterns.
         public var parse: String? = Indexer.siblingTool("scribe-parse")
         public var timeout: Double = 600
+        /// A folder where each run writes the files it hands to each tool (`ctags.list`, `parse.list`,
+        /// `swift.list`, NUL-separated), so that scripts/bench-docs.sh can time the tools alone over
+        /// exactly those files. From `SCRIBE_TOOL_LISTS`; nil writes nothing.
+        public var listDir: String? = ProcessInfo.processInfo.environment["SCRIBE_TOOL_LISTS"]
         public init() {}
     }
 
     let root: String
     let tools: Tools
+    /// The parse (the tools' runs) and the comments and imports after it are timed apart.
+    var clock = StageClock()
     let maxFileBytes: Int
     let progress: AnalysisProgress?
 
@@ -49,6 +55,14 @@ public struct Indexer {
         progress?.toRead(sources.count)
         // Files no tool reads are done with the tools' pass at once.
         progress?.read(sources.count - forCtags.count - forSwift.count)
+        if let dir = tools.listDir {
+            let lists: [(String, [String])] = [("ctags", tools.ctags == nil ? [] : forCtags), ("parse", tools.parse == nil ? [] : forParse),
+                ("swift", tools.swiftSymbols == nil ? [] : forSwift)]
+            for (name, list) in lists {
+                let bytes: [UInt8] = list.flatMap { Array($0.utf8) + [0] }
+                FileManager.default.createFile(atPath: "\(dir)/\(name).list", contents: Data(bytes))
+            }
+        }
         var symbols: [Symbol] = []
         var fromParse = ParseOutput()
         var toolsUsed: [String] = []
@@ -87,6 +101,7 @@ public struct Indexer {
                 }
             }
         }
+        let parseStart = DispatchTime.now().uptimeNanoseconds
         DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
             do {
                 let s = try jobs[i]()
@@ -99,6 +114,9 @@ public struct Indexer {
                 lock.unlock()
             }
         }
+        clock.add("parse", Double(DispatchTime.now().uptimeNanoseconds - parseStart) / 1e9)
+        let restStart = DispatchTime.now().uptimeNanoseconds
+        defer { clock.add("comments_imports", Double(DispatchTime.now().uptimeNanoseconds - restStart) / 1e9) }
         if let firstError { throw firstError }
 
         symbols.removeAll { Indexer.isPlaceholder($0.name) }

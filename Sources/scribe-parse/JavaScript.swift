@@ -4,6 +4,11 @@
 /// assigned to `module.exports`/`exports` (or an alias of them); `@private`, `@internal` and `@ignore`
 /// hide a declaration. Anonymous functions are not declarations. Imports are `import … from`,
 /// `export … from`, `require('…')` calls and `import('…')`, read from code only.
+///
+/// TypeScript (and TSX) share these rules, and add interfaces, type aliases and enums (with their
+/// members), `declare` and `abstract` declarations, `private`/`protected` members (left out of the
+/// public surface), and overload signatures, which form one entry with the implementation
+/// (`overloads` counts the signatures a caller sees). `import type … from` is an import too.
 enum JavaScriptRules {
     struct Exports {
         /// Top-level names bound to `module.exports`/`exports` (`var app = exports = module.exports = {}`).
@@ -17,7 +22,8 @@ enum JavaScriptRules {
         let root = file.root
         var exports = Exports()
         for stmt in root.namedChildren { scanExports(stmt, &exports) }
-        for stmt in root.namedChildren { declarations(stmt, exports: exports, into: &r.tags) }
+        let stubs = overloadSignatures(root.namedChildren)
+        for stmt in root.namedChildren { declarations(stmt, exports: exports, overloads: stubs, into: &r.tags) }
         if let first = root.namedChildren.first, first.type == "comment", first.text.hasPrefix("/**"),
             first.text.contains("@file") || first.text.contains("@fileoverview") || first.text.contains("@module")
         {
@@ -95,8 +101,32 @@ enum JavaScriptRules {
         "function_expression", "function", "arrow_function", "generator_function", "class", "class_expression",
     ]
 
-    static func declarations(_ stmt: Node, exports: Exports, into tags: inout [Tag]) {
-        let (doc, hidden) = jsdoc(stmt)
+    /// TypeScript overloads: the signatures (`function f(a: string): void;`) written for each function name,
+    /// the JSDoc of the first, and the names that have an implementation after them.
+    struct Overloads {
+        var signatures: [String: Int] = [:]
+        var firstDoc: [String: String] = [:]
+        var implemented: Set<String> = []
+    }
+
+    static func overloadSignatures(_ stmts: [Node]) -> Overloads {
+        var o = Overloads()
+        for stmt in stmts {
+            var d = stmt.type == "export_statement" ? stmt.field("declaration") : stmt
+            if d?.type == "ambient_declaration" { d = d?.namedChildren.first { $0.type != "comment" } }
+            guard let d, let name = d.field("name")?.text else { continue }
+            if d.type == "function_signature" {
+                if o.signatures[name] == nil, let doc = jsdoc(stmt).doc { o.firstDoc[name] = doc }
+                o.signatures[name, default: 0] += 1
+            } else if d.type == "function_declaration", o.signatures[name] != nil {
+                o.implemented.insert(name)
+            }
+        }
+        return o
+    }
+
+    static func declarations(_ stmt: Node, exports: Exports, overloads: Overloads = Overloads(), into tags: inout [Tag]) {
+        var (doc, hidden) = jsdoc(stmt)
         var decl = stmt
         var exported = false
         if stmt.type == "export_statement" {
@@ -113,13 +143,46 @@ enum JavaScriptRules {
                 return
             }
         }
+        // `declare function f(): void;`, `export declare class C {}`: the declaration inside.
+        if decl.type == "ambient_declaration", let inner = decl.namedChildren.first(where: { $0.type != "comment" }) { decl = inner }
         func visible(_ name: String) -> Bool { !hidden && (exported || exports.names.contains(name)) }
         switch decl.type {
-        case "function_declaration", "generator_function_declaration":
+        case "function_declaration", "generator_function_declaration", "function_signature":
             guard let name = decl.field("name") else { return }
+            let count = overloads.signatures[name.text]
+            if decl.type == "function_signature" {
+                // A signature's entry is its implementation's; without one (`declare function`), the first signature's.
+                if overloads.implemented.contains(name.text)
+                    || tags.contains(where: { $0.name == name.text && $0.scope == nil && $0.kind == "function" })
+                {
+                    return
+                }
+            }
+            if doc == nil { doc = overloads.firstDoc[name.text] }
             tags.append(Tag(name: name.text, kind: "function", line: name.line, end: decl.endLine,
-                signature: decl.field("parameters")?.text, doc: doc, exported: visible(name.text)))
-        case "class_declaration":
+                signature: decl.field("parameters")?.text, doc: doc, exported: visible(name.text),
+                overloads: count.flatMap { $0 > 1 ? $0 : nil }))
+        case "interface_declaration":
+            guard let name = decl.field("name") else { return }
+            tags.append(Tag(name: name.text, kind: "interface", line: name.line, end: decl.endLine,
+                signature: decl.namedChildren.first(where: { $0.type == "extends_type_clause" })?.text, doc: doc,
+                exported: visible(name.text)))
+            members(decl.field("body"), scope: name.text, exported: visible(name.text), into: &tags)
+        case "type_alias_declaration":
+            guard let name = decl.field("name") else { return }
+            tags.append(Tag(name: name.text, kind: "type", line: name.line, end: decl.endLine,
+                signature: decl.field("value").map { "= " + $0.text }, doc: doc, exported: visible(name.text)))
+        case "enum_declaration":
+            guard let name = decl.field("name") else { return }
+            tags.append(Tag(name: name.text, kind: "enum", line: name.line, end: decl.endLine, doc: doc,
+                exported: visible(name.text)))
+            for m in decl.field("body")?.namedChildren ?? [] where m.type == "property_identifier" || m.type == "enum_assignment" {
+                guard let member = m.type == "enum_assignment" ? m.field("name") : m else { continue }
+                let (mdoc, mhidden) = jsdoc(m)
+                tags.append(Tag(name: member.text, kind: "enumerator", line: member.line, end: m.endLine, scope: name.text,
+                    scopeKind: "enum", doc: mdoc, exported: visible(name.text) && !mhidden))
+            }
+        case "class_declaration", "abstract_class_declaration":
             guard let name = decl.field("name") else { return }
             tags.append(Tag(name: name.text, kind: "class", line: name.line, end: decl.endLine,
                 signature: decl.children.first(where: { $0.type == "class_heritage" })?.text, doc: doc,
@@ -185,13 +248,33 @@ enum JavaScriptRules {
             exported: !hidden && (isExports || exports.names.contains(owner))))
     }
 
+    /// Class members, and TypeScript's interface members; TypeScript method overloads form one entry.
+    static let memberTypes: Set<String> = [
+        "method_definition", "field_definition", "public_field_definition", "method_signature", "abstract_method_signature",
+        "property_signature",
+    ]
+    static let propertyTypes: Set<String> = ["field_definition", "public_field_definition", "property_signature"]
+
     static func members(_ body: Node?, scope: String, exported: Bool, into tags: inout [Tag]) {
-        for m in body?.namedChildren ?? [] where m.type == "method_definition" || m.type == "field_definition" {
+        let list = (body?.namedChildren ?? []).filter { memberTypes.contains($0.type) }
+        var seen: [String: Int] = [:]  // method name → index of its entry in tags
+        for m in list {
             guard let name = m.field("name") ?? m.field("property") else { continue }
             let (doc, hidden) = jsdoc(m)
             let accessor = m.children.contains { $0.text == "get" || $0.text == "set" }
-            let isPrivate = name.type == "private_property_identifier"
-            tags.append(Tag(name: name.text, kind: m.type == "field_definition" || accessor ? "property" : "method",
+            let access = m.namedChildren.first { $0.type == "accessibility_modifier" }?.text
+            let isPrivate = name.type == "private_property_identifier" || access == "private" || access == "protected"
+            let isProperty = propertyTypes.contains(m.type) || accessor
+            if !isProperty, m.type == "method_signature" || m.type == "method_definition", let i = seen[name.text],
+                tags[i].kind == "method", !accessor
+            {
+                // Another signature of an overloaded method: one entry, which keeps the first doc. The
+                // implementation after the signatures is not a signature callers see.
+                if m.type == "method_signature" { tags[i].overloads = (tags[i].overloads ?? 1) + 1 }
+                continue
+            }
+            if !isProperty { seen[name.text] = tags.count }
+            tags.append(Tag(name: name.text, kind: isProperty ? "property" : "method",
                 line: name.line, end: m.endLine, scope: scope, scopeKind: "class",
                 signature: m.field("parameters")?.text, doc: doc, exported: exported && !hidden && !isPrivate))
         }

@@ -66,6 +66,9 @@ func language(of path: String) -> (name: String, grammar: OpaquePointer, rules: 
     switch ext {
     case "py", "pyi": return ("Python", tree_sitter_python(), PythonRules.extract)
     case "js", "mjs", "cjs", "jsx": return ("JavaScript", tree_sitter_javascript(), JavaScriptRules.extract)
+    case "ts", "mts", "cts": return ("TypeScript", tree_sitter_typescript(), JavaScriptRules.extract)
+    case "tsx": return ("TypeScript", tree_sitter_tsx(), JavaScriptRules.extract)
+    case "php": return ("PHP", tree_sitter_php(), PHPRules.extract)
     case "go": return ("Go", tree_sitter_go(), GoRules.extract)
     case "c", "h": return ("C", tree_sitter_c(), CRules.extract)
     case "rs": return ("Rust", tree_sitter_rust(), RustRules.extract)

@@ -332,6 +332,7 @@ struct Generate: ParsableCommand {
                     ("pages", .num(s.pages)), ("seconds", .double(s.seconds)),
                     ("coverage", .double((s.coverage * 10).rounded() / 10)), ("unverified_mentions", .num(s.unverifiedMentions)),
                     ("failed_modules", .num(s.failed.count)), ("partial", .bool(!s.failed.isEmpty)),
+                    ("stages", .object(s.stages.map { ($0.stage, .double(($0.seconds * 1000).rounded() / 1000)) })),
                 ]).serialized())
             } else {
                 print("\(s.modules) modules, \(s.files) files, \(s.lines) lines, \(s.symbols) declarations → \(s.pages) files in \(out) (\(String(format: "%.2f", s.seconds)) s); coverage \(String(format: "%.1f", s.coverage)) %")

@@ -15,6 +15,9 @@ const TSLanguage *tree_sitter_ruby(void);
 const TSLanguage *tree_sitter_c_sharp(void);
 const TSLanguage *tree_sitter_kotlin(void);
 const TSLanguage *tree_sitter_cpp(void);
+const TSLanguage *tree_sitter_typescript(void);
+const TSLanguage *tree_sitter_tsx(void);
+const TSLanguage *tree_sitter_php(void);
 const TSLanguage *tree_sitter_sql(void);
 
 #endif
