@@ -1,6 +1,6 @@
 # Scribe: the targets a newcomer guesses. Each is a script under scripts/ that also
 # runs on its own.
-.PHONY: all build run test bench fmt clean distclean deps dist
+.PHONY: all build run test bench fmt lint clean distclean deps dist
 
 all: build
 
@@ -34,12 +34,30 @@ bench:
 dist:
 	scripts/dist.sh
 
+# swift format with the checked-in .swift-format (4 spaces, 120 columns).
 fmt:
 	@if swift format --version >/dev/null 2>&1; then \
-		swift format -i -r Sources Tests; \
+		swift format -i -r --configuration .swift-format Sources Tests; \
 	else \
-		echo "swift format is not available with this toolchain" >&2; exit 1; \
+		echo "swift format is not available with this toolchain; nothing was formatted" >&2; exit 1; \
 	fi
+
+# The layout rules (SQL only in ScribeStore), then swift format's lint of the Swift files added
+# since LINT_BASE (default main), strictly: new code is formatted as it is written, so that a whole-tree
+# reformat does not collide with work in progress. `make lint LINT_BASE=` lints every file.
+LINT_BASE ?= main
+lint:
+	scripts/check-sql.sh
+	@if ! swift format --version >/dev/null 2>&1; then \
+		echo "lint: swift format is not available with this toolchain; formatting was not checked" >&2; exit 0; \
+	fi; \
+	if [ -n "$(LINT_BASE)" ]; then \
+		files=$$(git diff --name-only --diff-filter=A "$(LINT_BASE)" -- 'Sources/*.swift' 'Tests/*.swift'); \
+	else \
+		files=$$(git ls-files 'Sources/*.swift' 'Tests/*.swift'); \
+	fi; \
+	if [ -z "$$files" ]; then echo "lint: no Swift file changed since $(LINT_BASE)"; exit 0; fi; \
+	swift format lint --strict --configuration .swift-format $$files && echo "lint: formatted as .swift-format says"
 
 # Build products only; var/ (the dev database and pages) stays.
 clean:

@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swiftlang/swift-syntax", from: "603.0.0"),
+        // YAML for dbt projects (dbt_project.yml, schema.yml), with the line of every node for citations.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi"),
@@ -33,7 +35,7 @@ let package = Package(
             name: "CTreeSitter",
             sources: [
                 "vendor/core/lib.c", "vendor/python", "vendor/javascript", "vendor/go", "vendor/c", "vendor/rust", "vendor/java",
-                "vendor/ruby", "vendor/c_sharp", "vendor/kotlin", "vendor/cpp",
+                "vendor/ruby", "vendor/c_sharp", "vendor/kotlin", "vendor/cpp", "vendor/sql",
             ],
             // Optimised in debug builds too: parsing at -O0 is several times slower, and the compile time is
             // about the same on this kind of machine (13-18 s for core and grammars either way).
@@ -51,7 +53,10 @@ let package = Package(
             swiftSettings: swift5),
         .target(
             name: "ScribePipeline",
-            dependencies: ["ScribeCore", "ScribeStore", "ScribeNet", "CSpawn", "CCmark", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ScribeCore", "ScribeStore", "ScribeNet", "CSpawn", "CCmark", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swift5),
         .target(
             name: "ScribeServer",
@@ -80,9 +85,18 @@ let package = Package(
         // Declarations, doc comments and imports through tree-sitter grammars, as JSON lines; its own
         // process so that a hostile file can crash or hang only it.
         .executableTarget(name: "scribe-parse", dependencies: ["CTreeSitter"], swiftSettings: [.unsafeFlags(["-O"])]),
-        .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore", "ScribeServer"], swiftSettings: swift5),
+        .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore"], swiftSettings: swift5),
+        // A database of its own per suite, for the tests that need a real PostgreSQL.
+        .target(
+            name: "ScribeTestSupport", dependencies: ["ScribeStore"], path: "Tests/ScribeTestSupport",
+            swiftSettings: swift5),
         .testTarget(
-            name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeServer"], swiftSettings: swift5),
+            name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeServer", "ScribeTestSupport"],
+            swiftSettings: swift5),
+        .testTarget(name: "ScribeNetTests", dependencies: ["ScribeNet"], swiftSettings: swift5),
+        .testTarget(
+            name: "ScribeServerTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeNet", "ScribeServer", "ScribeTestSupport"],
+            swiftSettings: swift5),
         .testTarget(name: "ScribePipelineTests", dependencies: ["ScribeCore", "ScribePipeline"], swiftSettings: swift5),
     ]
 )

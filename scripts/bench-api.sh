@@ -19,6 +19,13 @@
 #   jobs-10, jobs-200k     GET /api/documentation/jobs?limit=10 in an organisation of 10 jobs,
 #                          then in one of 200,000 jobs
 #   repos-10, repos-20k    GET /api/repositories?limit=10 with 10, then 20,000 repositories
+#   page-static  nginx sending a job's index.html as a static file (the page baseline)
+#   page       GET /api/repositories/{id}/pages/index.html: one query, then nginx sends the
+#              same file from the host's page cache (X-Accel-Redirect)
+#
+# and, with plain HTTP requests one after another, the cost of a page's cold first read (the
+# cache file removed before each request: the page comes from PostgreSQL, is checked against
+# its hash and written) against a warm one.
 #
 # Both C programs are built by this script (cc, pkg-config fcgi libpq) and served by an nginx of
 # their own with the same configuration. It prints the build it measured, req/s, p50 and p99 for
@@ -180,7 +187,9 @@ done
 [ -S "$SCRIBE_SOCKET" ] || die "scribe-fcgi made no socket"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-scripts/nginx.sh start "$tmp/nginx" "$port" "$SCRIBE_SOCKET" "$tmp/data" "$root/static"
+# A copy of static/, so that a page can be served as a plain static file too (the page baseline).
+cp -r "$root/static" "$tmp/static"
+scripts/nginx.sh start "$tmp/nginx" "$port" "$SCRIBE_SOCKET" "$tmp/data" "$tmp/static"
 started_nginx=1
 base=http://127.0.0.1:$port
 
@@ -220,6 +229,15 @@ out=$(api GET "/api/documentation/jobs/$job_id" '' -H "If-None-Match: $etag")
 [ "$(tail -n1 <<<"$out")" = 304 ] || die "GET job with its ETag: $(tail -n1 <<<"$out"), not 304"
 out=$(api GET "/api/documentation/jobs/$job_id" '' -H 'If-None-Match: "stale"')
 [ "$(tail -n1 <<<"$out")" = 200 ] || die "GET job with a stale ETag: $(tail -n1 <<<"$out"), not 200"
+
+# A page, read once through the API (which fills the host's cache), and the same bytes as a static file.
+page_path=/api/repositories/$repo_id/pages/index.html
+api GET "$page_path" '' -o "$tmp/private/page" -D "$tmp/private/page-headers" >/dev/null
+page_hash=$(tr -d '\r"' <"$tmp/private/page-headers" | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
+cache_file=$tmp/data/docs/cache/${page_hash:0:2}/$page_hash
+[ -f "$cache_file" ] || die "GET $page_path did not fill the page cache"
+[ "$(sha256sum <"$cache_file" | cut -d' ' -f1)" = "$page_hash" ] || die "the cached page does not match its ETag"
+cp "$cache_file" "$tmp/static/bench-page.html"
 
 # --- a large history beside a small one ---------------------------------------------------------
 # 20,000 repositories and 200,000 finished jobs in one organisation, 10 and 10 in another, made with
@@ -345,6 +363,31 @@ case "$bin" in */release | */release/) build_mode=release ;; */debug | */debug/)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD -- Sources 2>/dev/null || commit="$commit with uncommitted changes"
 echo "$build_mode $commit" >"$tmp/results.build"
+run page-static "$base/bench-page.html"
+run page "$base$page_path" "$token"
+
+# --- a page's cold first read against a warm one ------------------------------------------------
+say "timing cold and warm page reads (200 each)"
+BENCH_TOKEN=$token python3 - "$port" "$page_path" "$cache_file" >"$tmp/results.cold" <<'PY'
+import http.client, os, statistics, sys, time
+port, path, cache_file = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+headers = {"Authorization": "Bearer " + os.environ["BENCH_TOKEN"]}
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+def read(cold):
+    if cold:
+        os.unlink(cache_file)
+    t0 = time.perf_counter()
+    conn.request("GET", path, headers=headers)
+    r = conn.getresponse()
+    body = r.read()
+    elapsed = (time.perf_counter() - t0) * 1000
+    assert r.status == 200 and body, r.status
+    return elapsed
+for cold in (False, True):
+    times = [read(cold) for _ in range(200)]
+    print("cold" if cold else "warm", f"{statistics.median(times):.3f}", f"{statistics.mean(times):.3f}",
+          f"{sorted(times)[int(len(times) * 0.99) - 1]:.3f}")
+PY
 
 # --- report -------------------------------------------------------------------------------------
 python3 - "$tmp/results" "$tmp/results.idle" "$threads" "$connections" "$duration" "$fcgi_threads" "$static_path" "$tmp/results.build" <<'PY'
@@ -370,6 +413,8 @@ labels = {
     "jobs-200k": "GET jobs?limit=10, 200,000 jobs",
     "repos-10": "GET repositories?limit=10, 10",
     "repos-20k": "GET repositories?limit=10, 20,000",
+    "page-static": "nginx static file (the same page)",
+    "page": "GET page (X-Accel-Redirect, cached)",
 }
 print()
 print(f"build measured: scribe-fcgi {build[0]}, commit {build[1].strip()}")
@@ -400,6 +445,13 @@ ratio("job-200", "job-304")
 # The lists' goal is a cost within 1.5x of the same list at 10 rows: throughput at least 1/1.5 of it.
 ratio("jobs-200k", "jobs-10", 1 / 1.5)
 ratio("repos-20k", "repos-10", 1 / 1.5)
+ratio("page", "page-static")
+cold_file = results.replace("results", "results.cold")
+cold = {line.split()[0]: [float(x) for x in line.split()[1:]] for line in open(cold_file)}
+if cold:
+    print(f"  page read one at a time, ms (p50 / mean / p99): warm {' / '.join(f'{x:.2f}' for x in cold['warm'])}, "
+          f"cold (from PostgreSQL, hash checked, file written) {' / '.join(f'{x:.2f}' for x in cold['cold'])}; "
+          f"a cold read costs {cold['cold'][0] - cold['warm'][0]:+.2f} ms at the median")
 if any(row[5] or row[6] for row in rows):
     print("WARNING: some answers were not 2xx/3xx or failed (see the 'bad' column)")
     sys.exit(1)

@@ -8,7 +8,8 @@
 #
 # Needs python3 with pip (source distributions only: --no-binary, --no-deps). Some grammar
 # releases ship incomplete sources (python 0.25.0 and c-sharp 0.23.5 have no external scanner;
-# typescript and php lack the scanner header they share): each pin is the newest release whose
+# typescript and php lack the scanner header they share; sql 0.3.13 has no scanner.c
+# for its dollar-quoted strings, so sql stays at 0.3.11): each pin is the newest release whose
 # archive is complete. scripts/build-grammars.sh compiles what this leaves.
 set -euo pipefail
 
@@ -31,6 +32,7 @@ pins=(
     "tree-sitter-c-sharp 0.23.1 322e2cfd3a547a840375276b2aea3335fa6458aeac082f6c60fec3f745c967eb"
     "tree-sitter-kotlin 1.1.0 322a35bdae75e25ae64dae6027be609c5422fab282084117816c4ebcda6168da"
     "tree-sitter-cpp 0.23.4 6a59c4cebb1ad1dc2e8d586cf8a72b39d21b8108b7b139d089719e81a339e41d"
+    "tree-sitter-sql 0.3.11 700b93be2174c3c83d174ec3e10b682f72a4fb451f0076c7ce5012f1d5a76cbc"
 )
 stamp_text=$(printf '%s\n' "${pins[@]}")
 

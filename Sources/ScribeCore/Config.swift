@@ -55,6 +55,15 @@ public struct Config: Sendable {
     public var listenBacklog: Int
     /// Lets a scraper read `/api/metrics` with `Authorization: Bearer <token>`; a secret, never logged.
     public var metricsToken: String?
+    /// This machine's name among the hosts sharing the database (default: the host name). Every process of
+    /// one machine must share it and no two machines may: it says whose workers a pid check may judge.
+    public var hostID: String
+    /// Per repository, the completed jobs whose pages are kept (besides the one the repository points at).
+    public var keepVersions: Int
+    /// The bound of this host's cache of page files (`$SCRIBE_DATA_DIR/docs/cache`).
+    public var pageCacheBytes: Int64
+    /// How often a dispatcher applies retention and cleans this host's caches and work folders (0: never).
+    public var gcSeconds: Int
 
     public static let variables = [
         "DATABASE_URL", "SCRIBE_DATA_DIR", "SCRIBE_SOCKET", "SCRIBE_FCGI_THREADS", "SCRIBE_MAX_WORKERS",
@@ -66,6 +75,7 @@ public struct Config: Sendable {
         "SCRIBE_MAX_REPOSITORY_MB", "SCRIBE_LLM_CONCURRENCY", "SCRIBE_LLM_MAX_RPM", "SCRIBE_LLM_PRICE_PROMPT",
         "SCRIBE_LLM_PRICE_COMPLETION", "SCRIBE_LLM_TIMEOUT_SECONDS", "SCRIBE_LLM_MAX_RETRIES", "SCRIBE_STATIC_DIR",
         "SCRIBE_MAX_ACTIVE_JOBS_PER_ORG", "SCRIBE_MAX_PRIORITY", "SCRIBE_LISTEN_BACKLOG", "SCRIBE_METRICS_TOKEN",
+        "SCRIBE_HOST_ID", "SCRIBE_KEEP_VERSIONS", "SCRIBE_PAGE_CACHE_MB", "SCRIBE_GC_SECONDS",
     ]
 
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Config {
@@ -119,6 +129,11 @@ public struct Config: Sendable {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
             throw ConfigError(variable: "SCRIBE_LOG_LEVEL", problem: "expected one of trace, debug, info, notice, warning, error, critical")
         }
+        let hostID = env["SCRIBE_HOST_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? Config.hostname()
+        // It is shown on jobs and in /api/health, and compared as given: printable, short, no spaces.
+        guard (1...128).contains(hostID.utf8.count), hostID.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
+            throw ConfigError(variable: "SCRIBE_HOST_ID", problem: "expected 1 to 128 printable characters without spaces")
+        }
         let lease = try int("SCRIBE_LEASE_SECONDS", 30, min: 2)
         let heartbeat = try int("SCRIBE_HEARTBEAT_SECONDS", 5, min: 1)
         guard heartbeat * 2 <= lease else {
@@ -161,7 +176,19 @@ public struct Config: Sendable {
             maxActiveJobsPerOrganisation: try int("SCRIBE_MAX_ACTIVE_JOBS_PER_ORG", 100, min: 1),
             maxPriority: min(try int("SCRIBE_MAX_PRIORITY", 10), 100),
             listenBacklog: try int("SCRIBE_LISTEN_BACKLOG", 4096, min: 16),
-            metricsToken: try metricsToken(env["SCRIBE_METRICS_TOKEN"])
+            metricsToken: try metricsToken(env["SCRIBE_METRICS_TOKEN"]),
+            hostID: hostID,
+            keepVersions: try int("SCRIBE_KEEP_VERSIONS", 5, min: 1),
+            pageCacheBytes: Int64(try int("SCRIBE_PAGE_CACHE_MB", 1024, min: 1)) << 20,
+            gcSeconds: try int("SCRIBE_GC_SECONDS", 3600)
         )
+    }
+
+    /// The machine's host name (gethostname), the default host id.
+    public static func hostname() -> String {
+        var buf = [CChar](repeating: 0, count: 256)
+        gethostname(&buf, 255)
+        let name = String(cString: buf)
+        return name.isEmpty ? "localhost" : name
     }
 }

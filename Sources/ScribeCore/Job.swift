@@ -36,6 +36,8 @@ public struct Job: Sendable {
     public var cancelRequested: Bool
     public var version: Int64
     public var unverifiedMentions: Int
+    /// The host id (SCRIBE_HOST_ID) of the dispatcher that started the job's latest worker.
+    public var workerHost: String?
 
     public init(
         id: String, organisationID: String, repositoryID: String, state: JobState, progress: Int = 0,
@@ -46,7 +48,8 @@ public struct Job: Sendable {
         resolvedCommit: String? = nil, cacheKey: String? = nil, cacheHit: Bool = false, docsPath: String? = nil,
         generator: String = "builtin", model: String? = nil, promptTokens: Int64 = 0, completionTokens: Int64 = 0,
         costEstimatedUSD: Double? = nil, costActualUSD: Double = 0, triggeredBy: String? = nil,
-        pauseRequested: Bool = false, cancelRequested: Bool = false, version: Int64 = 1, unverifiedMentions: Int = 0
+        pauseRequested: Bool = false, cancelRequested: Bool = false, version: Int64 = 1, unverifiedMentions: Int = 0,
+        workerHost: String? = nil
     ) {
         self.id = id
         self.organisationID = organisationID
@@ -84,6 +87,7 @@ public struct Job: Sendable {
         self.cancelRequested = cancelRequested
         self.version = version
         self.unverifiedMentions = unverifiedMentions
+        self.workerHost = workerHost
     }
 
     /// Completed, but some modules failed: the documentation lacks them (SPEC §3, graceful degradation).
@@ -109,7 +113,7 @@ public struct Job: Sendable {
             ("cost_estimated_usd", .num(costEstimatedUSD)), ("cost_actual_usd", .double(costActualUSD)),
             ("triggered_by", .str(triggeredBy)), ("pause_requested", .bool(pauseRequested)),
             ("cancel_requested", .bool(cancelRequested)), ("unverified_mentions", .num(unverifiedMentions)),
-            ("version", .num(version)),
+            ("worker_host", .str(workerHost)), ("version", .num(version)),
         ])
     }
 }

@@ -96,6 +96,8 @@ public struct Analysis: Sendable {
     public var layout = Layout()
     /// A module's purpose in its own words, when its source states one outside a README (package docs).
     public var moduleDocs: [String: (text: String, path: String)] = [:]
+    /// SQL tables and views, dbt models, sources, seeds and snapshots: each is also a module (a job object).
+    public var data = DataCatalog()
     /// Which tool produced the symbols (ctags, swift-syntax), for the pages' footers.
     public var tools: [String] = []
     public var readme: String?
@@ -221,6 +223,7 @@ public struct Analysis: Sendable {
 
     /// Overloads (same name in the same file) count once, documented when any of them is.
     public func coverage(of m: Module) -> Coverage {
+        if let c = data.coverage(m.path) { return c }  // described objects and columns
         var documented: [String: Bool] = [:]
         for s in publicSymbols(in: m.path) {
             let key = "\(s.path)\u{0}\(s.qualifiedName)"

@@ -92,6 +92,7 @@ public struct Analyzer {
         let resolver = DependencyResolver(files: files, layout: rules.layout)
         analysis.dependencies = resolver.resolve(analysis.imports)
         analysis.examples = ExampleLinker.link(analysis, resolver, read: read)
+        try addDataObjects(&analysis, root: root, read: read)
         return analysis
     }
 

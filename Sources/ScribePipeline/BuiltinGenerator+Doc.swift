@@ -9,13 +9,14 @@ extension BuiltinGenerator {
         var parts: [String] = []
         if !m.summary.isEmpty { parts.append(m.summary) }
         if let d = m.deprecated { parts.append("**Deprecated.** \(MD.cell(d))") }
-        if m.inherits && m.summary.isEmpty { parts.append("_Documented where it is first declared._") }
         if !m.params.isEmpty {
             parts.append("**Parameters**\n\n" + m.params.map { "- `\($0.name)` — \(MD.cell($0.text))" }.joined(separator: "\n"))
         }
         if let r = m.returns { parts.append("**Returns** \(MD.cell(r))") }
         if !m.throwsText.isEmpty { parts.append("**Throws**\n\n" + m.throwsText.map { "- \(MD.cell($0))" }.joined(separator: "\n")) }
-        return MD.quote(parts.joined(separator: "\n\n")) + "\n\n"
+        // Scribe's own words stay outside the quote.
+        let note = m.inherits && m.summary.isEmpty ? "_Documented where it is first declared._\n\n" : ""
+        return (parts.isEmpty ? "" : MD.quote(parts.joined(separator: "\n\n")) + "\n\n") + note
     }
 
     /// The first line of a doc's summary, for tables.

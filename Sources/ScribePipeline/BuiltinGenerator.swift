@@ -240,6 +240,7 @@ public struct BuiltinGenerator {
             md += Diagram.mermaid(edges: edges) + "\n"
             md += "![Module dependencies](diagrams/overview.svg)\n\n"
         }
+        md += DataPages.overviewSection(a.data)
         if !a.tools.isEmpty { md += "_Symbols read by \(a.tools.joined(separator: " and "))._\n" }
         return Page(path: "index.md", title: ctx.repositoryName, kind: "overview", module: nil, markdown: md)
     }

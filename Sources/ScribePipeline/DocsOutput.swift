@@ -13,6 +13,7 @@ public struct DocsOutput {
     public func modulePagePath(_ m: Analysis.Module) -> String { "\(dir)/\(m.pagePath)" }
 
     public func writeModule(_ m: Analysis.Module, _ a: Analysis) throws {
+        if try writeDataObject(m, a) { return }
         for page in generator.modulePages(m, a) { try DocsOutput.write(page.markdown, to: "\(dir)/\(page.path)") }
     }
 
@@ -49,9 +50,13 @@ public struct DocsOutput {
             }
         }
 
+        let data = try writeDataOverview(a, modules: modules, title: ctx.repositoryName)
+        if let p = data?.page { pages.append(p) }
+
         // Diagrams: one Graphviz run for all of them.
         let shown = Set(modules.map(\.path))
         var dots: [(String, String)] = []
+        if let d = data?.dot { dots.append(d) }
         let overviewEdges = a.dependencies.filter { shown.contains($0.from) && shown.contains($0.to) }
         if !overviewEdges.isEmpty { dots.append(("overview", Diagram.dot(edges: overviewEdges, title: ctx.repositoryName))) }
         for m in modules {

@@ -58,9 +58,9 @@ public struct ForegroundGenerator {
         if analysis.files.isEmpty { throw PipelineError.fatal(Messages.repositoryEmpty) }
         var chosen = analysis.modules
         if let modules {
-            let unknown = modules.filter { w in !chosen.contains { $0.path == w } }
+            let (picked, unknown) = analysis.select(modules)
             if !unknown.isEmpty { throw PipelineError.fatal("Unknown modules: \(unknown.joined(separator: ", "))") }
-            chosen = chosen.filter { modules.contains($0.path) }
+            chosen = picked
         }
         var output = DocsOutput(dir: out)
         output.generator.documentedModules = Set(chosen.map(\.path))

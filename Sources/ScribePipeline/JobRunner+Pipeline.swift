@@ -69,13 +69,15 @@ extension JobRunner {
         var cacheKey = JobRunner.cacheKey(url: accepted.url, commit: commit, options: options)
         if options.commit == nil || commit.count == 40 {
             try check(try lease.setResolved(commit: commit, cacheKey: cacheKey))
-            if !options.regenerateAll, let hit = try JobStore(lease.db).cached(organisationID: job.organisationID, cacheKey: cacheKey, excluding: jobID),
-                FileManager.default.fileExists(atPath: "\(config.dataDir)/docs/\(hit.docsPath)/index.md")
-            {
-                try lease.event("Cache hit: commit \(commit.prefix(12)) was documented by job \(hit.jobID)")
-                guard try lease.completeFromCache(sourceJobID: hit.jobID, docsPath: hit.docsPath) else { throw PipelineError.stopped(.leaseLost) }
-                try? FileManager.default.removeItem(atPath: workDir)
-                return
+            if !options.regenerateAll, let hit = try JobStore(lease.db).cached(organisationID: job.organisationID, cacheKey: cacheKey, excluding: jobID) {
+                switch try lease.completeFromCache(sourceJobID: hit.jobID, docsPath: hit.docsPath) {
+                case .completed:
+                    try? lease.event("Cache hit: commit \(commit.prefix(12)) was documented by job \(hit.jobID)")
+                    try? FileManager.default.removeItem(atPath: workDir)
+                    return
+                case .leaseLost: throw PipelineError.stopped(.leaseLost)
+                case .sourceGone: try lease.event("The cached documentation of job \(hit.jobID) was removed meanwhile; generating")
+                }
             }
         }
         try lease.event("Commit \(commit)")
@@ -108,12 +110,12 @@ extension JobRunner {
         if analysis.files.isEmpty { throw PipelineError.fatal(Messages.repositoryEmpty) }
         var modules = analysis.modules
         if let wanted = options.modules {
-            let unknown = wanted.filter { w in !modules.contains { $0.path == w } }
+            let (picked, unknown) = analysis.select(wanted)  // data objects by name or by folder
             if !unknown.isEmpty {
                 throw PipelineError.fatal(
                     "Unknown modules: \(unknown.joined(separator: ", ")) (known: \(modules.map(\.path).joined(separator: ", ")))")
             }
-            modules = modules.filter { wanted.contains($0.path) }
+            modules = picked
         }
         try lease.event(
             "Found \(analysis.files.count) files, \(analysis.totalLines) lines, \(analysis.symbols.count) declarations, "
@@ -154,12 +156,10 @@ extension JobRunner {
         if llm == nil { try recordUnverified(out.verify(analysis, pages: pages.map(\.path), extra: [String(commit.prefix(12))]), modules) }
 
         try step(.save)
-        let docsRel = "\(repo.id)/\(jobID)"
-        let finalDir = "\(config.dataDir)/docs/\(docsRel)"
-        try FileManager.default.createDirectory(atPath: "\(config.dataDir)/docs/\(repo.id)", withIntermediateDirectories: true)
-        try? FileManager.default.removeItem(atPath: finalDir)
-        try FileManager.default.moveItem(atPath: out.dir, toPath: finalDir)
-        guard try lease.complete(docsPath: docsRel, pages: pages, cacheHit: false) else { throw PipelineError.stopped(.leaseLost) }
+        let (indexed, contents) = try JobRunner.pageContents(pages, in: out.dir)
+        guard try lease.complete(docsPath: "\(repo.id)/\(jobID)", pages: indexed, contents: contents, cacheHit: false) else {
+            throw PipelineError.stopped(.leaseLost)
+        }
         try? FileManager.default.removeItem(atPath: workDir)
         logger.info("job completed", metadata: ["job.modules": "\(modules.count)"])
     }
@@ -278,23 +278,28 @@ extension JobRunner {
         }
         // Pages of unchanged modules (same fingerprint) are reused, as are all existing ones with skip_existing.
         var work: [Analysis.Module] = []
+        let repositoryID = previous.isEmpty ? nil : try lease.job()?.repositoryID
         for m in todo {
             guard let prev = previous[m.path], options.skipExisting || (prev.fingerprint != nil && prev.fingerprint == fingerprints[m.path]) else {
                 work.append(m)
                 continue
             }
-            let prevPage = "\(config.dataDir)/docs/\(prev.docsPath)/\(m.pagePath)"
-            guard FileManager.default.fileExists(atPath: prevPage) else {
+            // The page comes from the database: the documentation it belongs to may have been written on another host.
+            guard let repositoryID, let prevPage = try PageStore(lease.db).currentContent(repositoryID: repositoryID, path: m.pagePath) else {
                 work.append(m)
                 continue
             }
             try check(allowPause: true)
-            try? FileManager.default.removeItem(atPath: out.modulePagePath(m))
-            try FileManager.default.copyItem(atPath: prevPage, toPath: out.modulePagePath(m))
-            let prevParts = "\(config.dataDir)/docs/\(prev.docsPath)/modules/\(m.pageName)"
-            if FileManager.default.fileExists(atPath: prevParts) {
-                try? FileManager.default.removeItem(atPath: out.partsDir(m))
-                try FileManager.default.copyItem(atPath: prevParts, toPath: out.partsDir(m))
+            let target = out.modulePagePath(m)
+            try FileManager.default.createDirectory(atPath: CloneTree.parent(target), withIntermediateDirectories: true)
+            try Data(prevPage).write(to: URL(fileURLWithPath: target), options: .atomic)
+            // The parts its reference was split into come along (`modules/<page>/part-N.md`).
+            try? FileManager.default.removeItem(atPath: out.partsDir(m))
+            var n = 1
+            while let part = try PageStore(lease.db).currentContent(repositoryID: repositoryID, path: BuiltinGenerator.partPath(m, n)) {
+                if n == 1 { try FileManager.default.createDirectory(atPath: out.partsDir(m), withIntermediateDirectories: true) }
+                try Data(part).write(to: URL(fileURLWithPath: "\(out.dir)/\(BuiltinGenerator.partPath(m, n))"), options: .atomic)
+                n += 1
             }
             counts.processed += 1
             try check(
@@ -341,6 +346,25 @@ extension JobRunner {
                     progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total), etaSeconds: eta))
         }
         try check(allowPause: true)
+    }
+
+    /// The bytes of every indexed page of the output folder with their SHA-256, and the index with each page's
+    /// hash and size: what the completing transaction stores.
+    static func pageContents(_ pages: [LeaseStore.PageRecord], in dir: String) throws -> ([LeaseStore.PageRecord], [PageStore.Content]) {
+        var indexed: [LeaseStore.PageRecord] = []
+        var contents: [PageStore.Content] = []
+        for var page in pages {
+            guard let data = FileManager.default.contents(atPath: "\(dir)/\(page.path)") else {
+                throw PipelineError.transient("The page \(page.path) was not written")
+            }
+            let bytes = Array(data)
+            let hash = Secrets.hex(Secrets.sha256(bytes))
+            page.contentHash = hash
+            page.size = bytes.count
+            indexed.append(page)
+            contents.append(PageStore.Content(hash: hash, bytes: bytes))
+        }
+        return (indexed, contents)
     }
 
     /// What a module's page depends on: its files' contents, its dependencies both ways and the generator.

@@ -27,6 +27,7 @@ public struct LLMGenerator {
 
     /// The facts of a module, most important first, cut to the budget.
     public func facts(_ m: Analysis.Module, _ a: Analysis) -> String {
+        if let o = a.data.object(m.path) { return DataLLM.facts(o, a, budget: factBudgetChars) }
         var out = "Module: `\(m.name)`\nFiles: " + m.files.prefix(60).map { "`\($0.path)`" }.joined(separator: ", ") + "\n"
         if let p = BuiltinGenerator.purpose(m, a) { out += "Its own description (from `\(p.source)`): \(p.text)\n" }
         let uses = a.uses(m.path).map { "`\($0.to)`" }
@@ -45,7 +46,7 @@ public struct LLMGenerator {
     }
 
     public func prompt(_ layer: String, facts: String) -> String {
-        "\(LLMGenerator.task(layer))\n\nFacts:\n\(facts)"
+        "\(facts.hasPrefix(DataLLM.factsPrefix) ? DataLLM.task(layer) : LLMGenerator.task(layer))\n\nFacts:\n\(facts)"
     }
 
     /// Every name the analysis knows: symbols (plain and qualified), file paths and names, module paths.
@@ -64,6 +65,7 @@ public struct LLMGenerator {
             v.insert(m.name)
             v.insert(CloneTree.lastComponent(m.path))
         }
+        v.formUnion(DataLLM.vocabulary(a))
         return v
     }
 
@@ -107,23 +109,24 @@ public struct LLMGenerator {
     public static func page(
         _ m: Analysis.Module, _ a: Analysis, sections: [(layer: String, text: String)], unknown: [String], model: String, at: String
     ) -> String {
-        let builtin = BuiltinGenerator().modulePage(m, a).markdown
+        let builtin = DataLLM.reference(m, a) ?? BuiltinGenerator().modulePage(m, a).markdown
+        let titles = a.data.object(m.path) != nil ? DataLLM.titles : layerTitles
         var md = "# Module `\(m.name)`\n\n"
         md += "_Prose written by `\(model)` on \(at) from the facts of the analysis; every name it uses was checked against the code._\n\n"
         for (layer, text) in sections {
-            md += "## \(layerTitles[layer] ?? layer)\n\n\(text.trimmingCharacters(in: .whitespacesAndNewlines))\n\n"
+            md += "## \(titles[layer] ?? layer)\n\n\(text.trimmingCharacters(in: .whitespacesAndNewlines))\n\n"
         }
         if !unknown.isEmpty {
             md += "> ⚠️ \(unknown.count) name\(unknown.count == 1 ? "" : "s") in the text above \(unknown.count == 1 ? "is" : "are") not in the code: "
             md += Array(Set(unknown)).sorted().prefix(20).map { "`\($0)`" }.joined(separator: ", ") + "\n\n"
         }
         // The reference part of the built-in page (everything after its title line).
-        if let cut = builtin.range(of: "\n## Purpose") { md += "---\n" + builtin[cut.lowerBound...] } else { md += builtin }
+        if let cut = builtin.range(of: "\n## Purpose") ?? builtin.range(of: "\n## Description") { md += "---\n" + builtin[cut.lowerBound...] } else { md += builtin }
         return md
     }
 
     public static func fallbackPage(_ m: Analysis.Module, _ a: Analysis, reason: String) -> String {
-        let builtin = BuiltinGenerator().modulePage(m, a).markdown
+        let builtin = DataLLM.reference(m, a) ?? BuiltinGenerator().modulePage(m, a).markdown
         let note = "\n> ⚠️ The LLM could not document this module (\(reason)); this is the built-in documentation.\n"
         if let firstBreak = builtin.range(of: "\n\n") {
             return String(builtin[..<firstBreak.lowerBound]) + "\n" + note + builtin[firstBreak.lowerBound...]

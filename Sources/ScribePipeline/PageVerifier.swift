@@ -36,6 +36,9 @@ public struct PageVerifier {
         }
         for (_, uses) in a.examples { for u in uses { citations.insert(Analysis.displayName("\(u.path):\(u.line)")) } }
         for e in extra { known.insert(e) }
+        let data = DataAnalysis.mentions(a.data)
+        known.formUnion(data.names)
+        citations.formUnion(data.citations)
         known = Set(known.map(Analysis.displayName))
         symbolNames = Set(symbolNames.map(Analysis.displayName))
     }

@@ -101,7 +101,7 @@ final class WorkerControl: @unchecked Sendable {
     }
 
     private func loop() {
-        var db: Connection? = nil
+        var listener: JobChangeListener? = nil
         var lastBeat = Date.distantPast
         while !isFinished {
             if terminationRequested != 0 {
@@ -111,24 +111,22 @@ final class WorkerControl: @unchecked Sendable {
                 tripIfStopping()
             }
             do {
-                if db == nil || !(db!.isHealthy) {
-                    let c = try Connection(url: url, applicationName: "scribe-worker control")
-                    try c.execute("LISTEN scribe_jobs", name: "worker.listen")
-                    db = c
+                if listener == nil || !(listener!.isHealthy) {
+                    listener = try JobChangeListener(url: url, applicationName: "scribe-worker control")
                 }
-                guard let c = db else { continue }
-                let store = LeaseStore(db: c, jobID: jobID, lease: lease)
+                guard let l = listener else { continue }
+                let store = l.lease(jobID: jobID, token: lease)
                 if Date().timeIntervalSince(lastBeat) >= heartbeat {
                     merge(try store.heartbeat())
                     lastBeat = Date()
                 }
-                if c.waitForNotifications(timeoutSeconds: 0.25) {
-                    let mine = try c.drainNotifications().contains { $0.payload.hasPrefix(jobID + " ") }
+                if l.wait(timeoutSeconds: 0.25) {
+                    let mine = try l.changes().contains { $0.jobID == jobID }
                     if mine { merge(try store.poll()) }
                 }
             } catch {
                 logger.warning("control connection failed; retrying", metadata: ["error": "\(error)"])
-                db = nil
+                listener = nil
                 Thread.sleep(forTimeInterval: 0.5)
             }
         }

@@ -92,7 +92,7 @@ extension API {
         case .conflict(let active): throw inProgress(repositoryID, active)
         case .created(let job):
             versions.notified(job.id, .init(version: job.version, organisationID: job.organisationID))
-            return .json(202, rendered(job), headers: [("ETag", job.etag), ("Location", "/api/documentation/jobs/\(job.id)")])
+            return .json(202, rendered(job, c), headers: [("ETag", job.etag), ("Location", "/api/documentation/jobs/\(job.id)")])
         }
     }
 
@@ -132,7 +132,8 @@ extension API {
         let jobs = try JobStore(try c.db()).list(
             organisationID: c.org, status: status, repositoryID: repo, limit: limit + 1, before: before)
         let (kept, next) = API.page(jobs, limit: limit) { PageCursor.timeAndID(.jobs, at: $0.createdAt, id: $0.id) }
-        return .json(200, .object([("jobs", .array(kept.map(rendered))), ("next", next), ("next_before", next)]))
+        prefetchCoverage(kept, c)
+        return .json(200, .object([("jobs", .array(kept.map { rendered($0, c) })), ("next", next), ("next_before", next)]))
     }
 
     /// The polling hot path. While the version cache trusts a job's version (its listener is up): a current
@@ -146,7 +147,7 @@ extension API {
         }
         let generation = versions.currentGeneration
         guard let job = try JobStore(try c.db()).get(id: id, organisationID: c.org) else { throw APIError(404, "Job not found") }
-        let answer = HTTPResponse.json(200, rendered(job), headers: [("ETag", job.etag)]).withCache("no-cache")
+        let answer = HTTPResponse.json(200, rendered(job, c), headers: [("ETag", job.etag)]).withCache("no-cache")
         versions.store(
             id, .init(version: job.version, organisationID: job.organisationID, rendered: answer.body), readInGeneration: generation)
         if c.request.ifNoneMatch(job.etag) {
@@ -238,7 +239,7 @@ extension API {
         if let updated {
             // The caller must see its own change at once: the NOTIFY may arrive a few milliseconds later.
             versions.notified(updated.id, .init(version: updated.version, organisationID: updated.organisationID))
-            return .json(200, rendered(updated), headers: [("ETag", updated.etag)])
+            return .json(200, rendered(updated, c), headers: [("ETag", updated.etag)])
         }
         let current = try job(c, id)  // 404 for unknown or foreign jobs
         throw APIError(409, JobTransitions.refusal(event, in: current.state), extra: [("status", .string(current.state.rawValue))])
@@ -247,19 +248,50 @@ extension API {
 
 extension API {
     /// A job as the API shows it: its stored fields and the documentation coverage its pages record
-    /// (`coverage.json` beside them, written once when the job completes, so the ETag still covers it).
-    func rendered(_ job: Job) -> JSONValue {
+    /// (`coverage.json` among them, stored once when the job completes, so the ETag still covers it).
+    func rendered(_ job: Job, _ c: Context) -> JSONValue {
         guard case .object(var pairs) = job.json else { return job.json }
-        pairs.append(("coverage", coverage(of: job)))
+        pairs.append(("coverage", coverage(of: job, c)))
         return .object(pairs)
     }
 
-    private func coverage(of job: Job) -> JSONValue {
-        guard job.state == .completed, let docs = job.docsPath, !docs.contains(".."),
-            let data = FileManager.default.contents(atPath: "\(config.dataDir)/docs/\(docs)/coverage.json"),
-            let value = try? JSONValue.parse([UInt8](data)), value["percent"] != nil
+    /// The coverage of a page of jobs in one query, instead of one per job.
+    private func prefetchCoverage(_ jobs: [Job], _ c: Context) {
+        let wanted = jobs.filter { $0.state == .completed && $0.docsPath != nil && coverages.get($0.id) == nil }.map(\.id)
+        guard !wanted.isEmpty, let found = try? PageStore(try c.db()).contents(jobIDs: wanted, path: "coverage.json") else { return }
+        for (id, bytes) in found {
+            if let value = try? JSONValue.parse(bytes), value["percent"] != nil { coverages.put(id, value) }
+        }
+    }
+
+    /// Read from the database once per job and process: a completed job's pages never change.
+    private func coverage(of job: Job, _ c: Context) -> JSONValue {
+        guard job.state == .completed, job.docsPath != nil else { return .null }
+        if let known = coverages.get(job.id) { return known }
+        guard let bytes = try? PageStore(try c.db()).content(jobID: job.id, path: "coverage.json"),
+            let value = try? JSONValue.parse(bytes), value["percent"] != nil
         else { return .null }
+        coverages.put(job.id, value)
         return value
+    }
+}
+
+/// Coverage figures of completed jobs by job id, bounded like the token cache.
+final class CoverageCache: @unchecked Sendable {  // `entries` is behind `lock`
+    private let lock = NSLock()
+    private var entries: [String: JSONValue] = [:]
+
+    func get(_ jobID: String) -> JSONValue? {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries[jobID]
+    }
+
+    func put(_ jobID: String, _ value: JSONValue) {
+        lock.lock()
+        defer { lock.unlock() }
+        if entries.count > 10_000 { entries.removeAll(keepingCapacity: true) }
+        entries[jobID] = value
     }
 }
 

@@ -107,25 +107,52 @@ extension API {
             ]))
     }
 
-    /// A generated page: Scribe checks access and the docs index, nginx sends the file (X-Accel-Redirect).
-    /// Only paths present in the index are served, so no request can reach another file.
+    /// A generated page: Scribe checks access and the docs index (one query), then nginx sends the file from
+    /// this host's page cache (X-Accel-Redirect), filled from the database on the first read here. Only
+    /// paths present in the index are served, so no request can reach another file. The ETag is the content's
+    /// hash: the same on every host, and it changes only when the bytes do.
     func getPage(_ c: Context, _ id: String, _ path: String) throws -> HTTPResponse {
-        let repo = try repository(c, id)
-        let store = RepositoryStore(try c.db())
-        guard let set = try store.docSet(repositoryID: repo.id), let page = try store.page(jobID: set.jobID, path: path) else {
-            throw APIError(404, "Page not found")
+        let store = PageStore(try c.db())
+        let page: PageStore.Served
+        switch try store.lookup(repositoryID: id, organisationID: c.org, path: path) {
+        case .noRepository: throw APIError(404, "Repository not found")
+        case .noDocumentation, .noPage: throw APIError(404, "Page not found")
+        case .page(let p): page = p
         }
+        guard let hash = page.hash, let size = page.size else { return try legacyPage(c, page, path) }
+        let etag = "\"\(hash)\""
         let headers: [(String, String)] = [
-            ("Content-Type", page.contentType), ("Cache-Control", "private, max-age=60"),
-            ("ETag", "\"\(set.jobID)\""), ("X-Content-Type-Options", "nosniff"),
+            ("Content-Type", page.contentType), ("Cache-Control", "private, max-age=60"), ("ETag", etag),
+            ("X-Content-Type-Options", "nosniff"),
         ]
-        if c.request.ifNoneMatch("\"\(set.jobID)\"") {
-            return HTTPResponse(status: 304, headers: headers)
+        if c.request.ifNoneMatch(etag) { return HTTPResponse(status: 304, headers: headers) }
+        var file = pages.path(hash: hash)
+        if !pages.has(hash: hash, size: size) {
+            // Gone since the lookup (retention removed it): the page no longer exists.
+            guard let bytes = try store.content(hash: hash) else { throw APIError(404, "Page not found") }
+            file = try pages.fill(hash: hash, bytes: bytes)
+            if !config.accelRedirect { return HTTPResponse(status: 200, headers: headers, body: bytes) }
         }
         if config.accelRedirect {
-            return HTTPResponse(status: 200, headers: headers + [("X-Accel-Redirect", "/_scribe_docs/\(set.docsPath)/\(path)")])
+            return HTTPResponse(status: 200, headers: headers + [("X-Accel-Redirect", "/_scribe_docs/\(PageCache.relativePath(hash: hash))")])
         }
-        let file = "\(config.dataDir)/docs/\(set.docsPath)/\(path)"
+        guard let data = FileManager.default.contents(atPath: file) else { throw APIError(404, "Page not found") }
+        return HTTPResponse(status: 200, headers: headers, body: Array(data))
+    }
+
+    /// A page written before pages moved into the database and not imported yet (`scribe pages import`): it
+    /// is still on the disk of the host that wrote it, under its job's folder, and served from there.
+    private func legacyPage(_ c: Context, _ page: PageStore.Served, _ path: String) throws -> HTTPResponse {
+        let headers: [(String, String)] = [
+            ("Content-Type", page.contentType), ("Cache-Control", "private, max-age=60"),
+            ("ETag", "\"\(page.jobID)\""), ("X-Content-Type-Options", "nosniff"),
+        ]
+        if c.request.ifNoneMatch("\"\(page.jobID)\"") { return HTTPResponse(status: 304, headers: headers) }
+        let file = "\(config.dataDir)/docs/\(page.docsPath)/\(path)"
+        guard FileManager.default.fileExists(atPath: file) else { throw APIError(404, "Page not found") }
+        if config.accelRedirect {
+            return HTTPResponse(status: 200, headers: headers + [("X-Accel-Redirect", "/_scribe_docs/\(page.docsPath)/\(path)")])
+        }
         guard let data = FileManager.default.contents(atPath: file) else { throw APIError(404, "Page not found") }
         return HTTPResponse(status: 200, headers: headers, body: Array(data))
     }

@@ -13,6 +13,9 @@ public final class API: @unchecked Sendable {
     let versions = JobVersionCache()
     let metrics = Metrics()
     let workerHealth = WorkerStartHealth()
+    /// This host's files of pages, filled from the database on first read.
+    let pages: PageCache
+    let coverages = CoverageCache()
     let policy: URLPolicy
     let box: SecretBox?
     /// Log one line per request at info (SCRIBE_REQUEST_LOG=1).
@@ -26,6 +29,7 @@ public final class API: @unchecked Sendable {
         self.logger = logger
         self.slots = (0...max(threads, 1)).map { _ in Slot() }
         self.policy = URLPolicy(config: config)
+        self.pages = PageCache(dataDir: config.dataDir, maxBytes: config.pageCacheBytes)
         self.box = config.secretKeyHex.flatMap { try? SecretBox(hexKey: $0) }
     }
 
@@ -186,6 +190,8 @@ public final class API: @unchecked Sendable {
                         ("database", .string("ok")),
                         ("worker_start", .string(workers.0)), ("workers_running", .num(s.running)),
                         ("queue_depth", .num(s.queued)), ("oldest_queued_age_seconds", .num(s.oldestQueuedAgeSeconds)),
+                        ("host", .string(config.hostID)),
+                        ("workers_by_host", .object(s.runningByHost.sorted { $0.key < $1.key }.map { ($0.key, .num($0.value)) })),
                     ] + (workers.1.map { [("error", JSONValue.string($0))] } ?? [])))
         } catch let e as PGError where e.isConnectionError {
             dropConnection(c.thread)
@@ -193,7 +199,7 @@ public final class API: @unchecked Sendable {
                 503,
                 .object([
                     ("status", .string("degraded")), ("version", .string(ScribeVersion.string)), ("database", .string("down")),
-                    ("worker_start", .string(workers.0)),
+                    ("worker_start", .string(workers.0)), ("host", .string(config.hostID)),
                     ("error", .string("The database is unavailable")),
                 ]))
         }

@@ -12,6 +12,9 @@ public final class Dispatcher: @unchecked Sendable {
     private let launcher: WorkerLauncher
     private let host: String
     private let backoff: Backoff
+    private let retention: Retention
+    /// Retention runs soon after a dispatcher starts, then every `SCRIBE_GC_SECONDS`.
+    private var lastGC = Date.distantPast
     private var metrics: Metrics?
     private var health: WorkerStartHealth?
 
@@ -38,8 +41,9 @@ public final class Dispatcher: @unchecked Sendable {
         self.config = config
         self.logger = logger
         self.launcher = launcher
-        self.host = Dispatcher.hostname()
+        self.host = config.hostID
         self.backoff = Backoff(baseSeconds: config.retryBaseSeconds)
+        self.retention = Retention(config: config, logger: logger)
         var fds: [Int32] = [0, 0]
         if pipe(&fds) == 0 {
             wakeRead = fds[0]
@@ -56,12 +60,6 @@ public final class Dispatcher: @unchecked Sendable {
     func attach(health: WorkerStartHealth) {
         health.watch(workerPath: launcher.workerPath)
         self.health = health
-    }
-
-    public static func hostname() -> String {
-        var buf = [CChar](repeating: 0, count: 256)
-        gethostname(&buf, 255)
-        return String(cString: buf)
     }
 
     /// Runs forever on a thread of its own (scribe-fcgi).
@@ -88,9 +86,8 @@ public final class Dispatcher: @unchecked Sendable {
     }
 
     private func loop(untilIdle: Bool) throws {
-        let db = try Connection(url: config.databaseURL, applicationName: "scribe dispatcher")
-        try db.execute("LISTEN scribe_jobs", name: "dispatcher.listen")
-        let jobs = JobStore(db)
+        let listener = try JobChangeListener(url: config.databaseURL, applicationName: "scribe dispatcher")
+        let jobs = listener.jobs
         var lastSweep = Date.distantPast
         let sweepEvery = max(1.0, Double(config.leaseSeconds) / 3)
         while !stopped.isSet {
@@ -104,18 +101,11 @@ public final class Dispatcher: @unchecked Sendable {
                 claimedAny = true
                 launch(claim, jobs)
             }
-            if untilIdle && !claimedAny && childCount() == 0 {
-                let runnable = try hasRunnable(db)
-                if !runnable { return }
-            }
-            _ = db.waitForNotifications(timeoutSeconds: 1, extraFD: wakeRead)
-            _ = try db.drainNotifications()
+            if untilIdle && !claimedAny && childCount() == 0, try !jobs.hasRunnable() { return }
+            listener.wait(timeoutSeconds: 1, extraFD: wakeRead)
+            _ = try listener.changes()
             drainWakePipe()
         }
-    }
-
-    private func hasRunnable(_ db: Connection) throws -> Bool {
-        !(try db.query("SELECT 1 FROM jobs WHERE status = 'queued' AND run_after <= now() LIMIT 1", name: "dispatcher.runnable").isEmpty)
     }
 
     private func childCount() -> Int {
@@ -222,23 +212,10 @@ public final class Dispatcher: @unchecked Sendable {
             }
         }
         cancelSeen = seen
-        try removeFinishedWorkFolders(jobs)
-    }
-
-    /// Removes the work folders (`$SCRIBE_DATA_DIR/jobs/<job>`) of jobs that ended: a worker removes its own,
-    /// but one that was killed, or whose job was failed by a rescue, leaves its clone and pages behind.
-    private func removeFinishedWorkFolders(_ jobs: JobStore) throws {
-        let root = "\(config.dataDir)/jobs"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
-        let ids = names.filter { Router.isUUID($0) && $0 == $0.lowercased() }
-        for id in try jobs.withoutWork(ids) {
-            let path = "\(root)/\(id)"
-            do {
-                try FileManager.default.removeItem(atPath: path)
-                logger.info("removed the work folder of a finished job", metadata: ["job.id": "\(id)"])
-            } catch {
-                logger.warning("cannot remove a work folder", metadata: ["job.id": "\(id)", "error": "\(error)"])
-            }
+        try retention.removeFinishedWorkFolders(jobs)
+        if config.gcSeconds > 0, Date().timeIntervalSince(lastGC) >= Double(config.gcSeconds) {
+            lastGC = Date()
+            _ = try retention.run(jobs.db)
         }
     }
 

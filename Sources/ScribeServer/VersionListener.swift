@@ -26,20 +26,17 @@ final class VersionListener {
         var backoff = 0.5
         while !stopped.isSet {
             do {
-                let db = try Connection(url: url, applicationName: "scribe-fcgi listener")
-                try db.execute("LISTEN scribe_jobs", name: "listen")
+                let listener = try JobChangeListener(url: url, applicationName: "scribe-fcgi listener")
                 cache.setConnected(true)
                 backoff = 0.5
-                while db.isHealthy && !stopped.isSet {
-                    let woke = db.waitForNotifications(timeoutSeconds: 30)
-                    for n in try db.drainNotifications() {
-                        let f = n.payload.split(separator: " ")
-                        guard f.count >= 4, let v = Int64(f[1]) else { continue }
-                        cache.notified(String(f[0]), .init(version: v, organisationID: String(f[3])))
+                while listener.isHealthy && !stopped.isSet {
+                    let woke = listener.wait(timeoutSeconds: 30)
+                    for change in try listener.changes() {
+                        cache.notified(change.jobID, .init(version: change.version, organisationID: change.organisationID))
                     }
                     // After a quiet spell a round trip proves the connection is alive (a silent drop would
                     // otherwise leave the cache trusted and stale).
-                    if !woke { try db.query("SELECT 1", name: "listener.ping") }
+                    if !woke { try listener.ping() }
                 }
             } catch {
                 logger.warning("job listener disconnected; retrying", metadata: ["error": "\(error)"])

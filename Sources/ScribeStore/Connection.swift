@@ -37,8 +37,9 @@ public final class Connection {
     private var prepared: [String: String] = [:]
 
     /// Runs one statement with text parameters ($1, $2…). `name` identifies it in errors and logs.
+    /// Internal: SQL text lives in this target only; everything else calls a store's methods.
     @discardableResult
-    public func query(_ sql: String, _ params: [String?] = [], name: String) throws -> Rows {
+    func query(_ sql: String, _ params: [String?] = [], name: String) throws -> Rows {
         do {
             return try runPrepared(sql, params, name: name)
         } catch let e as PGError where e.sqlState == "0A000" || e.sqlState == "26000" {
@@ -77,7 +78,7 @@ public final class Connection {
     }
 
     /// Runs SQL without parameters (several statements allowed): migrations and session setup.
-    public func execute(_ sql: String, name: String) throws {
+    func execute(_ sql: String, name: String) throws {
         guard let result = PQexec(conn, sql) else {
             throw PGError(sqlState: "08006", message: lastError, statement: name, constraint: nil)
         }
@@ -198,6 +199,16 @@ public struct Rows: Sendable {
     public var rows: [Row] { values.map { Row(columns: columns, values: $0) } }
 }
 
+/// A row that does not decode into its type: a column missing, NULL where it may not be, or a value
+/// (a status) that the code does not know. It names the column, never a bind value.
+public struct RowDecodingError: Error, CustomStringConvertible {
+    public let column: String
+    public let value: String?
+    public var description: String {
+        value.map { "unknown value '\($0)' in column \(column)" } ?? "column \(column) is missing or NULL"
+    }
+}
+
 /// One row with typed accessors by column name.
 public struct Row: Sendable {
     let columns: [String]
@@ -207,6 +218,20 @@ public struct Row: Sendable {
         guard let i = columns.firstIndex(of: name) else { return nil }
         return values[i]
     }
+    /// A column the row must have: a missing column or a NULL is an error, never an empty default.
+    public func required(_ name: String) throws -> String {
+        guard let v = string(name) else { throw RowDecodingError(column: name, value: nil) }
+        return v
+    }
+
+    /// A column holding one of an enum's values (a job's status): an unknown value is an error, never a default.
+    public func value<T: RawRepresentable>(_ name: String, as type: T.Type = T.self) throws -> T
+    where T.RawValue == String {
+        let raw = try required(name)
+        guard let v = T(rawValue: raw) else { throw RowDecodingError(column: name, value: raw) }
+        return v
+    }
+
     public func int(_ name: String) -> Int? { string(name).flatMap { Int($0) } }
     public func int64(_ name: String) -> Int64? { string(name).flatMap { Int64($0) } }
     public func double(_ name: String) -> Double? { string(name).flatMap { Double($0) } }

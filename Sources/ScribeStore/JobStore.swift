@@ -16,14 +16,15 @@ public struct JobStore {
         scribe_ts(\(p)estimated_completion_at) AS estimated_completion_at, scribe_ts(\(p)run_after) AS run_after,
         \(p)error_message, \(p)error_log, \(p)options, \(p)resolved_commit, \(p)cache_key, \(p)cache_hit, \(p)docs_path,
         \(p)generator, \(p)model, \(p)prompt_tokens, \(p)completion_tokens, \(p)cost_estimated_usd, \(p)cost_actual_usd,
-        \(p)triggered_by, \(p)pause_requested, \(p)cancel_requested, \(p)version, \(p)unverified_mentions
+        \(p)triggered_by, \(p)pause_requested, \(p)cancel_requested, \(p)version, \(p)unverified_mentions, \(p)worker_host
         """
     }
 
-    static func job(_ r: Row) -> Job {
-        Job(
-            id: r.string("id") ?? "", organisationID: r.string("organisation_id") ?? "",
-            repositoryID: r.string("repository_id") ?? "", state: JobState(rawValue: r.string("status") ?? "") ?? .failed,
+    /// Decodes a job row; a row whose status the code does not know is an error.
+    static func job(_ r: Row) throws -> Job {
+        try Job(
+            id: r.required("id"), organisationID: r.required("organisation_id"),
+            repositoryID: r.required("repository_id"), state: r.value("status"),
             progress: r.int("progress") ?? 0, currentStep: r.string("current_step"), currentObject: r.string("current_object"),
             processedObjects: r.int("processed_objects") ?? 0, failedObjects: r.int("failed_objects") ?? 0,
             totalObjects: r.int("total_objects") ?? 0, attempt: r.int("attempt") ?? 0, maxAttempts: r.int("max_attempts") ?? 1,
@@ -37,7 +38,7 @@ public struct JobStore {
             costEstimatedUSD: r.double("cost_estimated_usd"), costActualUSD: r.double("cost_actual_usd") ?? 0,
             triggeredBy: r.string("triggered_by"), pauseRequested: r.bool("pause_requested"),
             cancelRequested: r.bool("cancel_requested"), version: r.int64("version") ?? 1,
-            unverifiedMentions: r.int("unverified_mentions") ?? 0)
+            unverifiedMentions: r.int("unverified_mentions") ?? 0, workerHost: r.string("worker_host"))
     }
 
     // MARK: Creating and reading (API)
@@ -73,7 +74,7 @@ public struct JobStore {
                     String(options.priority), options.generator, options.model, triggeredBy,
                 ], name: "jobs.create")
             guard let row = rows.first else { throw PGError(sqlState: nil, message: "no row", statement: "jobs.create", constraint: nil) }
-            return .created(Self.job(row))
+            return .created(try Self.job(row))
         }
         do {
             guard let activeLimit else { return try insert() }
@@ -254,7 +255,7 @@ public struct JobStore {
                 if regenerateAll {
                     try db.query("DELETE FROM job_objects WHERE job_id = $1", [id], name: "jobs.retry.objects")
                 }
-                return .retried(Self.job(row))
+                return .retried(try Self.job(row))
             }
         } catch let e as PGError where e.isUniqueViolation {
             let repo = try db.query("SELECT repository_id FROM jobs WHERE id = $1", [id], name: "jobs.repo").first?.string("repository_id")
@@ -325,7 +326,9 @@ public struct JobStore {
 
     /// The next state for a running job whose attempt ended without a final state: honour a pending cancel
     /// or pause, else queue it again with backoff while attempts remain, else fail it with the message.
-    static func releaseUpdate(_ cte: String) -> String {
+    /// `$1` is the backoff in seconds and `$2` the message in every release; `cte` selects the jobs (its own
+    /// parameters start at `$3`) and is one of the constant fragments below.
+    private static func releaseUpdate(_ cte: String) -> String {
         """
         WITH cur AS (\(cte)),
         nxt AS (SELECT cur.id, CASE
@@ -338,21 +341,34 @@ public struct JobStore {
             status = nxt.next,
             lease_token = NULL, worker_pid = NULL, current_object = NULL,
             pause_requested = CASE WHEN nxt.next = 'paused' THEN false ELSE j.pause_requested END,
-            run_after = CASE WHEN nxt.next = 'queued' THEN now() + make_interval(secs => $DELAY::double precision) ELSE j.run_after END,
+            run_after = CASE WHEN nxt.next = 'queued' THEN now() + make_interval(secs => $1::double precision) ELSE j.run_after END,
             finished_at = CASE WHEN nxt.next IN ('failed', 'cancelled') THEN now() ELSE NULL END,
             error_message = CASE WHEN nxt.next = 'failed'
-                THEN $MSG || ' (attempt ' || nxt.attempt || ' of ' || nxt.max_attempts || ')' ELSE j.error_message END,
+                THEN $2::text || ' (attempt ' || nxt.attempt || ' of ' || nxt.max_attempts || ')' ELSE j.error_message END,
             current_step = CASE nxt.next
                 WHEN 'queued' THEN 'Waiting to retry (attempt ' || (nxt.attempt + 1) || ' of ' || nxt.max_attempts || ')'
                 WHEN 'paused' THEN 'Paused'
                 WHEN 'cancelled' THEN 'Cancelled'
                 ELSE 'Failed' END,
             error_log = j.error_log || jsonb_build_array(jsonb_build_object(
-                'attempt', nxt.attempt, 'at', scribe_ts(now()), 'message', $MSG, 'object', j.current_object))
+                'attempt', nxt.attempt, 'at', scribe_ts(now()), 'message', $2::text, 'object', j.current_object))
         FROM nxt WHERE j.id = nxt.id
         RETURNING j.id, j.status
         """
     }
+
+    private static let releaseExitedSQL = releaseUpdate(
+        """
+        SELECT id, attempt, max_attempts, cancel_requested, pause_requested FROM jobs
+        WHERE id = $3 AND lease_token = $4 AND status = 'running' FOR UPDATE
+        """)
+
+    private static let rescueSQL = releaseUpdate(
+        """
+        SELECT id, attempt, max_attempts, cancel_requested, pause_requested FROM jobs
+        WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $3::double precision)
+        FOR UPDATE SKIP LOCKED
+        """)
 
     /// A release's message within the bound, with room for the ` (attempt N of M)` that the statement adds.
     static func bounded(_ message: String) -> String {
@@ -362,30 +378,54 @@ public struct JobStore {
     /// The dispatcher saw the worker exit without a final state: release its job at once.
     @discardableResult
     public func releaseExited(jobID: String, lease: String, message: String, delaySeconds: Double) throws -> JobState? {
-        let sql = Self.releaseUpdate(
-            "SELECT id, attempt, max_attempts, cancel_requested, pause_requested FROM jobs WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE"
-        ).replacingOccurrences(of: "$DELAY", with: "$3").replacingOccurrences(of: "$MSG", with: "$4::text")
-        return try db.query(sql, [jobID, lease, String(delaySeconds), Self.bounded(message)], name: "jobs.release-exited")
-            .first.flatMap { $0.string("status") }.flatMap(JobState.init(rawValue:))
+        try db.query(
+            Self.releaseExitedSQL, [String(delaySeconds), Self.bounded(message), jobID, lease], name: "jobs.release-exited")
+            .first.map { try $0.value("status") }
     }
 
     /// Rescues running jobs whose heartbeat is older than the lease (their worker died or hangs). A job that
     /// keeps heartbeating is never rescued, however long it runs.
     static func rescueStatement(leaseSeconds: Int, message: String, delaySeconds: Double) -> Statement {
-        let sql = releaseUpdate(
-            """
-            SELECT id, attempt, max_attempts, cancel_requested, pause_requested FROM jobs
-            WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1::double precision)
-            FOR UPDATE SKIP LOCKED
-            """
-        ).replacingOccurrences(of: "$DELAY", with: "$2").replacingOccurrences(of: "$MSG", with: "$3::text")
-        return Statement(sql, [String(leaseSeconds), String(delaySeconds), bounded(message)], name: "jobs.rescue")
+        Statement(rescueSQL, [String(delaySeconds), bounded(message), String(leaseSeconds)], name: "jobs.rescue")
     }
 
     public func rescueExpired(leaseSeconds: Int, message: String, delaySeconds: Double) throws -> [(String, JobState)] {
-        try db.query(Self.rescueStatement(leaseSeconds: leaseSeconds, message: message, delaySeconds: delaySeconds)).rows.compactMap {
-            guard let id = $0.string("id"), let s = $0.string("status").flatMap(JobState.init(rawValue:)) else { return nil }
-            return (id, s)
+        try db.query(Self.rescueStatement(leaseSeconds: leaseSeconds, message: message, delaySeconds: delaySeconds))
+            .rows.map { (try $0.required("id"), try $0.value("status")) }
+    }
+
+    /// Whether any queued job may run now (`scribe dispatch` stops when none may).
+    public func hasRunnable() throws -> Bool {
+        !(try db.query(
+            "SELECT 1 FROM jobs WHERE status = 'queued' AND run_after <= now() LIMIT 1", name: "jobs.runnable").isEmpty)
+    }
+
+    /// One line of `scribe jobs`: a job of any organisation with its repository's name.
+    public struct Summary: Sendable {
+        public let id: String
+        public let status: JobState
+        public let progress: Int
+        public let attempt: Int
+        public let maxAttempts: Int
+        public let step: String
+        public let error: String
+        public let repositoryName: String
+    }
+
+    /// The newest jobs of every organisation, optionally in one state (the admin CLI's `jobs`).
+    public func recent(status: JobState?, limit: Int) throws -> [Summary] {
+        try db.query(
+            """
+            SELECT j.id, j.status, j.progress, j.attempt, j.max_attempts, coalesce(j.current_step, '') AS step,
+                   coalesce(j.error_message, '') AS error, r.name
+            FROM jobs j JOIN repositories r ON r.id = j.repository_id
+            WHERE ($1::text IS NULL OR j.status = $1) ORDER BY j.created_at DESC LIMIT $2
+            """, [status?.rawValue, String(limit)], name: "jobs.recent"
+        ).rows.map { r in
+            try Summary(
+                id: r.required("id"), status: r.value("status"), progress: r.int("progress") ?? 0,
+                attempt: r.int("attempt") ?? 0, maxAttempts: r.int("max_attempts") ?? 0, step: r.string("step") ?? "",
+                error: r.string("error") ?? "", repositoryName: r.string("name") ?? "")
         }
     }
 
@@ -426,12 +466,14 @@ public struct JobStore {
 
     // MARK: Cache
 
-    /// A completed job of the organisation with the same cache key, whose pages can be served again.
+    /// A completed job of the organisation with the same cache key, whose pages can be served again: its
+    /// overview is in the database (so on every host), not only on the disk of the host that wrote it.
     public func cached(organisationID: String, cacheKey: String, excluding jobID: String) throws -> (jobID: String, docsPath: String)? {
         guard let r = try db.query(
             """
-            SELECT id, docs_path FROM jobs
+            SELECT id, docs_path FROM jobs j
             WHERE organisation_id = $1 AND cache_key = $2 AND status = 'completed' AND docs_path IS NOT NULL AND id <> $3
+              AND EXISTS (SELECT 1 FROM doc_pages p WHERE p.job_id = j.id AND p.path = 'index.md' AND p.content_hash IS NOT NULL)
               AND failed_objects = 0
             ORDER BY finished_at DESC LIMIT 1
             """, [organisationID, cacheKey, jobID], name: "jobs.cached"
@@ -465,6 +507,8 @@ public struct JobStore {
         public let running: Int
         public let queued: Int
         public let oldestQueuedAgeSeconds: Double?
+        /// Running jobs by the host id of their worker.
+        public let runningByHost: [String: Int]
     }
 
     /// The queue's figures, of one organisation or of all (queued and running jobs only: partial indexes).
@@ -474,13 +518,20 @@ public struct JobStore {
             SELECT (SELECT count(*) FROM jobs WHERE status = 'running' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS running,
                    (SELECT count(*) FROM jobs WHERE status = 'queued' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS queued,
                    (SELECT extract(epoch FROM now() - min(created_at)) FROM jobs
-                    WHERE status = 'queued' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS oldest
+                    WHERE status = 'queued' AND ($1::uuid IS NULL OR organisation_id = $1::uuid)) AS oldest,
+                   (SELECT coalesce(jsonb_object_agg(h, n), '{}') FROM (
+                        SELECT coalesce(worker_host, '') AS h, count(*) AS n FROM jobs
+                        WHERE status = 'running' AND ($1::uuid IS NULL OR organisation_id = $1::uuid) GROUP BY 1) x) AS by_host
             """, [organisationID], name: "jobs.stats")
     }
 
     public func stats(organisationID: String? = nil) throws -> QueueStats {
         let r = try db.query(Self.statsStatement(organisationID: organisationID)).first
-        return QueueStats(running: r?.int("running") ?? 0, queued: r?.int("queued") ?? 0, oldestQueuedAgeSeconds: r?.double("oldest"))
+        var byHost: [String: Int] = [:]
+        for (host, n) in r?.json("by_host")?.objectPairs ?? [] { byHost[host] = Int(n.intValue ?? 0) }
+        return QueueStats(
+            running: r?.int("running") ?? 0, queued: r?.int("queued") ?? 0, oldestQueuedAgeSeconds: r?.double("oldest"),
+            runningByHost: byHost)
     }
 
     /// Job counts by state from the counters the database keeps (`job_counts`), never a count of the history.

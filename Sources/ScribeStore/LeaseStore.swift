@@ -255,18 +255,27 @@ public final class LeaseStore {
         public let kind: String
         public let module: String?
         public let contentType: String
-        public init(path: String, title: String, kind: String, module: String?, contentType: String) {
+        /// SHA-256 (hex) and size of the page's bytes, set when the page is saved with its content.
+        public var contentHash: String?
+        public var size: Int?
+        public init(
+            path: String, title: String, kind: String, module: String?, contentType: String, contentHash: String? = nil,
+            size: Int? = nil
+        ) {
             self.path = path
             self.title = title
             self.kind = kind
             self.module = module
             self.contentType = contentType
+            self.contentHash = contentHash
+            self.size = size
         }
     }
 
-    /// Completes the job, indexes its pages and points the repository at them, atomically. False when
-    /// the lease was lost (nothing is written then).
-    public func complete(docsPath: String, pages: [PageRecord], cacheHit: Bool) throws -> Bool {
+    /// Completes the job, stores and indexes its pages and points the repository at them, atomically: a job
+    /// is completed exactly when its pages are in the database. False when the lease was lost (nothing is
+    /// written then).
+    public func complete(docsPath: String, pages: [PageRecord], contents: [PageStore.Content] = [], cacheHit: Bool) throws -> Bool {
         try db.withTransaction {
             let rows = try db.query(
                 """
@@ -277,19 +286,9 @@ public final class LeaseStore {
                 RETURNING id, repository_id, attempt
                 """, [jobID, lease, docsPath, cacheHit ? "true" : "false"], name: "lease.complete")
             guard let row = rows.first, let repo = row.string("repository_id") else { return false }
-            try db.query("DELETE FROM doc_pages WHERE job_id = $1", [jobID], name: "pages.clear")
-            if !pages.isEmpty {
-                try db.query(
-                    """
-                    INSERT INTO doc_pages (job_id, path, title, kind, module, content_type)
-                    SELECT $1, p, t, k, nullif(m, ''), c FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-                        AS x(p, t, k, m, c)
-                    """,
-                    [
-                        jobID, PGArray.text(pages.map(\.path)), PGArray.text(pages.map(\.title)), PGArray.text(pages.map(\.kind)),
-                        PGArray.text(pages.map { $0.module ?? "" }), PGArray.text(pages.map(\.contentType)),
-                    ], name: "pages.insert")
-            }
+            let pageStore = PageStore(db)
+            try pageStore.store(contents)
+            try pageStore.index(jobID: jobID, pages: pages)
             try db.query("UPDATE repositories SET docs_job_id = $2 WHERE id = $1", [repo, jobID], name: "repositories.docs")
             try db.query(
                 """
@@ -299,33 +298,48 @@ public final class LeaseStore {
         }
     }
 
+    public enum CacheCompletion: Sendable {
+        case completed
+        case leaseLost
+        /// The earlier job's pages were removed meanwhile (retention): nothing was written; generate instead.
+        case sourceGone
+    }
+
     /// A cache hit: the job completes with the pages of an earlier job for the same key (no clone, no work).
-    public func completeFromCache(sourceJobID: String, docsPath: String) throws -> Bool {
-        try db.withTransaction {
-            let rows = try db.query(
-                """
-                UPDATE jobs SET status = 'completed', progress = 100, current_step = 'Completed (from cache)',
-                    current_object = NULL, finished_at = now(), lease_token = NULL, worker_pid = NULL, docs_path = $3,
-                    cache_hit = true, estimated_completion_at = NULL, cancel_requested = false, pause_requested = false,
-                    total_objects = (SELECT total_objects FROM jobs WHERE id = $4::uuid),
-                    processed_objects = (SELECT processed_objects FROM jobs WHERE id = $4::uuid),
-                    failed_objects = (SELECT failed_objects FROM jobs WHERE id = $4::uuid)
-                WHERE \(Self.fence)
-                RETURNING repository_id, attempt
-                """, [jobID, lease, docsPath, sourceJobID], name: "lease.complete-cached")
-            guard let row = rows.first, let repo = row.string("repository_id") else { return false }
-            try db.query(
-                """
-                INSERT INTO doc_pages (job_id, path, title, kind, module, content_type)
-                SELECT $1, path, title, kind, module, content_type FROM doc_pages WHERE job_id = $2
-                ON CONFLICT DO NOTHING
-                """, [jobID, sourceJobID], name: "pages.copy")
-            try db.query("UPDATE repositories SET docs_job_id = $2 WHERE id = $1", [repo, jobID], name: "repositories.docs")
-            try db.query(
-                "INSERT INTO job_events (job_id, attempt, kind, level, message) VALUES ($1, $2, 'step', 'info', $3)",
-                [jobID, row.string("attempt") ?? "0", "\(Milestone.completed.logLine) (documentation served from the cache)"],
-                name: "lease.complete-event")
-            return true
+    public func completeFromCache(sourceJobID: String, docsPath: String) throws -> CacheCompletion {
+        struct SourceGone: Error {}
+        do {
+            return try db.withTransaction { () throws -> CacheCompletion in
+                let rows = try db.query(
+                    """
+                    UPDATE jobs SET status = 'completed', progress = 100, current_step = 'Completed (from cache)',
+                        current_object = NULL, finished_at = now(), lease_token = NULL, worker_pid = NULL, docs_path = $3,
+                        cache_hit = true, estimated_completion_at = NULL, cancel_requested = false, pause_requested = false,
+                        total_objects = (SELECT total_objects FROM jobs WHERE id = $4::uuid),
+                        processed_objects = (SELECT processed_objects FROM jobs WHERE id = $4::uuid),
+                        failed_objects = (SELECT failed_objects FROM jobs WHERE id = $4::uuid)
+                    WHERE \(Self.fence)
+                    RETURNING repository_id, attempt
+                    """, [jobID, lease, docsPath, sourceJobID], name: "lease.complete-cached")
+                guard let row = rows.first, let repo = row.string("repository_id") else { return .leaseLost }
+                // Shared with other completions, exclusive for retention: the contents copied here stay.
+                try db.query("SELECT pg_advisory_xact_lock_shared(\(PageStore.contentsLock))", name: "pages.contents-lock")
+                let copied = try db.query(
+                    """
+                    INSERT INTO doc_pages (job_id, path, title, kind, module, content_type, content_hash, size)
+                    SELECT $1, path, title, kind, module, content_type, content_hash, size FROM doc_pages WHERE job_id = $2
+                    ON CONFLICT DO NOTHING
+                    """, [jobID, sourceJobID], name: "pages.copy").affected
+                if copied == 0 { throw SourceGone() }
+                try db.query("UPDATE repositories SET docs_job_id = $2 WHERE id = $1", [repo, jobID], name: "repositories.docs")
+                try db.query(
+                    "INSERT INTO job_events (job_id, attempt, kind, level, message) VALUES ($1, $2, 'step', 'info', $3)",
+                    [jobID, row.string("attempt") ?? "0", "\(Milestone.completed.logLine) (documentation served from the cache)"],
+                    name: "lease.complete-event")
+                return .completed
+            }
+        } catch is SourceGone {
+            return .sourceGone
         }
     }
 

@@ -171,8 +171,7 @@ enum Schema {
         CREATE FUNCTION scribe_jobs_notify() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF TG_OP = 'INSERT' OR NEW.version <> OLD.version THEN
-                PERFORM pg_notify('scribe_jobs', NEW.id::text || ' ' || NEW.version::text || ' ' || NEW.status
-                    || ' ' || NEW.organisation_id::text);
+                PERFORM pg_notify('\(JobChannel.name)', \(JobChannel.payloadExpression));
             END IF;
             RETURN NULL;
         END $$;
@@ -263,5 +262,26 @@ enum Schema {
             FOR EACH STATEMENT EXECUTE FUNCTION scribe_job_counts();
         LOCK TABLE jobs IN SHARE MODE;
         INSERT INTO job_counts (organisation_id, status, n) SELECT organisation_id, status, count(*) FROM jobs GROUP BY 1, 2;
+        """
+
+    static let v7 = """
+        -- Pages live in the database, so that any host serves any page (SPEC §8). Contents are stored once per
+        -- SHA-256 (a cache hit and an unchanged module share them); the CHECK makes the hash the content's own,
+        -- so the ETag derived from it is the same on every host and a host cache can be checked against it.
+        CREATE TABLE page_contents (
+            hash text PRIMARY KEY CHECK (hash ~ '^[0-9a-f]{64}$'),
+            size int NOT NULL CHECK (size >= 0),
+            content bytea NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            CONSTRAINT page_contents_hash_is_sha256 CHECK (hash = encode(sha256(content), 'hex')),
+            CONSTRAINT page_contents_size CHECK (size = octet_length(content))
+        );
+        -- NULL only for pages written before this migration, still on the disk of the host that wrote them
+        -- until `scribe pages import` reads them in.
+        ALTER TABLE doc_pages ADD COLUMN content_hash text REFERENCES page_contents (hash),
+                              ADD COLUMN size int CHECK (size >= 0);
+        CREATE INDEX doc_pages_by_content ON doc_pages (content_hash);
+        -- Retention walks a repository's completed jobs, newest first.
+        CREATE INDEX jobs_completed_by_repository ON jobs (repository_id, finished_at DESC) WHERE status = 'completed';
         """
 }

@@ -1,6 +1,7 @@
 // scribe-parse: declarations, doc comments, visibility and imports through tree-sitter grammars.
 //
 //   scribe-parse --root DIR [--timeout SECONDS] [--print-tree] [--files-from LIST] < NUL-separated paths
+//   scribe-parse --schema --root DIR … : SQL files read as schemas (tables, views, columns, keys, comments)
 //
 // Prints JSON lines: `"_type": "tag"` (ctags' fields plus `exported`, `overloads`, `role`),
 // `"_type": "import"` (target as written, line, kind), `"_type": "file"` (the file's own doc) and
@@ -20,11 +21,12 @@ func complain(_ message: String) {
     FileHandle.standardError.write(Data("scribe-parse: \(message)\n".utf8))
 }
 
-let usage = "usage: scribe-parse --root DIR [--timeout SECONDS] [--files-from LIST] < NUL-separated paths\n"
+let usage = "usage: scribe-parse [--schema] --root DIR [--timeout SECONDS] [--files-from LIST] < NUL-separated paths\n"
 var rootArg: String?
 var timeout = 10.0
 var printTree = false
 var listPath: String?
+var schemaMode = false
 do {
     var args = CommandLine.arguments.dropFirst()
     while let a = args.popFirst() {
@@ -38,6 +40,7 @@ do {
             timeout = t
         case "--files-from": listPath = args.popFirst()
         case "--print-tree": printTree = true  // the syntax trees, for writing rules
+        case "--schema": schemaMode = true
         case "-h", "--help":
             print(usage, terminator: "")
             exit(0)
@@ -132,9 +135,20 @@ for raw in input.split(separator: 0) {
         complain("skipped a path that is not valid UTF-8")
         continue
     }
-    guard let lang = language(of: path), let bytes = load(path) else { continue }
-    guard let file = SyntaxFile(path: path, bytes: bytes, language: lang.grammar, deadline: UInt64(timeout * 1_000_000))
-    else {
+    // Schema mode reads SQL files as schemas; otherwise each language by its grammar and rules.
+    let grammar: OpaquePointer
+    let render: (SyntaxFile) -> [UInt8]
+    if schemaMode {
+        guard path.lowercased().hasSuffix(".sql") else { continue }
+        grammar = tree_sitter_sql()
+        render = SQLSchema.lines
+    } else {
+        guard let lang = language(of: path) else { continue }
+        grammar = lang.grammar
+        render = { Output.lines(path: path, language: lang.name, lang.rules($0)) }
+    }
+    guard let bytes = load(path) else { continue }
+    guard let file = SyntaxFile(path: path, bytes: bytes, language: grammar, deadline: UInt64(timeout * 1_000_000)) else {
         complain("\(path): gave up parsing")
         continue
     }
@@ -144,6 +158,6 @@ for raw in input.split(separator: 0) {
         free(text)
         continue
     }
-    writeOut(Output.lines(path: path, language: lang.name, lang.rules(file)))
+    writeOut(render(file))
 }
 exit(0)

@@ -15,7 +15,7 @@ struct Scribe: ParsableCommand {
         version: "scribe \(ScribeVersion.string)",
         subcommands: [
             Migrate.self, User.self, Token.self, Org.self, Repo.self, Enqueue.self, Jobs.self, Job.self, Dispatch.self, Generate.self,
-            SecretsCommand.self,
+            SecretsCommand.self, GC.self, Pages.self,
         ])
 }
 
@@ -257,17 +257,9 @@ struct Jobs: ParsableCommand {
 
     func run() throws {
         let (_, db) = try CLI.connect()
-        let rows = try db.query(
-            """
-            SELECT j.id, j.status, j.progress, j.attempt, j.max_attempts, coalesce(j.current_step, '') AS step,
-                   coalesce(j.error_message, '') AS error, r.name
-            FROM jobs j JOIN repositories r ON r.id = j.repository_id
-            WHERE ($1::text IS NULL OR j.status = $1) ORDER BY j.created_at DESC LIMIT $2
-            """, [status, String(limit)], name: "cli.jobs")
-        for r in rows.rows {
-            let s = r.string("status") ?? ""
-            let p = r.string("progress") ?? ""
-            print("\(r.string("id") ?? "")  \(s.padding(toLength: 9, withPad: " ", startingAt: 0)) \(p.leftPad(3))%  attempt \(r.string("attempt") ?? "")/\(r.string("max_attempts") ?? "")  \(r.string("name") ?? "")  \(r.string("step") ?? "") \(r.string("error") ?? "")")
+        for j in try JobStore(db).recent(status: status.flatMap(JobState.init(rawValue:)), limit: limit) {
+            let s = j.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+            print("\(j.id)  \(s) \(String(j.progress).leftPad(3))%  attempt \(j.attempt)/\(j.maxAttempts)  \(j.repositoryName)  \(j.step) \(j.error)")
         }
     }
 }

@@ -124,6 +124,7 @@ import Testing
 
     @Test func thePageShowsListsNotRawTags() {
         let md = BuiltinGenerator.renderDoc("Adds.\n\n@param {number} a The first.\n@returns The sum.")
-        #expect(md == "> Adds.\n\n**Parameters**\n\n- `a` — The first.\n\n**Returns** The sum.\n\n")
+        // All of it is the source's own words, so all of it stays inside the quote.
+        #expect(md == "> Adds.\n> \n> **Parameters**\n> \n> - `a` — The first.\n> \n> **Returns** The sum.\n\n")
     }
 }

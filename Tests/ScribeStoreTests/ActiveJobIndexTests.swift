@@ -1,6 +1,7 @@
 import Foundation
 import ScribeCore
-import ScribeStore
+@testable import ScribeStore
+import ScribeTestSupport
 import Testing
 
 /// Invariant 1 of SPEC §2: at most one active job per repository, even under a storm of requests.

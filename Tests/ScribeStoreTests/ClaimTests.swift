@@ -1,6 +1,7 @@
 import Foundation
 import ScribeCore
-import ScribeStore
+@testable import ScribeStore
+import ScribeTestSupport
 import Testing
 
 @Suite("Claiming", .freshDatabase, .serialized)

@@ -1,6 +1,7 @@
 import Foundation
 import ScribeCore
-import ScribeStore
+@testable import ScribeStore
+import ScribeTestSupport
 import Testing
 
 /// Invariant 4 of SPEC §2 and the other CHECKs: the database refuses impossible rows whoever writes them.

@@ -1,6 +1,7 @@
 import Foundation
 import ScribeCore
-import ScribeStore
+@testable import ScribeStore
+import ScribeTestSupport
 import Testing
 
 @Suite("Fair claims and the cap of active jobs", .freshDatabase, .serialized)

@@ -1,6 +1,7 @@
 import Foundation
 import ScribeCore
 import ScribeStore
+import ScribeTestSupport
 import Testing
 
 /// Pause, resume, cancel and retry as the API calls them (SPEC §2 and §4).

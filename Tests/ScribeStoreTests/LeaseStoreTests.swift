@@ -1,6 +1,7 @@
 import Foundation
 import ScribeCore
-import ScribeStore
+@testable import ScribeStore
+import ScribeTestSupport
 import Testing
 
 /// Invariant 3 of SPEC §2 (fencing), invariant 5 (progress) and invariant 6 (versions and NOTIFY).

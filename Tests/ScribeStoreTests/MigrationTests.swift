@@ -1,5 +1,6 @@
 import Foundation
 import ScribeStore
+import ScribeTestSupport
 import Testing
 
 @Suite("Migrations", .emptyDatabase)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from harness import ACTIVE, TERMINAL, wait_until
 
@@ -118,20 +119,32 @@ class Page:
 
 
 def page_errors(entries: list[dict]) -> list[dict]:
-    """Entries that are defects of the page itself: script errors, CSP violations, missing files.
+    """Entries that are defects of the page itself or of the API: script errors, CSP violations,
+    missing files, and any /api/ answer that is not a deliberate 4xx.
 
-    An API answering 4xx on purpose (a wrong token's 401) is logged by Chromium as a
-    failed resource too; those are not counted here, but a 404 of a static file is.
+    An API answering 4xx on purpose (a wrong token's 401, a 409 for a second job) is logged by
+    Chromium as a failed resource too; only those are left out. A 404 of a static file, an /api/
+    500 or 502, and an /api/ request that got no answer at all are counted.
     """
     bad = []
     for e in entries:
         if e.get("level") != "SEVERE":
             continue
-        message = e.get("message", "")
-        if e.get("source") == "network" and "/api/" in message:
+        if e.get("source") == "network" and is_deliberate_api_refusal(e.get("message", "")):
             continue
         bad.append(e)
     return bad
+
+
+_STATUS = re.compile(r"the server responded with a status of (\d{3})")
+
+
+def is_deliberate_api_refusal(message: str) -> bool:
+    """True for Chromium's line about an /api/ request answered 4xx (`… /api/me - Failed to load
+    resource: the server responded with a status of 401 (Unauthorized)`)."""
+    path = urlsplit(message.split(" ", 1)[0]).path
+    status = _STATUS.search(message)
+    return path.startswith("/api/") and status is not None and 400 <= int(status.group(1)) < 500
 
 
 def modules(n: int) -> dict[str, None]:

@@ -33,10 +33,17 @@ def test_polling_uses_etags_and_slows_down_while_hidden(page, no_dispatcher, git
     assert all('" 304 ' in line for line in visible), visible
 
     page.d.execute_script(HIDE, True)
+    hidden_at = time.monotonic()
     mark = len(polls())
     time.sleep(12)
     assert len(polls()) == mark, "a hidden tab should poll every 30 s, not every 5 s"
+    # Slower, not stopped: the hidden tab still polls, 30 s after it was hidden.
+    page.wait(lambda: len(polls()) > mark, timeout=40, what="a poll while the tab is hidden")
+    waited = time.monotonic() - hidden_at
+    assert 27 <= waited <= 36, f"a hidden tab should poll every 30 s, its first poll came after {waited:.1f} s"
+    assert all('" 304 ' in line for line in polls()[mark:]), polls()[mark:]
 
+    mark = len(polls())
     page.d.execute_script(HIDE, False)
     page.wait(lambda: len(polls()) > mark, timeout=3, what="an immediate poll when the tab is visible again")
     assert page.job_status() == "queued" and page.progress()["badge"] == "Queued"

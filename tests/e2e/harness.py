@@ -412,6 +412,19 @@ class Stack:
 
     # --- conveniences the tests share -------------------------------------------------------
 
+    def pages_of(self, job_id: str, required: bool = True) -> Path | None:
+        """The pages of a job as the database holds them, written into a folder by `scribe pages export`.
+
+        None when the job has no pages and required is False.
+        """
+        out = self.work_dir / "exports" / job_id
+        if not (out / "index.md").is_file():
+            result = self.cli("pages", "export", job_id, "--out", str(out), check=required)
+            if result.returncode != 0:
+                return None
+        assert (out / "index.md").is_file(), f"no index.md among the pages of job {job_id}"
+        return out
+
     def add_repository(self, url: str | os.PathLike, token: Any = DEFAULT, branch: str | None = None) -> str:
         body: dict[str, Any] = {"url": str(url)}
         if branch is not None:

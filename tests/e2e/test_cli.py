@@ -6,6 +6,8 @@ Exit codes: 0 done, 1 the command failed at run time (one line, no usage), 2 the
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import os
 import pty
 import re
@@ -20,6 +22,7 @@ import pytest
 from gitrepos import make_git_repo
 from harness import Stack
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 UNREACHABLE = "postgresql://postgres@/scribe?host=/nonexistent-scribe-socket-dir&port=1"
 
 
@@ -112,3 +115,102 @@ def test_no_progress_bar_when_stdout_is_not_a_terminal(stack: Stack, tmp_path: P
     assert "\r" not in r.stdout + r.stderr and "[#" not in r.stdout + r.stderr and "[-" not in r.stdout + r.stderr
     assert r.stdout.count("\n") == 1 and "modules" in r.stdout
     assert not re.search(r"\d%\s", r.stdout + r.stderr), "no progress percentage is printed"
+
+
+# --- the admin commands a person runs to set Scribe up, end to end ---------------------------------------
+
+
+def scribe_stdin(stack: Stack, args: tuple[str, ...], stdin: str) -> subprocess.CompletedProcess:
+    """`scribe ARGS` with standard input (secrets come that way, never by argv)."""
+    return subprocess.run([str(stack.bin_dir / "scribe"), *args], input=stdin, env=stack.env(),
+                          capture_output=True, text=True, timeout=60)
+
+
+def new_user(stack: Stack, org: str) -> tuple[str, str]:
+    email = f"{org}@example.test"
+    token = stack.cli("user", "create", "--org", org, "--email", email).stdout.strip()
+    return email, token
+
+
+def test_token_create_prints_a_second_working_token_stored_only_as_its_digest(stack: Stack) -> None:
+    org = f"cli-tokens-{os.getpid()}"
+    email, first = new_user(stack, org)
+    r = stack.cli("token", "create", "--email", email)
+    second = r.stdout.strip()
+    assert re.fullmatch(r"scr_[0-9a-f]{64}", second) and r.stdout == second + "\n", r.stdout
+    assert second != first
+    for token in (first, second):
+        me = stack.api("GET", "/api/me", token=token)
+        assert me.status == 200 and me.body["user"]["email"] == email, me.body
+    digests = stack.psql(
+        "SELECT encode(t.token_hash, 'hex') FROM api_tokens t JOIN users u ON u.id = t.user_id "
+        f"WHERE u.email = '{email}' ORDER BY t.created_at").split()
+    assert digests == [hashlib.sha256(t.encode()).hexdigest() for t in (first, second)]
+    assert second not in stack.psql("SELECT string_agg(t::text, ' ') FROM api_tokens t")
+
+    unknown = stack.cli("token", "create", "--email", "nobody@example.test", check=False)
+    assert unknown.returncode == 1 and unknown.stderr.strip() == "scribe: no user with e-mail nobody@example.test"
+
+
+def test_repo_add_enqueue_jobs_and_job_get_work_together(no_dispatcher: Stack, tmp_path: Path) -> None:
+    stack = no_dispatcher  # the job stays queued, so what the commands print can be checked exactly
+    org = f"cli-repos-{os.getpid()}"
+    _, token = new_user(stack, org)
+    repo = make_git_repo(tmp_path, name="cli-demo")
+
+    repo_id = stack.cli("repo", "add", str(repo), "--org", org, "--branch", "main").stdout.strip()
+    assert UUID.fullmatch(repo_id), repo_id
+    again = stack.cli("repo", "add", str(repo), "--org", org, "--branch", "main").stdout.strip()
+    assert again == repo_id, "the same repository and branch are registered once"
+    shown = stack.api("GET", f"/api/repositories/{repo_id}", token=token)
+    assert shown.status == 200 and (shown.body["url"], shown.body["branch"]) == (str(repo), "main"), shown.body
+    other_org = stack.cli("repo", "add", str(repo), "--org", "no-such-org", check=False)
+    assert other_org.returncode == 1 and other_org.stderr.strip() == "scribe: no organisation named no-such-org"
+
+    job_id = stack.cli("enqueue", repo_id, "--options", '{"regenerate_all": true}').stdout.strip()
+    assert UUID.fullmatch(job_id), job_id
+    again = stack.cli("enqueue", repo_id, check=False)
+    assert again.returncode == 1, again
+    assert again.stderr.strip() == f"scribe: Documentation generation is already in progress (job {job_id})"
+
+    job = json.loads(stack.cli("job", "get", job_id).stdout)
+    assert (job["id"], job["repository_id"], job["status"], job["attempt"]) == (job_id, repo_id, "queued", 0), job
+    assert job["options"]["regenerate_all"] is True and job["options"]["branch"] == "main", job["options"]
+    # The same fields as the API's answer (which adds what it computes, such as coverage).
+    api_job = stack.api("GET", f"/api/documentation/jobs/{job_id}", token=token).body
+    assert {k: api_job.get(k) for k in job} == job
+
+    listed = [line for line in stack.cli("jobs", "--status", "queued", "--limit", "1000").stdout.splitlines()
+              if line.startswith(job_id)]
+    assert len(listed) == 1, listed
+    assert re.fullmatch(rf"{job_id}  queued \s*0%  attempt 0/\d+  cli-demo  Queued ?", listed[0]), listed[0]
+    assert not any(line.startswith(job_id) for line in stack.cli("jobs", "--status", "failed").stdout.splitlines())
+
+
+def test_user_set_github_token_stores_it_sealed_with_the_servers_key(stack: Stack) -> None:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    email, _ = new_user(stack, f"cli-github-{os.getpid()}")
+    github_token = "ghp_" + os.urandom(18).hex()
+
+    def sealed() -> str:
+        return stack.psql(f"SELECT coalesce(encode(github_token_enc, 'hex'), '') FROM users WHERE email = '{email}'")
+
+    r = scribe_stdin(stack, ("user", "set-github-token", "--email", email), github_token + "\n")
+    assert r.returncode == 0 and r.stdout == "GitHub token stored\n" and github_token not in r.stderr, r
+    stored = bytes.fromhex(sealed())
+    assert github_token.encode() not in stored
+    # Version byte 1, a 12-byte nonce, then AES-256-GCM's ciphertext and tag, under SCRIBE_SECRET_KEY.
+    assert stored[0] == 1
+    opened = AESGCM(bytes.fromhex(stack.secret_key)).decrypt(stored[1:13], stored[13:], None)
+    assert opened.decode() == github_token
+
+    removed = scribe_stdin(stack, ("user", "set-github-token", "--email", email), "\n")
+    assert removed.returncode == 0 and removed.stdout == "GitHub token removed\n", removed
+    assert sealed() == ""
+
+    keyless = subprocess.run(
+        [str(stack.bin_dir / "scribe"), "user", "set-github-token", "--email", email], input=github_token,
+        env={k: v for k, v in stack.env().items() if k != "SCRIBE_SECRET_KEY"}, capture_output=True, text=True, timeout=60)
+    assert keyless.returncode == 1 and keyless.stderr.strip() == "scribe: SCRIBE_SECRET_KEY is required to store tokens"
+    assert sealed() == ""

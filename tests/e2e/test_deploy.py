@@ -110,8 +110,8 @@ def test_production_nginx_sends_pages_through_x_accel_redirect(
     assert status == 200, body
     assert headers["Content-Type"].startswith("text/markdown")
     assert "X-Accel-Redirect" not in headers
-    on_disk = stack.data_dir / "docs" / documented["job"]["docs_path"] / "index.md"
-    assert body == on_disk.read_bytes()
+    stored = stack.pages_of(documented["job"]["id"]) / "index.md"
+    assert body == stored.read_bytes()
     # The internal location is not reachable from outside.
     status, _, _ = https(prod_nginx, "GET", f"/_scribe_docs/{documented['job']['docs_path']}/index.md")
     assert status == 404
@@ -199,7 +199,9 @@ def test_apache_runs_an_authenticated_job_from_creation_to_served_pages(
 
     status, headers, page = apache_api(stack, apache, "GET", f"/api/repositories/{created['id']}/pages/index.md", apache.token)
     assert status == 200 and headers["Content-Type"].startswith("text/markdown")
-    assert page == (apache.data_dir / "docs" / job["docs_path"] / "index.md").read_text()
+    exported = Path(str(apache.data_dir) + "-export")
+    stack.cli("pages", "export", job["id"], "--out", str(exported), env={"DATABASE_URL": apache.env["DATABASE_URL"]})
+    assert page == (exported / "index.md").read_text()
 
     # The status page is Apache's, with its content type.
     status, headers, html = apache_api(stack, apache, "GET", "/", None)

@@ -465,9 +465,7 @@ def run_job(stack: Stack, repo_id: str, options: dict | None = None, token: Any 
 
 def docs_of(stack: Stack, job: dict) -> Path:
     assert job["docs_path"], job
-    path = stack.data_dir / "docs" / job["docs_path"]
-    assert (path / "index.md").is_file(), f"no index.md in {path}"
-    return path
+    return stack.pages_of(job["id"])
 
 
 def events_of(stack: Stack, job_id: str, token: Any = DEFAULT) -> list[dict]:
@@ -1334,34 +1332,51 @@ def gh(github: GitHub) -> Iterator[GitHub]:
 
 
 class ArgvWatch(threading.Thread):
-    """Reads every process's argv (/proc/*/cmdline) over and over while a job runs."""
+    """Reads every process's argv (/proc/*/cmdline) over and over while a job runs, and every file of
+    the jobs' work folders (the clone and its .git/config live there only while the job runs)."""
 
-    def __init__(self, needles: list[str], git_marker: str) -> None:
+    def __init__(self, needles: list[str], git_marker: str, work_folder: Path) -> None:
         super().__init__(daemon=True)
         self.needles = [n.encode() for n in needles]
         self.git_marker = git_marker.encode()
+        self.work_folder = work_folder
         self.leaks: list[str] = []
+        self.unreadable: list[str] = []
         self.git_pids: set[int] = set()
+        self.work_files_seen: set[str] = set()
         self.scans = 0
         self._halt = threading.Event()
 
     def run(self) -> None:
         while not self._halt.is_set():
             for entry in os.scandir("/proc"):
-                if not entry.name.isdigit():
-                    continue
-                try:
-                    with open(f"/proc/{entry.name}/cmdline", "rb") as f:
-                        argv = f.read()
-                except OSError:
-                    continue
-                program = argv.split(b"\0")[0]
-                if any(n in argv for n in self.needles):
-                    self.leaks.append(f"pid {entry.name}: {program.decode(errors='replace')}")
-                if self.git_marker in argv and program.endswith(b"git"):
-                    self.git_pids.add(int(entry.name))
+                if entry.name.isdigit():
+                    self._read_argv(entry.name)
+            if self.scans % 10 == 0:
+                self._read_work_files()
             self.scans += 1
             time.sleep(0.005)
+
+    def _read_argv(self, pid: str) -> None:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = f.read()
+        except (FileNotFoundError, ProcessLookupError):
+            return  # the process ended between the listing and the read
+        except OSError as error:
+            # A process whose argv cannot be read could hold the token unseen: that fails the test.
+            self.unreadable.append(f"pid {pid}: {error}")
+            return
+        program = argv.split(b"\0")[0]
+        if any(n in argv for n in self.needles):
+            self.leaks.append(f"pid {pid}: {program.decode(errors='replace')}")
+        if self.git_marker in argv and program.endswith(b"git"):
+            self.git_pids.add(int(pid))
+
+    def _read_work_files(self) -> None:
+        for top, _, names in os.walk(self.work_folder):
+            self.work_files_seen.update(os.path.join(top, name) for name in names)
+        self.leaks += [f"file {hit}" for hit in files_containing(self.work_folder, [n.decode() for n in self.needles])]
 
     def stop(self) -> None:
         self._halt.set()
@@ -1383,6 +1398,17 @@ def files_containing(folder: Path, needles: list[str]) -> list[str]:
     return hits
 
 
+def tables_containing(stack: Stack, needles: list[str]) -> list[str]:
+    """The tables of the stack's database whose rows, printed as text, hold one of needles."""
+    tables = stack.psql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").split()
+    assert {"jobs", "job_events", "users", "repositories"} <= set(tables), tables
+    hits = []
+    for table in tables:
+        rows = stack.psql(f'SELECT t::text FROM "{table}" t')
+        hits += [table for n in needles if n in rows]
+    return hits
+
+
 def test_a_private_repository_is_cloned_with_the_owners_token_which_never_leaks(gh: GitHub, tmp_path: Path) -> None:
     repo_files = {"core/api.py": 'def private_entry():\n    """Only in the private repository."""\n'}
     url = gh.repository(
@@ -1396,7 +1422,7 @@ def test_a_private_repository_is_cloned_with_the_owners_token_which_never_leaks(
     gh.server.delay = 0.4  # each git request waits, so that the clone's processes can be watched
     secrets_ = [gh.token, basic_token_header(gh.token).split()[1]]
 
-    watch = ArgvWatch(secrets_, git_marker=f"127.0.0.1:{gh.server.port}")
+    watch = ArgvWatch(secrets_, git_marker=f"127.0.0.1:{gh.server.port}", work_folder=gh.stack.data_dir / "jobs")
     watch.start()
     try:
         repo_id = gh.stack.add_repository(url, token=gh.owner_token)
@@ -1416,8 +1442,11 @@ def test_a_private_repository_is_cloned_with_the_owners_token_which_never_leaks(
     user, repo_call = gh.api.calls("/user"), gh.api.calls("/repos/acme/widgets")
     assert [c.token for c in user] == [gh.token] and [c.token for c in repo_call] == [gh.token]
 
-    # The token was never in a process's argv (and the watch did see git at work) …
+    # The token was never in a process's argv nor in a file of the work folder while the job ran (and
+    # the watch did see git at work and the clone on disk) …
     assert watch.git_pids, f"no git process was seen in {watch.scans} scans of /proc"
+    assert any(f"/{job['id']}/" in f and "/.git/" in f for f in watch.work_files_seen), "the clone was never seen"
+    assert not watch.unreadable, watch.unreadable
     assert not watch.leaks, watch.leaks
     # … nor in an answer of the API, an event, an error, a log or a page.
     answers = [
@@ -1431,8 +1460,13 @@ def test_a_private_repository_is_cloned_with_the_owners_token_which_never_leaks(
     ]
     text = json.dumps(answers)
     assert not [s for s in secrets_ if s in text]
+    # Every file of the stack: pages, work folders, worker logs, scribe-fcgi's log, nginx's logs.
+    for folder in ("data/docs", "data/logs", "logs", "nginx/logs"):
+        assert any((gh.stack.work_dir / folder).rglob("*")), f"{folder} is empty: the grep would prove nothing"
     assert not files_containing(gh.stack.work_dir, secrets_)
     assert not files_containing(gh.server.prefix / "logs", secrets_)  # its nginx.conf holds the header it expects
+    # Every table, as text: only the sealed column holds the token, and not in a readable form.
+    assert not tables_containing(gh.stack, secrets_)
 
 
 def test_an_expired_token_fails_the_job_at_once(gh: GitHub, tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def injection(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> dict:
     os.symlink("core", repo / "corelink")
     commit_tree(repo)
     job = run_to_end(stack, repo)
-    return {"job": job, "planted": planted, "docs": stack.data_dir / "docs" / (job["docs_path"] or "none")}
+    return {"job": job, "planted": planted, "docs": stack.pages_of(job["id"], required=False) or stack.work_dir / "none"}
 
 
 def test_injection_job_completes(injection: dict) -> None:
@@ -145,7 +145,7 @@ def named(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> dict:
         write(repo, f"{name}/m{i}.py", f'"""Module number {i}."""\n\ndef entry_{i}():\n    return {i}\n')
     commit_tree(repo)
     job = run_to_end(stack, repo)
-    return {"job": job, "docs": stack.data_dir / "docs" / (job["docs_path"] or "none")}
+    return {"job": job, "docs": stack.pages_of(job["id"], required=False) or stack.work_dir / "none"}
 
 
 def test_every_hostile_module_name_has_a_served_page(stack: Stack, named: dict) -> None:
@@ -197,7 +197,7 @@ def test_names_that_are_not_utf8_are_skipped_and_counted(stack: Stack, tmp_path:
     assert b"bad\\377" in subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True).stdout
     job = run_to_end(stack, repo)
     assert job["status"] == "completed", job
-    docs = stack.data_dir / "docs" / job["docs_path"]
+    docs = stack.pages_of(job["id"])
     analysis = json.loads((docs / "analysis.json").read_text())
     assert analysis["skipped"]["invalid_names"] == 2, analysis["skipped"]
     assert analysis["skipped"]["equivalent_names"] == 1, analysis["skipped"]

@@ -187,7 +187,8 @@ def assert_no_secret(stack: Stack, job_id: str, token: Any = DEFAULT, secrets_: 
         str(stack.api("GET", f"/api/documentation/jobs/{job_id}/objects", token=token).body),
         str(stack.api("GET", f"/api/documentation/jobs?limit=100", token=token).body),
     ]
-    for folder in (stack.data_dir / "docs").glob(f"*/{job_id}"):
+    folder = stack.pages_of(job_id, required=False)
+    if folder is not None:
         texts += [p.read_text(errors="replace") for p in folder.rglob("*") if p.is_file()]
     for secret in secrets_:
         for fragment in (secret, secret[6:26]):

@@ -15,5 +15,6 @@ const TSLanguage *tree_sitter_ruby(void);
 const TSLanguage *tree_sitter_c_sharp(void);
 const TSLanguage *tree_sitter_kotlin(void);
 const TSLanguage *tree_sitter_cpp(void);
+const TSLanguage *tree_sitter_sql(void);
 
 #endif
