@@ -63,14 +63,18 @@ public struct GitHubClient: Sendable {
         case 401: throw Failure.unauthorized
         case 404: throw Failure.notFound
         case 403, 429:
-            // GitHub signals rate limits with 403 or 429 and these headers.
+            // GitHub signals rate limits with 403 or 429: Retry-After when it says so; the primary limit by
+            // `x-ratelimit-remaining: 0` and its reset time; a secondary limit may say nothing but its
+            // message, and then GitHub asks for at least a minute's wait.
             let retry = RetryAfter.seconds(r.headers["retry-after"])
-            if r.status == 429 || retry != nil || r.headers["x-ratelimit-remaining"] == "0" {
+            let secondary = (try? JSONValue.parse(r.body))?["message"]?.stringValue?.lowercased().contains("rate limit") ?? false
+            if r.status == 429 || retry != nil || r.headers["x-ratelimit-remaining"] == "0" || secondary {
                 var wait = retry
-                if wait == nil, let reset = r.headers["x-ratelimit-reset"].flatMap(Double.init) {
+                if wait == nil, r.headers["x-ratelimit-remaining"] == "0",
+                    let reset = r.headers["x-ratelimit-reset"].flatMap(Double.init) {
                     wait = max(1, reset - Date().timeIntervalSince1970)
                 }
-                throw Failure.rateLimited(retryAfter: wait)
+                throw Failure.rateLimited(retryAfter: wait ?? (secondary ? 60 : nil))
             }
             throw Failure.unexpected(r.status)
         case 500..<600: throw Failure.server(r.status)

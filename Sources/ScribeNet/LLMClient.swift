@@ -25,12 +25,19 @@ public struct LLMClient: Sendable {
 
     public struct Completion: Sendable {
         public let text: String
+        /// From the answer's `usage`, else counted from the text with `TokenEstimate` (never 0).
         public let promptTokens: Int
         public let completionTokens: Int
+        /// Whether the provider reported `usage`.
+        public let usageReported: Bool
+        /// `finish_reason: "length"`: the answer was cut at `max_tokens`.
+        public let truncated: Bool
     }
 
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case unauthorized
+        /// 429 with `insufficient_quota`: the account has no credit left; waiting does not help.
+        case quotaExhausted
         case rateLimited(retryAfter: Double?)
         case server(Int)
         case timeout
@@ -43,6 +50,7 @@ public struct LLMClient: Sendable {
         public var description: String {
             switch self {
             case .unauthorized: return "the LLM API refused the key (401)"
+            case .quotaExhausted: return "the LLM account's quota is exhausted (429 insufficient_quota)"
             case .rateLimited(let s): return "the LLM API's rate limit was reached" + (s.map { " (retry after \($0) s)" } ?? "")
             case .server(let c): return "the LLM API answered \(c)"
             case .timeout: return "the LLM API did not answer in time"
@@ -56,7 +64,7 @@ public struct LLMClient: Sendable {
         /// A failure that ends the whole job: every other request would meet it too.
         public var isFatal: Bool {
             switch self {
-            case .unauthorized, .refused: return true
+            case .unauthorized, .refused, .quotaExhausted: return true
             default: return false
             }
         }
@@ -92,6 +100,8 @@ public struct LLMClient: Sendable {
         switch r.status {
         case 200..<300: break
         case 401, 403: throw Failure.unauthorized
+        // OpenAI answers an exhausted quota with 429 too, without Retry-After: it is not a rate limit.
+        case 429 where Self.errorCode(r.body) == "insufficient_quota": throw Failure.quotaExhausted
         case 429: throw Failure.rateLimited(retryAfter: RetryAfter.seconds(r.headers["retry-after"]))
         // A 503 that says when to come back is a rate limit too: the whole worker waits, not one request.
         case 503 where RetryAfter.seconds(r.headers["retry-after"]) != nil:
@@ -103,9 +113,21 @@ public struct LLMClient: Sendable {
         guard let choice = v["choices"]?.arrayValue?.first, let text = choice["message"]?["content"]?.stringValue else {
             throw Failure.malformed("no choices[0].message.content")
         }
-        let usage = v["usage"]
+        let truncated = choice["finish_reason"]?.stringValue == "length"
+        // An answer without usage (or with zeros) still cost money: count it from the text, as an upper bound.
+        // The provider stops at max_tokens, so an answer never costs more than that (and a cut one exactly that).
+        let reportedPrompt = v["usage"]?["prompt_tokens"]?.intValue.map { Int($0) } ?? 0
+        let reportedCompletion = v["usage"]?["completion_tokens"]?.intValue.map { Int($0) } ?? 0
+        let reported = reportedPrompt > 0 && reportedCompletion > 0
+        let completion = reported
+            ? reportedCompletion : (truncated ? maxTokens : min(maxTokens, TokenEstimate.tokens(text)))
         return Completion(
-            text: text, promptTokens: Int(usage?["prompt_tokens"]?.intValue ?? 0),
-            completionTokens: Int(usage?["completion_tokens"]?.intValue ?? 0))
+            text: text, promptTokens: reported ? reportedPrompt : TokenEstimate.promptTokens([system, user]),
+            completionTokens: completion, usageReported: reported, truncated: truncated)
+    }
+
+    /// The `error.code` of a provider's error body, if it has one.
+    static func errorCode(_ body: [UInt8]) -> String? {
+        (try? JSONValue.parse(body))?["error"]?["code"]?.stringValue
     }
 }

@@ -48,11 +48,14 @@ extension JobRunner {
             pricePrompt: config.llmPricePromptPerMillion / 1_000_000, priceCompletion: config.llmPriceCompletionPerMillion / 1_000_000)
     }
 
-    /// Upper bound of a module's cost: its prompts' tokens (about 4 characters each) and the answers' limit.
+    /// Upper bound of a module's cost: its prompts' tokens (counted by `TokenEstimate`, which stays above
+    /// providers' tokenizers) and each answer's limit.
     func worstCase(_ facts: String, _ s: LLMSettings) -> Double {
-        let promptTokens = Double((LLMGenerator.system.count + facts.count + 200) / 4 + 1)
-        let perLayer = promptTokens * s.pricePrompt + Double(s.client.maxTokens) * s.priceCompletion
-        return perLayer * Double(LLMGenerator.layers.count)
+        let gen = LLMGenerator()
+        return LLMGenerator.layers.reduce(0.0) { sum, layer in
+            let prompt = TokenEstimate.promptTokens([LLMGenerator.system, gen.prompt(layer, facts: facts)])
+            return sum + Double(prompt) * s.pricePrompt + Double(s.client.maxTokens) * s.priceCompletion
+        }
     }
 
     /// How long a pause waits for LLM answers in flight before abandoning them: short enough that a pause
@@ -95,6 +98,7 @@ extension JobRunner {
     private enum Message {
         case layer(module: String, layer: String, ok: Bool, prompt: Int, completion: Int, ms: Int, note: String)
         case waiting(module: String, seconds: Double)
+        case notice(module: String, text: String)
         case module(module: String, sections: [(String, String)]?, failure: String?)
     }
 
@@ -144,6 +148,12 @@ extension JobRunner {
                             let c = try s.client.complete(system: LLMGenerator.system, user: gen.prompt(layer, facts: f))
                             let ms = Int(Date().timeIntervalSince(r0) * 1000)
                             sections.append((layer, c.text))
+                            if c.truncated {
+                                shared.post(.notice(module: m.path, text: "\(m.path): the \(layer) answer was cut at \(s.client.maxTokens) tokens (finish_reason: length)"))
+                            }
+                            if !c.usageReported {
+                                shared.post(.notice(module: m.path, text: "\(m.path): the LLM API reported no usage for \(layer); \(c.promptTokens + c.completionTokens) tokens counted from the text"))
+                            }
                             shared.post(.layer(module: m.path, layer: layer, ok: true, prompt: c.promptTokens, completion: c.completionTokens, ms: ms, note: c.text))
                             break
                         } catch let e as LLMClient.Failure {
@@ -152,6 +162,8 @@ extension JobRunner {
                                 shared.lock.lock()
                                 if case .refused(let why) = e {
                                     shared.fatal = "The LLM endpoint was not contacted: \(why)"
+                                } else if e == .quotaExhausted {
+                                    shared.fatal = "The LLM account's quota is exhausted (429 insufficient_quota). Add credit to the provider's account, then retry."
                                 } else {
                                     shared.fatal = "The LLM API refused the key (401). Check the organisation's LLM key."
                                 }
@@ -243,6 +255,8 @@ extension JobRunner {
                 switch msg {
                 case let .waiting(module, seconds):
                     try? lease.event(kind: "info", level: "warning", "Rate limited by the LLM API; waiting \(String(format: "%.1f", seconds)) s", object: module)
+                case let .notice(module, text):
+                    try? lease.event(kind: "info", level: "warning", text, object: module)
                 case let .layer(module, layer, ok, prompt, completion, ms, note):
                     var unknownCount = 0
                     if ok { unknownCount = LLMGenerator.check(note, vocabulary: vocabulary).1.count }

@@ -28,7 +28,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the stand-ins
 
 from gitrepos import _git as git, head_commit, make_git_repo  # noqa: E402
-from harness import DEFAULT, REPO_ROOT, Stack, parse_time  # noqa: E402
+from harness import DEFAULT, REPO_ROOT, Stack, parse_time, wait_until  # noqa: E402
 from standins.git_http import GitHTTPServer, basic_token_header  # noqa: E402
 from standins.github import GitHubAPI  # noqa: E402
 
@@ -1511,8 +1511,10 @@ def test_a_private_repository_without_a_token_asks_for_one(gh: GitHub, tmp_path:
     assert gh.git_requests("hidden") == []
 
 
-@pytest.mark.parametrize("path,secondary", [("/user", False), ("/repos/", True)], ids=["primary-403", "secondary-429"])
+@pytest.mark.parametrize("path,secondary", [("/user", False), ("/repos/", True)], ids=["primary-reset", "secondary-retry-after"])
 def test_a_rate_limit_makes_the_job_wait_then_complete(gh: GitHub, tmp_path: Path, path: str, secondary: bool) -> None:
+    """GitHub's primary limit says when it resets (x-ratelimit-remaining: 0, x-ratelimit-reset, no Retry-After);
+    a secondary limit is a 403 with requests left and a Retry-After."""
     name = "limited-" + ("secondary" if secondary else "primary")
     url = gh.repository(tmp_path, name, {"core/api.py": 'def entry():\n    """Entry."""\n'})
     gh.store_token(gh.token)
@@ -1520,9 +1522,26 @@ def test_a_rate_limit_makes_the_job_wait_then_complete(gh: GitHub, tmp_path: Pat
     job = gh.run(url, timeout=30)
     assert job["attempt"] == 1, "a rate limit is waited out in place, not retried as a failure"
     calls = [c for c in gh.api.requests if c.path.startswith(path)]
-    assert [c.status for c in calls] == [429 if secondary else 403, 200], [(c.path, c.status) for c in calls]
+    assert [c.status for c in calls] == [403, 200], [(c.path, c.status) for c in calls]
     assert calls[1].at - calls[0].at >= 0.9, "the job did not wait for Retry-After"
     assert any("rate limit" in (e["message"] or "").lower() for e in events_of(gh.stack, job["id"], token=gh.owner_token))
+
+
+def test_a_secondary_limit_without_headers_waits_a_minute_and_cancel_still_works(gh: GitHub, tmp_path: Path) -> None:
+    """A secondary limit may come as a bare 403 with GitHub's message: GitHub asks for at least a minute."""
+    url = gh.repository(tmp_path, "limited-bare", {"core/api.py": 'def entry():\n    """Entry."""\n'})
+    gh.store_token(gh.token)
+    gh.api.rate_limit("/user", times=1, retry_after=None, secondary=True)
+    repo_id = gh.stack.add_repository(url, token=gh.owner_token)
+    r = gh.stack.api("POST", "/api/documentation/jobs", {"repository_id": repo_id}, token=gh.owner_token)
+    assert r.status == 202, r.body
+    job_id = r.body["id"]
+    wait_until(lambda: any("waiting 60 s" in (e["message"] or "")
+                           for e in events_of(gh.stack, job_id, token=gh.owner_token)), timeout=20)
+    assert [c.status for c in gh.api.calls("/user")] == [403], "no request during the wait"
+    assert gh.stack.api("DELETE", f"/api/documentation/jobs/{job_id}", token=gh.owner_token).status in (200, 202)
+    job = gh.stack.poll_job(job_id, until=("cancelled",), timeout=10, token=gh.owner_token)
+    assert job["status"] == "cancelled"
 
 
 def test_a_github_server_error_is_retried(gh: GitHub, tmp_path: Path) -> None:

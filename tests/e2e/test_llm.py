@@ -1,8 +1,9 @@
 """The `llm` generator end to end, against a local OpenAI-compatible stand-in (tests/standins/llm.py).
 
 The real stack (nginx, scribe-fcgi, scribe-worker, PostgreSQL) runs jobs on git repositories the
-tests make; the stand-in answers with usage figures and, on command, with 429 + Retry-After, 500,
-401, slow answers, malformed bodies and invented names. Every test uses a model name of its own, so
+tests make; the stand-in answers with usage figures from a tokenizer of its own (near 3 characters
+per token on code) and, on command, with 429 + Retry-After, 429 insufficient_quota, 500, 401, slow
+answers, answers cut at max_tokens or without usage, malformed bodies and invented names. Every test uses a model name of its own, so
 the stand-in's request log (and its rules) tell one test's requests from another's.
 
 The organisation `e2e` keeps its key in the database (set with `scribe org set-llm`, key on stdin);
@@ -452,6 +453,69 @@ def test_a_budget_stops_the_job_before_it_is_exceeded(stack: Stack, llm: LLMStan
     assert usd(job["cost_actual_usd"]) <= usd(budget), (job["cost_actual_usd"], budget)
     ok = answered(llm.requests(model + "-b"))
     assert expected_cost(sum(r["usage"]["prompt_tokens"] for r in ok), sum(r["usage"]["completion_tokens"] for r in ok)) <= usd(budget)
+
+
+def charged(requests: list[dict]) -> Decimal:
+    """What the provider charged for these requests, by its own tokenizer, whether or not it said so."""
+    ok = answered(requests)
+    return expected_cost(sum(r["usage"]["prompt_tokens"] for r in ok), sum(r["usage"]["completion_tokens"] for r in ok))
+
+
+def test_the_estimate_and_the_budget_hold_against_a_tokenizer_of_its_own(
+    stack: Stack, llm: LLMStandIn, model: str, git_repo,
+) -> None:
+    """The stand-in counts code near 3 characters per token (not the product's estimate), runs answers to
+    max_tokens (finish_reason "length") and leaves `usage` out of some answers: the estimate stays an upper
+    bound, an answer without usage is counted from its text (never as 0), and a budget is never exceeded."""
+    names = [f"tok{i}" for i in range(6)]
+    repo_id = make_repo(stack, git_repo, names)
+    llm.add("length", model=model + "-a")
+    llm.add("no_usage", count=6, model=model + "-a")
+    first = start_job(stack, repo_id, model + "-a")
+    job = stack.poll_job(first, until=("completed",), timeout=45, interval=0.1)
+    requests = llm.requests(model + "-a")
+    assert len(requests) == len(names) * len(LAYERS) and all(r["status"] == 200 for r in requests), requests
+    # The stand-in's tokenizer is not 4 characters per token: the prompts come out denser.
+    chars = sum(r["prompt_chars"] for r in requests)
+    tokens = sum(r["usage"]["prompt_tokens"] for r in requests)
+    assert chars / tokens < 3.5, (chars, tokens)
+    assert all(r["finish_reason"] == "length" and r["usage"]["completion_tokens"] == r["max_tokens"] for r in requests)
+    silent = [r for r in requests if not r["usage_sent"]]
+    assert len(silent) == 6, "six answers came without usage"
+    # Counted, never as 0: at least what the provider charged, and the estimate above both.
+    assert usd(job["cost_actual_usd"]) >= charged(requests) > 0, (job["cost_actual_usd"], charged(requests))
+    assert job["completion_tokens"] >= sum(r["usage"]["completion_tokens"] for r in requests), job
+    assert usd(job["cost_estimated_usd"]) >= usd(job["cost_actual_usd"]), job
+    messages = [e["message"] or "" for e in all_events(stack, first)]
+    assert sum("reported no usage" in m for m in messages) == 6, messages
+    assert any("finish_reason: length" in m for m in messages), messages
+
+    # A budget for about one module's worst case, against the same answers: stopped in time, by the
+    # provider's count as much as by the product's.
+    llm.add("length", model=model + "-b")
+    llm.add("no_usage", count=3, model=model + "-b")
+    budget = float(usd(job["cost_estimated_usd"]) / len(names) * Decimal("1.3"))
+    second = start_job(stack, repo_id, model + "-b", budget_usd=budget, regenerate_all=True)
+    job = stack.poll_job(second, until=("failed",), timeout=45, interval=0.1)
+    assert "budget" in job["error_message"], job["error_message"]
+    assert 1 <= job["processed_objects"] < len(names), job
+    assert charged(llm.requests(model + "-b")) <= usd(job["cost_actual_usd"]) <= usd(budget), (job, budget)
+
+
+def test_an_exhausted_quota_fails_the_job_without_waiting(stack: Stack, llm: LLMStandIn, model: str, git_repo) -> None:
+    """OpenAI's 429 with `insufficient_quota` (no Retry-After) is not a rate limit: no wait, no retry."""
+    names = ["core", "storage", "web"]
+    repo_id = make_repo(stack, git_repo, names)
+    llm.add("quota", model=model)
+    started = time.monotonic()
+    job = stack.poll_job(start_job(stack, repo_id, model), until=("failed",), timeout=30, interval=0.1)
+    assert time.monotonic() - started < 10
+    assert "quota" in job["error_message"], job["error_message"]
+    assert job["attempt"] == 1, job
+    requests = llm.requests(model)
+    assert 1 <= len(requests) <= CONCURRENCY and all(r["failure"] == "quota" for r in requests), requests
+    assert usd(job["cost_actual_usd"]) == 0
+    assert not any("Rate limited" in (e["message"] or "") for e in all_events(stack, job["id"]))
 
 
 def test_invented_names_are_flagged_and_counted(stack: Stack, llm: LLMStandIn, model: str, git_repo) -> None:

@@ -15,9 +15,10 @@ What it speaks (as api.github.com does, checked against GitHub's documentation):
   (GitHub hides private repositories behind 404, never 403). A bad token is 401 here too.
 - Requests without a User-Agent get GitHub's 403 (GitHub refuses them).
 - Every answer carries the `x-ratelimit-*` headers.
-- Scripted faults, consumed in order by the next matching requests: rate limits (403 with
-  `x-ratelimit-remaining: 0`, or 429 secondary limits, both with `Retry-After`), 5xx, slow
-  answers and malformed bodies.
+- Scripted faults, consumed in order by the next matching requests: rate limits the way GitHub
+  sends them (the primary limit: 403 with `x-ratelimit-remaining: 0` and `x-ratelimit-reset`,
+  no `Retry-After`; a secondary limit: 403 with its message, requests left, and `Retry-After`
+  only when asked for), 5xx, slow answers and malformed bodies.
 
 Every request is recorded (method, path, headers, time). A token (a known one, or any that
 came in an Authorization header) that reaches the server anywhere else (path, query, another
@@ -27,6 +28,7 @@ header, the body) is recorded in `violations`, which a test asserts to be empty.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -109,27 +111,27 @@ class GitHubAPI:
         with self._lock:
             self.tokens[token] = login
 
-    def rate_limit(self, path: str = "/user", times: int = 1, retry_after: int = 1, secondary: bool = False) -> None:
-        """The next `times` requests to `path` hit a rate limit: GitHub's primary limit (403,
-        `x-ratelimit-remaining: 0`) or, with `secondary`, its secondary limit (429)."""
+    def rate_limit(self, path: str = "/user", times: int = 1, retry_after: int | None = 1, secondary: bool = False) -> None:
+        """The next `times` requests to `path` hit a rate limit, as GitHub answers it. The primary limit:
+        403, `x-ratelimit-remaining: 0` and `x-ratelimit-reset` `retry_after` seconds ahead (a whole-second
+        epoch, rounded up), no `Retry-After`. A secondary limit: 403 with GitHub's message and requests
+        still left; `Retry-After: retry_after` unless retry_after is None (then GitHub's rule is to wait at
+        least a minute)."""
         for _ in range(times):
-            reset = str(int(time.time()) + retry_after)
             if secondary:
-                status = 429
                 message = (
                     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
                     "If you reach out to GitHub Support for help, please include the request ID."
                 )
                 doc = f"{DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+                headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
             else:
-                status = 403
                 message = "API rate limit exceeded for user ID 1."
                 doc = f"{DOCS}/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit"
-            body = {"message": message, "documentation_url": doc, "status": str(status)}
-            self.script(Fault(
-                path, status, json.dumps(body).encode(),
-                {"Retry-After": str(retry_after), "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset},
-            ))
+                reset = math.ceil(time.time() + (retry_after or 60))
+                headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset), "x-ratelimit-used": str(self.rate_limit_total)}
+            body = {"message": message, "documentation_url": doc, "status": "403"}
+            self.script(Fault(path, 403, json.dumps(body).encode(), headers))
 
     def server_error(self, path: str = "/user", times: int = 1, status: int = 500) -> None:
         for _ in range(times):

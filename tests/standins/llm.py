@@ -2,8 +2,11 @@
 
 It speaks the real protocol, failures included: `POST /v1/chat/completions` with
 `Authorization: Bearer <key>` answers a real-shaped completion (id, object, created, model,
-choices[0].message.content, finish_reason, usage) whose token counts are computed from the text
-sizes, deterministically; a missing or wrong key gets OpenAI's 401 body. The answer names, in
+choices[0].message.content, finish_reason, usage); a missing or wrong key gets OpenAI's 401 body.
+Its tokenizer is its own, not Scribe's estimate: deterministic, word pieces of up to four letters
+(a leading space joins the word), digits in threes, punctuation in pairs; code comes out near
+3 characters per token, as with real providers, so Scribe's estimate is tested against a count it
+does not share. The answer names, in
 backticks, real names it finds in the prompt's facts (so a checker against the analysis accepts
 them) and, on command, invented ones (`NonexistentHelper`, `ghost/phantom.py`).
 
@@ -16,13 +19,18 @@ Scripted with rules, from Python (`LLMStandIn.add(...)`) or over HTTP (`POST /_c
     {"mode": "500", "status": 503, "retry_after": 2}       503 with Retry-After (a provider's overload answer)
     {"mode": "500", "count": 2}                            the next 2 requests: 500 (or "status": 503)
     {"mode": "401"}                                        every request: 401 (a revoked key)
+    {"mode": "quota"}                                      429 with code insufficient_quota, no Retry-After
+                                                           (the account has no credit: waiting does not help)
     {"mode": "malformed", "count": 3}                      200 with a body that is not JSON / has no choices
     {"mode": "slow", "delay": 0.2}                         every answer after 0.2 s
     {"mode": "invent"}                                     answers also name invented symbols
+    {"mode": "no_usage"}                                   answers without a `usage` object (some providers)
+    {"mode": "length"}                                     answers that run to max_tokens and are cut there:
+                                                           finish_reason "length", completion_tokens = max_tokens
 
 `count` omitted means "until told otherwise"; `model` and `module` restrict a rule to requests of
 that model or about that module (the prompt's "Module: `name`" line). The first failure rule that
-matches a request answers it; slow and invent rules add to whatever answer is given.
+matches a request answers it; slow, invent, no_usage and length rules add to whatever answer is given.
 
 Every request is recorded (times, model, prompt size, module, layer, whether Authorization was
 present and right, status, usage, invented names): `requests()` or `GET /_requests`. The largest
@@ -49,8 +57,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 INVENTED = ("NonexistentHelper", "ghost/phantom.py")
-FAILURE_MODES = ("429", "500", "401", "malformed")
-MODES = FAILURE_MODES + ("slow", "invent")
+FAILURE_MODES = ("429", "quota", "500", "401", "malformed")
+MODIFIERS = ("invent", "no_usage", "length")
+MODES = FAILURE_MODES + ("slow",) + MODIFIERS
 
 _MODULE = re.compile(r"Module: `([^`]+)`")
 _BACKTICKED = re.compile(r"`([^`\n]+)`")
@@ -58,9 +67,17 @@ _BACKTICKED = re.compile(r"`([^`\n]+)`")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
 
 
+_TOKEN = re.compile(r" ?[A-Za-z]{1,4}| ?[0-9]{1,3}|\s+|[^\sA-Za-z0-9]{1,2}")
+
+
+def tokenize(text: str) -> list[str]:
+    """The stand-in's tokenizer (see the module's documentation); the pieces join back to the text."""
+    return _TOKEN.findall(text)
+
+
 def count_tokens(text: str) -> int:
-    """The stand-in's tokenizer: one token per 4 characters, at least one."""
-    return max(1, math.ceil(len(text) / 4))
+    """Tokens of a text, at least one."""
+    return max(1, len(tokenize(text)))
 
 
 def prompt_tokens(messages: list[dict]) -> int:
@@ -90,7 +107,18 @@ def names_in_facts(user: str) -> list[str]:
     return list(seen)
 
 
-def answer_text(layer: str, module: str | None, names: list[str], invent: bool) -> str:
+def answer_text(layer: str, module: str | None, names: list[str], invent: bool, max_tokens: int | None = None) -> str:
+    """The answer; with max_tokens, one that runs on and is cut at exactly that many tokens."""
+    text = _answer_text(layer, module, names, invent)
+    if max_tokens is None:
+        return text
+    pieces = tokenize(text)
+    while len(pieces) < max_tokens:
+        pieces += tokenize("\n\nMore on " + text)
+    return "".join(pieces[:max_tokens])
+
+
+def _answer_text(layer: str, module: str | None, names: list[str], invent: bool) -> str:
     subject = f"`{module}`" if module else "this"
     picked = [n for n in names if n != module][:5] or names[:1]
     listed = ", ".join(f"`{n}`" for n in picked) or "its declarations"
@@ -206,9 +234,9 @@ class LLMStandIn:
                 self._in_flight[k] -= 1
             self._log.append(record)
 
-    def _match(self, model: str, module: str | None) -> tuple[dict | None, float, bool]:
-        """The failure rule that answers (its count taken), the delay, and whether to invent."""
-        failure, delay, invent = None, 0.0, False
+    def _match(self, model: str, module: str | None) -> tuple[dict | None, float, set[str]]:
+        """The failure rule that answers (its count taken), the delay, and the modifiers that apply."""
+        failure, delay, modifiers = None, 0.0, set()
         with self._lock:
             for rule in self._rules:
                 if rule["model"] is not None and rule["model"] != model:
@@ -219,14 +247,16 @@ class LLMStandIn:
                     continue
                 if rule["mode"] == "slow":
                     delay = max(delay, rule["delay"])
-                elif rule["mode"] == "invent":
-                    invent = True
+                elif rule["mode"] in MODIFIERS:
+                    modifiers.add(rule["mode"])
+                    if rule["left"] is not None:
+                        rule["left"] -= 1
                 elif failure is None:
                     failure = rule
                     rule["hits"] += 1
                     if rule["left"] is not None:
                         rule["left"] -= 1
-            return (dict(failure) if failure else None), delay, invent
+            return (dict(failure) if failure else None), delay, modifiers
 
 
 def _retry_after(rule: dict, headers: dict[str, str]) -> float | None:
@@ -358,7 +388,7 @@ def _handler_for(standin: LLMStandIn) -> type[BaseHTTPRequestHandler]:
                                            "code": "invalid_api_key"}},
                            note={"status": 401, "failure": "401"})
                 return
-            failure, delay, invent = standin._match(model, module)
+            failure, delay, modifiers = standin._match(model, module)
             if failure is not None and failure["mode"] == "401":
                 self._send(401, {"error": {"message": "Incorrect API key provided: sk-********. The key was revoked.",
                                            "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}},
@@ -371,6 +401,12 @@ def _handler_for(standin: LLMStandIn) -> type[BaseHTTPRequestHandler]:
                                            "type": "requests", "param": None, "code": "rate_limit_exceeded"}},
                            headers=headers,
                            note={"status": 429, "failure": "429", "retry_after": failure["retry_after"], "until": until})
+                return
+            if failure is not None and failure["mode"] == "quota":
+                # OpenAI's answer when the account has no credit: 429 like a rate limit, without Retry-After.
+                self._send(429, {"error": {"message": "You exceeded your current quota, please check your plan and billing details.",
+                                           "type": "insufficient_quota", "param": None, "code": "insufficient_quota"}},
+                           note={"status": 429, "failure": "quota"})
                 return
             if failure is not None and failure["mode"] == "500":
                 status = failure["status"] or 500
@@ -394,16 +430,23 @@ def _handler_for(standin: LLMStandIn) -> type[BaseHTTPRequestHandler]:
                                  "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}},
                            note={"status": 200, "failure": "malformed: no choices"})
                 return
-            text = answer_text(layer, module, names_in_facts(user), invent)
+            invent = "invent" in modifiers
+            cut = int(req.get("max_tokens") or 16) if "length" in modifiers else None
+            text = answer_text(layer, module, names_in_facts(user), invent, max_tokens=cut)
+            # What the provider charges, whether or not it says so in the answer.
             usage = {"prompt_tokens": prompt_tokens(messages), "completion_tokens": count_tokens(text)}
             usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
-            self._send(200, {
+            answer = {
                 "id": "chatcmpl-" + secrets.token_hex(12), "object": "chat.completion", "created": int(time.time()),
                 "model": model, "system_fingerprint": "fp_standin",
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text, "refusal": None},
-                             "logprobs": None, "finish_reason": "stop"}],
-                "usage": usage,
-            }, note={"status": 200, "usage": usage, "invented": len(INVENTED) if invent else 0, "text": text})
+                             "logprobs": None, "finish_reason": "length" if cut is not None else "stop"}],
+            }
+            if "no_usage" not in modifiers:
+                answer["usage"] = usage
+            self._send(200, answer, note={"status": 200, "usage": usage, "usage_sent": "no_usage" not in modifiers,
+                                          "finish_reason": answer["choices"][0]["finish_reason"],
+                                          "invented": len(INVENTED) if invent else 0, "text": text})
 
     return Handler
 
