@@ -45,8 +45,10 @@ extension DocsOutput {
         let tree = CloneTree(root: root)
         var out: [LeaseStore.PageRecord] = []
         let rev = commit.count >= 7 && commit.allSatisfy(\.isHexDigit) ? "commit \(commit)" : "the working tree"
-        var files: [(path: String, module: Analysis.Module?)] = modules.flatMap { m in m.files.map { ($0.path, Optional(m)) } }
-        var seen = Set(files.map(\.path))
+        // One view per file: data objects read from one schema file share it, and facts may cite it again.
+        var files: [(path: String, module: Analysis.Module?)] = []
+        var seen = Set<String>()
+        for m in modules { for f in m.files where seen.insert(f.path).inserted { files.append((f.path, m)) } }
         for f in a.facts.all where seen.insert(f.path).inserted { files.append((f.path, nil)) }
         let e = MarkdownRenderer.escape
         for (file, m) in files {

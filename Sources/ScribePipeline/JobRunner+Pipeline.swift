@@ -159,7 +159,13 @@ extension JobRunner {
         if llm == nil { try recordUnverified(out.verify(analysis, pages: pages.map(\.path), extra: [String(commit.prefix(12))]), modules) }
 
         try step(.save)
-        let (indexed, contents) = try JobRunner.pageContents(pages, in: out.dir)
+        // A failed module has no page: its page, HTML twin and parts are left out of the index, so every listed
+        // page is one that was written.
+        let failedSet = Set(failed)
+        let unwritten = Set(modules.filter { failedSet.contains($0.path) }.flatMap { [$0.pagePath, String($0.pagePath.dropLast(3)) + ".html"] })
+        let partsOf = modules.filter { failedSet.contains($0.path) }.map { String($0.pagePath.dropLast(3)) + "/" }
+        let written = pages.filter { p in !unwritten.contains(p.path) && !partsOf.contains { p.path.hasPrefix($0) } }
+        let (indexed, contents) = try JobRunner.pageContents(written, in: out.dir)
         guard try lease.complete(docsPath: "\(repo.id)/\(jobID)", pages: indexed, contents: contents, cacheHit: false) else {
             throw PipelineError.stopped(.leaseLost)
         }
