@@ -159,11 +159,17 @@ extension JobRunner {
         if llm == nil { try recordUnverified(out.verify(analysis, pages: pages.map(\.path), extra: [String(commit.prefix(12))]), modules) }
 
         try step(.save)
-        // A failed module has no page: its page, HTML twin and parts are left out of the index, so every listed
-        // page is one that was written.
+        // A failed module whose page could not be written (the llm generator writes the marked built-in page
+        // instead, which stays) is left out of the index with its HTML twin and parts, so every listed page
+        // is one that was written.
         let failedSet = Set(failed)
-        let unwritten = Set(modules.filter { failedSet.contains($0.path) }.flatMap { [$0.pagePath, String($0.pagePath.dropLast(3)) + ".html"] })
-        let partsOf = modules.filter { failedSet.contains($0.path) }.map { String($0.pagePath.dropLast(3)) + "/" }
+        let pageless = modules.filter { m in
+            guard failedSet.contains(m.path) else { return false }
+            var st = stat()
+            return lstat("\(out.dir)/\(m.pagePath)", &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG
+        }
+        let unwritten = Set(pageless.flatMap { [$0.pagePath, String($0.pagePath.dropLast(3)) + ".html"] })
+        let partsOf = pageless.map { String($0.pagePath.dropLast(3)) + "/" }
         let written = pages.filter { p in !unwritten.contains(p.path) && !partsOf.contains { p.path.hasPrefix($0) } }
         let (indexed, contents) = try JobRunner.pageContents(written, in: out.dir)
         guard try lease.complete(docsPath: "\(repo.id)/\(jobID)", pages: indexed, contents: contents, cacheHit: false) else {
