@@ -69,9 +69,12 @@ public final class LogSink: @unchecked Sendable {
         return try LogSink(path: file, format: format)
     }
 
-    /// Installs the sink as swift-log's backend and returns the executable's logger.
-    public func bootstrap(label: String, level: String) -> Logger {
-        LoggingSystem.bootstrap { [self] in SinkLogHandler(label: $0, sink: self) }
+    /// swift-log's handler writing to this sink. Only executables install it, once, with
+    /// `LoggingSystem.bootstrap(sink.handler)`; libraries take a `Logger` and never bootstrap.
+    public func handler(label: String) -> any LogHandler { SinkLogHandler(label: label, sink: self) }
+
+    /// The executable's logger at the level named (`info` when the name is unknown).
+    public static func logger(label: String, level: String) -> Logger {
         var logger = Logger(label: label)
         logger.logLevel = Logger.Level(rawValue: level) ?? .info
         return logger

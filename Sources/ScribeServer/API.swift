@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 import ScribeCore
+import ScribeCrypto
 import ScribeNet
+import ScribeQueue
 import ScribeStore
 
 /// The JSON API (SPEC §4): routing, authentication, and the handlers in `API+*.swift`.

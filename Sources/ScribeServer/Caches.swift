@@ -157,31 +157,6 @@ final class JobVersionCache: @unchecked Sendable {
     }
 }
 
-/// Counters for `/api/metrics`.
-final class Metrics: @unchecked Sendable {
-    private let lock = NSLock()
-    private var byStatus: [Int: Int] = [:]
-    private(set) var notModified = 0
-    private(set) var spawned = 0
-    private(set) var rescued = 0
-
-    func count(status: Int) {
-        lock.lock()
-        byStatus[status, default: 0] += 1
-        if status == 304 { notModified += 1 }
-        lock.unlock()
-    }
-
-    func addSpawned() { lock.lock(); spawned += 1; lock.unlock() }
-    func addRescued(_ n: Int) { lock.lock(); rescued += n; lock.unlock() }
-
-    func snapshot() -> (byStatus: [Int: Int], spawned: Int, rescued: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (byStatus, spawned, rescued)
-    }
-}
-
 /// A boolean shared between threads.
 final class Flag: @unchecked Sendable {
     private let lock = NSLock()

@@ -50,7 +50,10 @@ var jobs = ProcessInfo.processInfo.activeProcessorCount
 var files: [String] = []
 var timeLimit = 10.0
 
-ScribeVersion.handleFlag(CommandLine.arguments, program: "scribe-swift-symbols")
+if ScribeVersion.isRequested(by: CommandLine.arguments) {
+    print("scribe-swift-symbols \(ScribeVersion.string)")
+    exit(0)
+}
 
 do {
     var args = CommandLine.arguments.dropFirst()

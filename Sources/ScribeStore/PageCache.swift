@@ -1,5 +1,5 @@
 import Foundation
-import ScribeNet
+import ScribeCrypto
 
 /// This host's bounded cache of page files, `$SCRIBE_DATA_DIR/docs/cache/<2 hex>/<sha256>`, so that nginx sends
 /// pages itself (`X-Accel-Redirect`). The database holds every page; a file is written on its first read here,

@@ -33,9 +33,9 @@ public final class Dispatcher: @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private var cancelSeen: [String: Date] = [:]
     /// Ends the loops (tests, shutdown). Loops without an exit also sent the optimizer into minutes of work.
-    private let stopped = Flag()
+    private let stopped = Locked(false)
 
-    public func stop() { stopped.set() }
+    public func stop() { stopped.withLock { $0 = true } }
 
     public init(config: Config, logger: Logger, launcher: WorkerLauncher) {
         self.config = config
@@ -54,10 +54,10 @@ public final class Dispatcher: @unchecked Sendable {
         }
     }
 
-    func attach(metrics: Metrics) { self.metrics = metrics }
+    public func attach(metrics: Metrics) { self.metrics = metrics }
 
     /// Reports each start and its outcome, for `/api/health`.
-    func attach(health: WorkerStartHealth) {
+    public func attach(health: WorkerStartHealth) {
         health.watch(workerPath: launcher.workerPath)
         self.health = health
     }
@@ -66,7 +66,7 @@ public final class Dispatcher: @unchecked Sendable {
     public func start() {
         let t = Thread { [self] in
             var delay = 0.5
-            while !stopped.isSet {
+            while !stopped.current {
                 do {
                     try loop(untilIdle: false)
                 } catch {
@@ -90,7 +90,7 @@ public final class Dispatcher: @unchecked Sendable {
         let jobs = listener.jobs
         var lastSweep = Date.distantPast
         let sweepEvery = max(1.0, Double(config.leaseSeconds) / 3)
-        while !stopped.isSet {
+        while !stopped.current {
             try reapExited(jobs)
             if Date().timeIntervalSince(lastSweep) >= sweepEvery {
                 try sweep(jobs)
