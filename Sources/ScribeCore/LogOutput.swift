@@ -4,6 +4,7 @@ import Logging
 /// Where the executables' log lines go: standard error, or `SCRIBE_LOG_FILE` (reopened on SIGHUP, so that
 /// logrotate can move it away), as text or as one JSON object per line (`SCRIBE_LOG_FORMAT=json`).
 public final class LogSink: @unchecked Sendable {
+    // @unchecked: `fd` is the only mutable field, read and replaced under `lock`; `path` and `format` are constants.
     public enum Format: String, Sendable { case text, json }
 
     // The lock guards fd: a reopen must never close the descriptor under a thread that writes.

@@ -140,7 +140,7 @@ extension JobRunner {
         try FileManager.default.createDirectory(atPath: "\(out.dir)/modules", withIntermediateDirectories: true)
         let previous = options.regenerateAll ? [:] : try JobStore(lease.db).previousObjects(repositoryID: repo.id)
         try generate(modules, analysis, out, fingerprints: fingerprints, previous: previous, options: options, llm: llm)
-        let failed = try lease.objects().filter { $0.status == "failed" }.map(\.path).sorted()
+        let failed = try lease.objects().filter { $0.status == .failed }.map(\.path).sorted()
         if !failed.isEmpty {
             try lease.event(
                 kind: "error", level: "warning",
@@ -225,7 +225,7 @@ extension JobRunner {
         for (object, list) in byObject.sorted(by: { $0.key < $1.key }) {
             try check(
                 try lease.layerFinished(
-                    object, layer: "verify", status: "warning", promptTokens: 0, completionTokens: 0, costUSD: 0,
+                    object, layer: "verify", status: .warning, promptTokens: 0, completionTokens: 0, costUSD: 0,
                     unverified: list.count, durationMs: 0,
                     message: "\(list.count) unverifiable mention\(list.count == 1 ? "" : "s"): \(list.prefix(3).joined(separator: "; "))"))
         }
@@ -283,7 +283,7 @@ extension JobRunner {
         var todo: [Analysis.Module] = []
         for m in modules {
             let status = existing[m.path]?.status
-            if !options.regenerateAll, status == "done" || status == "skipped", FileManager.default.fileExists(atPath: out.modulePagePath(m)) {
+            if !options.regenerateAll, status?.isFinished == true, FileManager.default.fileExists(atPath: out.modulePagePath(m)) {
                 counts.processed += 1
             } else {
                 todo.append(m)
@@ -320,7 +320,7 @@ extension JobRunner {
             counts.processed += 1
             try check(
                 try lease.objectFinished(
-                    m.path, status: "skipped", error: options.skipExisting ? "kept (skip_existing)" : "unchanged since the last documentation",
+                    m.path, status: .skipped, error: options.skipExisting ? "kept (skip_existing)" : "unchanged since the last documentation",
                     durationMs: 0, counts: counts, progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total),
                     etaSeconds: nil))
         }
@@ -341,14 +341,14 @@ extension JobRunner {
                     m.path, progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total),
                     step: ProgressPlan.generatingStep(module: m.name, index: index, total: counts.total)))
             let t0 = Date()
-            var status = "done"
+            var status = ObjectStatus.done
             var note: String? = nil
             try throttle()
             do {
                 try out.writeModule(m, analysis)
                 counts.processed += 1
             } catch {
-                status = "failed"
+                status = .failed
                 note = "\(error)"
                 counts.failed += 1
             }

@@ -7,6 +7,9 @@ import ScribeStore
 /// them, releases the job of a worker that exits without a final state, and rescues jobs whose heartbeat
 /// is older than the lease. Runs as a thread in scribe-fcgi, or in the foreground for `scribe dispatch`.
 public final class Dispatcher: @unchecked Sendable {
+    // @unchecked: `children` and `exited` are shared with the reaper threads and touched under `lock` only;
+    // `lastGC` and `cancelSeen` belong to the loop's thread; `metrics` and `health` are attached before `start`;
+    // `stopped` is a `Locked`; the wake pipe's descriptors are set in init and never change.
     private let config: Config
     private let logger: Logger
     private let launcher: WorkerLauncher

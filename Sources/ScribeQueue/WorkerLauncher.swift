@@ -60,7 +60,8 @@ func withCStringArray<T>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutab
 
 /// Whether this process can start workers, for `/api/health`: the worker binary must be an executable file,
 /// and the last start must not have failed (a spawn error, or a worker that could not run at all).
-public final class WorkerStartHealth: @unchecked Sendable {  // every field is behind `lock`
+public final class WorkerStartHealth: @unchecked Sendable {
+    // @unchecked: every var (workerPath, failuresInARow, lastFailure) is read and written under `lock`.
     private let lock = NSLock()
     private var workerPath: String?
     private var failuresInARow = 0

@@ -4,6 +4,7 @@ import ScribeStore
 
 /// Verified API tokens, kept briefly so that polling costs no authentication query (SPEC §4).
 final class AuthCache: @unchecked Sendable {
+    // @unchecked: every var is read and written under `lock`.
     private let lock = NSLock()
     private var entries: [String: (AccountStore.Principal, Date)] = [:]
     private let ttl: TimeInterval
@@ -38,6 +39,8 @@ final class AuthCache: @unchecked Sendable {
 /// change) with a newer version replaces the entry and so drops the copy. The copies are bounded in bytes;
 /// past the bound the oldest stored go first.
 final class JobVersionCache: @unchecked Sendable {
+    // @unchecked: every var (entries, connected, generation, the rendered bookkeeping) is read and written under
+    // `lock`; `maxRenderedBytes` is a constant.
     struct Entry {
         let version: Int64
         let organisationID: String
@@ -159,6 +162,7 @@ final class JobVersionCache: @unchecked Sendable {
 
 /// A boolean shared between threads.
 final class Flag: @unchecked Sendable {
+    // @unchecked: `value` is read and written under `lock` only.
     private let lock = NSLock()
     private var value = false
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }

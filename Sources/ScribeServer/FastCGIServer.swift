@@ -187,6 +187,7 @@ public struct ServerError: Error, CustomStringConvertible {
 
 /// A counter shared between threads.
 final class Counter: @unchecked Sendable {
+    // @unchecked: `n` is read and written under `lock` only.
     private let lock = NSLock()
     private var n = 0
     func add(_ d: Int) { lock.lock(); n += d; lock.unlock() }
