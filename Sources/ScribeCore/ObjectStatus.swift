@@ -13,3 +13,19 @@ public enum LayerStatus: String, Sendable {
     /// Written, with findings (unverifiable mentions).
     case warning
 }
+
+/// A job's objects so far: documented (or reused), failed, and the total this run documents.
+public struct ObjectCounts: Sendable, Equatable {
+    public var processed: Int
+    public var failed: Int
+    public var total: Int
+
+    public init(processed: Int, failed: Int, total: Int) {
+        self.processed = processed
+        self.failed = failed
+        self.total = total
+    }
+
+    /// Objects with an outcome (documented, reused or failed).
+    public var finished: Int { processed + failed }
+}

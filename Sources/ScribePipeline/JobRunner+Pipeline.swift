@@ -109,15 +109,7 @@ extension JobRunner {
         try step(.analyze)
         let analysis = try stoppable { try analyzeReporting(root: cloneDir) }
         if analysis.files.isEmpty { throw PipelineError.fatal(Messages.repositoryEmpty) }
-        var modules = analysis.modules
-        if let wanted = options.modules {
-            let (picked, unknown) = analysis.select(wanted)  // data objects by name or by folder
-            if !unknown.isEmpty {
-                throw PipelineError.fatal(
-                    "Unknown modules: \(unknown.joined(separator: ", ")) (known: \(modules.map(\.path).joined(separator: ", ")))")
-            }
-            modules = picked
-        }
+        let modules = try DocumentationSteps.modules(of: analysis, wanted: options.modules)
         try lease.event(
             "Found \(analysis.files.count) files, \(analysis.totalLines) lines, \(analysis.symbols.count) declarations, "
                 + "\(modules.count) modules, \(analysis.dependencies.count) module dependencies"
@@ -132,12 +124,8 @@ extension JobRunner {
             uniqueKeysWithValues: modules.map { ($0.path, JobRunner.fingerprint($0, analysis, blobs, flavour: flavour, documented: documented)) })
         try lease.seedObjects(modules.map { (path: $0.path, fingerprint: fingerprints[$0.path]) })
 
-        var out = DocsOutput(dir: "\(workDir)/out")
-        out.generator.documentedModules = Set(modules.map(\.path))
-        out.generator.sourceLinks = Site.SourceLinks(repositoryURL: repo.url, commit: commit)
-        out.generator.directory = SymbolDirectory()
-        out.sourceRoot = cloneDir
-        try FileManager.default.createDirectory(atPath: "\(out.dir)/modules", withIntermediateDirectories: true)
+        let out = try DocumentationSteps.output(
+            for: modules, .init(dir: "\(workDir)/out", repositoryURL: repo.url, commit: commit, sourceRoot: cloneDir))
         let previous = options.regenerateAll ? [:] : try JobStore(lease.db).previousObjects(repositoryID: repo.id)
         try generate(modules, analysis, out, fingerprints: fingerprints, previous: previous, options: options, llm: llm)
         let failed = try lease.objects().filter { $0.status == .failed }.map(\.path).sorted()
@@ -148,12 +136,11 @@ extension JobRunner {
                     + "without their pages (partial); Retry regenerates only these")
         }
 
-        try step(.finalize)
         let ctx = BuiltinGenerator.Context(
             repositoryName: repo.name, repositoryURL: repo.url, commit: commit, generatedAt: JobRunner.now())
-        let pages = try stoppable {
-            try out.finalize(analysis, modules: modules, ctx: ctx) { note in try? lease.event(kind: "info", level: "warning", note) }
-        }
+        let report = JobReport(runner: self)
+        try report.step(.finalize)
+        let pages = try stoppable { try DocumentationSteps.finalize(analysis, modules: modules, out, ctx, report: report) }
         let overall = analysis.overallCoverage(modules)
         try lease.event(
             "Documentation coverage: \(Analysis.Coverage.format(overall.percent)), \(overall.documented) of \(overall.exported) public symbols documented")
@@ -331,36 +318,7 @@ extension JobRunner {
             try generateWithLLM(modules, analysis, out, todo: work, counts: counts, settings: llm, budget: options.budgetUSD)
             return
         }
-        let started = Date()
-        var doneThisAttempt = 0
-        for m in work {
-            try check(allowPause: true)
-            let index = counts.processed + counts.failed + 1
-            try check(
-                try lease.objectStarted(
-                    m.path, progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total),
-                    step: ProgressPlan.generatingStep(module: m.name, index: index, total: counts.total)))
-            let t0 = Date()
-            var status = ObjectStatus.done
-            var note: String? = nil
-            try throttle()
-            do {
-                try out.writeModule(m, analysis)
-                counts.processed += 1
-            } catch {
-                status = .failed
-                note = "\(error)"
-                counts.failed += 1
-            }
-            doneThisAttempt += 1
-            let elapsed = Date().timeIntervalSince(started)
-            let remaining = work.count - doneThisAttempt
-            let eta = remaining > 0 ? elapsed / Double(doneThisAttempt) * Double(remaining) : nil
-            try check(
-                try lease.objectFinished(
-                    m.path, status: status, error: note, durationMs: Int(Date().timeIntervalSince(t0) * 1000), counts: counts,
-                    progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total), etaSeconds: eta))
-        }
+        try DocumentationSteps.writeModules(work, analysis, out, counts: &counts, report: JobReport(runner: self))
         try check(allowPause: true)
     }
 

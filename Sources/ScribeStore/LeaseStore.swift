@@ -157,16 +157,7 @@ public final class LeaseStore {
                 """, [jobID, lease, path, String(progress), step], name: "lease.object-started"))
     }
 
-    public struct Counts: Sendable {
-        public var processed: Int
-        public var failed: Int
-        public var total: Int
-        public init(processed: Int, failed: Int, total: Int) {
-            self.processed = processed
-            self.failed = failed
-            self.total = total
-        }
-    }
+    public typealias Counts = ObjectCounts
 
     /// Records an object's outcome, the job's counts, progress and estimate, and an event: one round trip.
     public func objectFinished(
