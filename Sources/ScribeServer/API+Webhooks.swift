@@ -54,7 +54,7 @@ extension API {
             var fields = hook.json.objectPairs ?? []
             fields.append(("secret", .string(secret)))
             let base = repo.map { "/api/repositories/\($0)/webhooks" } ?? "/api/organisation/webhooks"
-            return .json(201, .object(fields), headers: [("Location", "\(base)/\(hook.id)"), ("Cache-Control", "no-store")])
+            return .json(201, .object(fields), headers: [("Location", "\(base)/\(hook.id)")])
         }
     }
 
