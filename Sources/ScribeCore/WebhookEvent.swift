@@ -50,7 +50,8 @@ public struct WebhookEvent: Equatable, Sendable {
             repositoryURL: snapshot["repository_url"]?.stringValue ?? "", status: status,
             partial: snapshot["partial"]?.boolValue ?? false, processedObjects: int("processed_objects"),
             failedObjects: int("failed_objects"), totalObjects: int("total_objects"),
-            errorMessage: snapshot["error_message"]?.stringValue, resolvedCommit: snapshot["resolved_commit"]?.stringValue,
+            errorMessage: snapshot["error_message"]?.stringValue,
+            resolvedCommit: snapshot["resolved_commit"]?.stringValue,
             finishedAt: finished)
     }
 

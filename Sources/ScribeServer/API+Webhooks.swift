@@ -28,7 +28,9 @@ extension API {
 
     func createWebhook(_ c: Context, _ scope: WebhookScope) throws -> HTTPResponse {
         let repo = try webhookScope(c, scope)
-        guard let box else { throw APIError(503, "Secret storage is not configured on this server (SCRIBE_SECRET_KEY)") }
+        guard let box else {
+            throw APIError(503, "Secret storage is not configured on this server (SCRIBE_SECRET_KEY)")
+        }
         let body = try c.jsonObject()
         for (key, _) in body.objectPairs ?? [] where key != "url" && key != "secret" {
             throw APIError.badField(key, "unknown field (expected url and, optionally, secret)")
@@ -39,16 +41,20 @@ extension API {
         var secret = WebhookSignature.newSecret()
         if let given = body["secret"], !given.isNull {
             // The value itself is never part of a message.
-            guard let s = given.stringValue, (16...256).contains(s.utf8.count), s.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
+            guard let s = given.stringValue, (16...256).contains(s.utf8.count),
+                s.utf8.allSatisfy({ $0 > 32 && $0 < 127 })
+            else {
                 throw APIError.badField("secret", "expected 16 to 256 printable characters without spaces")
             }
             secret = s
         }
         switch try WebhookStore(try c.db()).create(
-            organisationID: c.org, repositoryID: repo, url: endpoint.url, sealedSecret: try box.seal(secret), createdBy: c.userID)
+            organisationID: c.org, repositoryID: repo, url: endpoint.url, sealedSecret: try box.seal(secret),
+            createdBy: c.userID)
         {
         case .tooMany:
-            throw APIError(409, "The organisation has \(WebhookStore.maxPerOrganisation) webhooks already; remove one first")
+            throw APIError(
+                409, "The organisation has \(WebhookStore.maxPerOrganisation) webhooks already; remove one first")
         case .created(let hook):
             // The only answer that holds the secret: it is never shown again.
             var fields = hook.json.objectPairs ?? []
@@ -98,8 +104,10 @@ extension API {
         }
         let limit = try pageLimit(c, default: 50, max: 200)
         let after = try pageCursor(c, "after", .deliveries) { API.isTimeAndID($0) }
-        let rows = try store.deliveries(webhookID: hook.id, limit: limit + 1, after: after.map { ($0.key[0], $0.key[1].lowercased()) })
+        let rows = try store.deliveries(
+            webhookID: hook.id, limit: limit + 1, after: after.map { ($0.key[0], $0.key[1].lowercased()) })
         let (kept, next) = API.page(rows, limit: limit) { PageCursor(.deliveries, [$0.createdAt, $0.id]) }
-        return .json(200, .object([("webhook_id", .string(hook.id)), ("deliveries", .array(kept.map(\.json))), ("next", next)]))
+        return .json(
+            200, .object([("webhook_id", .string(hook.id)), ("deliveries", .array(kept.map(\.json))), ("next", next)]))
     }
 }

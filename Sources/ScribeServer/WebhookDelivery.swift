@@ -39,7 +39,9 @@ public final class WebhookDelivery: @unchecked Sendable {
 
     /// Runs until stopped, on a thread of its own; a lost database is retried.
     public func start() {
-        startRetryingThread(name: "webhooks", stopped: stopped, logger: logger, lost: "webhook sender lost the database; retrying") {
+        startRetryingThread(
+            name: "webhooks", stopped: stopped, logger: logger, lost: "webhook sender lost the database; retrying"
+        ) {
             [self] in try loop()
         }
     }
@@ -76,7 +78,9 @@ public final class WebhookDelivery: @unchecked Sendable {
         let all = results.withLock { $0 }
         for (i, d) in claimed.enumerated() {
             guard let a = all[i] else { continue }
-            try store.record(id: d.event.deliveryID, attempt: d.attempt, httpStatus: a.httpStatus, error: a.error, outcome: a.outcome)
+            try store.record(
+                id: d.event.deliveryID, attempt: d.attempt, httpStatus: a.httpStatus, error: a.error, outcome: a.outcome
+            )
             var meta: Logger.Metadata = [
                 "webhook.id": "\(d.webhookID)", "delivery.id": "\(d.event.deliveryID)", "job.id": "\(d.event.jobID)",
                 "delivery.attempt": "\(d.attempt)",
@@ -103,24 +107,29 @@ public final class WebhookDelivery: @unchecked Sendable {
     /// One POST. The URL and the body are never logged (a URL may carry a receiver's token), the secret
     /// never leaves this function but as the signature.
     func attempt(_ d: WebhookStore.Claimed) -> Attempt {
-        guard let box else { return retryOrFail(d, status: nil, "secret storage is not configured on this server (SCRIBE_SECRET_KEY)") }
+        guard let box else {
+            return retryOrFail(d, status: nil, "secret storage is not configured on this server (SCRIBE_SECRET_KEY)")
+        }
         let secret: String
         do {
             secret = try box.open(d.sealedSecret)
         } catch {
-            return retryOrFail(d, status: nil, "the webhook's secret could not be decrypted (was SCRIBE_SECRET_KEY changed?)")
+            return retryOrFail(
+                d, status: nil, "the webhook's secret could not be decrypted (was SCRIBE_SECRET_KEY changed?)")
         }
         let body = d.event.body(publicURL: config.publicURL)
         let timestamp = Int(Date().timeIntervalSince1970)
         let headers = [
-            ("Content-Type", "application/json"), ("X-Scribe-Event", d.event.event), ("X-Scribe-Delivery", d.event.deliveryID),
+            ("Content-Type", "application/json"), ("X-Scribe-Event", d.event.event),
+            ("X-Scribe-Delivery", d.event.deliveryID),
             ("X-Scribe-Timestamp", String(timestamp)),
             ("X-Scribe-Signature", WebhookSignature.sign(secret: secret, timestamp: timestamp, body: body)),
         ]
         do {
             let r = try client.send(method: "POST", url: d.url, headers: headers, body: body)
             if (200..<300).contains(r.status) { return Attempt(httpStatus: r.status, error: nil, outcome: .delivered) }
-            let why = (300..<400).contains(r.status) ? "HTTP \(r.status): redirects are not followed" : "HTTP \(r.status)"
+            let why =
+                (300..<400).contains(r.status) ? "HTTP \(r.status): redirects are not followed" : "HTTP \(r.status)"
             return retryOrFail(d, status: r.status, why)
         } catch let e as CurlError {
             // Where the address is refused, it stays refused: no retry.
@@ -134,7 +143,8 @@ public final class WebhookDelivery: @unchecked Sendable {
     private func retryOrFail(_ d: WebhookStore.Claimed, status: Int?, _ why: String) -> Attempt {
         let delay = backoff.delay(attempt: d.attempt)
         if d.secondsSinceFirstAttempt + delay > Self.retryWindowSeconds {
-            return Attempt(httpStatus: status, error: "\(why); no more attempts (retried for 24 hours)", outcome: .failed)
+            return Attempt(
+                httpStatus: status, error: "\(why); no more attempts (retried for 24 hours)", outcome: .failed)
         }
         return Attempt(httpStatus: status, error: why, outcome: .retry(afterSeconds: delay))
     }

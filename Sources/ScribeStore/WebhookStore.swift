@@ -30,7 +30,8 @@ public struct WebhookStore {
 
     static func webhook(_ r: Row) -> Webhook {
         Webhook(
-            id: r.string("id") ?? "", organisationID: r.string("organisation_id") ?? "", repositoryID: r.string("repository_id"),
+            id: r.string("id") ?? "", organisationID: r.string("organisation_id") ?? "",
+            repositoryID: r.string("repository_id"),
             url: r.string("url") ?? "", createdAt: r.string("created_at") ?? "")
     }
 
@@ -40,12 +41,19 @@ public struct WebhookStore {
     }
 
     /// Registers a webhook; the organisation's row is locked so that the count holds under concurrency.
-    public func create(organisationID: String, repositoryID: String?, url: String, sealedSecret: [UInt8], createdBy: String?)
+    public func create(
+        organisationID: String, repositoryID: String?, url: String, sealedSecret: [UInt8], createdBy: String?
+    )
         throws -> CreateOutcome
     {
         try db.withTransaction {
-            try db.query("SELECT id FROM organisations WHERE id = $1 FOR UPDATE", [organisationID], name: "webhooks.lock")
-            let n = try db.query("SELECT count(*) AS n FROM webhooks WHERE organisation_id = $1", [organisationID], name: "webhooks.count")
+            try db.query(
+                "SELECT id FROM organisations WHERE id = $1 FOR UPDATE", [organisationID], name: "webhooks.lock")
+            let n =
+                try db.query(
+                    "SELECT count(*) AS n FROM webhooks WHERE organisation_id = $1", [organisationID],
+                    name: "webhooks.count"
+                )
                 .first?.int("n") ?? 0
             guard n < Self.maxPerOrganisation else { return .tooMany }
             let row = try db.query(
@@ -53,9 +61,13 @@ public struct WebhookStore {
                 INSERT INTO webhooks (organisation_id, repository_id, url, secret_enc, created_by)
                 VALUES ($1, $2, $3, $4::bytea, $5)
                 RETURNING \(Self.columns)
-                """, [organisationID, repositoryID, url, PGArray.byteaHex(sealedSecret), createdBy], name: "webhooks.create"
+                """, [organisationID, repositoryID, url, PGArray.byteaHex(sealedSecret), createdBy],
+                name: "webhooks.create"
             ).first
-            guard let row else { throw PGError(sqlState: nil, message: "insert returned no row", statement: "webhooks.create", constraint: nil) }
+            guard let row else {
+                throw PGError(
+                    sqlState: nil, message: "insert returned no row", statement: "webhooks.create", constraint: nil)
+            }
             return .created(Self.webhook(row))
         }
     }
@@ -114,9 +126,11 @@ public struct WebhookStore {
 
         public var json: JSONValue {
             .object([
-                ("id", .string(id)), ("webhook_id", .string(webhookID)), ("event", .string(event)), ("job_id", .string(jobID)),
+                ("id", .string(id)), ("webhook_id", .string(webhookID)), ("event", .string(event)),
+                ("job_id", .string(jobID)),
                 ("status", .string(status.rawValue)), ("attempts", .num(attempts)), ("last_status", .num(lastStatus)),
-                ("last_error", .str(lastError)), ("created_at", .string(createdAt)), ("last_attempt_at", .str(lastAttemptAt)),
+                ("last_error", .str(lastError)), ("created_at", .string(createdAt)),
+                ("last_attempt_at", .str(lastAttemptAt)),
                 ("next_attempt_at", .str(nextAttemptAt)), ("delivered_at", .str(deliveredAt)),
             ])
         }
@@ -126,7 +140,8 @@ public struct WebhookStore {
         Delivery(
             id: try r.required("id"), webhookID: try r.required("webhook_id"), jobID: try r.required("job_id"),
             event: try r.required("event"), status: try r.value("status"), attempts: r.int("attempts") ?? 0,
-            lastStatus: r.int("last_status"), lastError: r.string("last_error"), createdAt: try r.required("created_at"),
+            lastStatus: r.int("last_status"), lastError: r.string("last_error"),
+            createdAt: try r.required("created_at"),
             lastAttemptAt: r.string("last_attempt_at"), nextAttemptAt: r.string("next_attempt_at"),
             deliveredAt: r.string("delivered_at"))
     }
@@ -158,6 +173,18 @@ public struct WebhookStore {
         public let attempt: Int
         /// Seconds since the first attempt began (0 on the first).
         public let secondsSinceFirstAttempt: Double
+
+        public init(
+            event: WebhookEvent, webhookID: String, url: String, sealedSecret: [UInt8], attempt: Int,
+            secondsSinceFirstAttempt: Double
+        ) {
+            self.event = event
+            self.webhookID = webhookID
+            self.url = url
+            self.sealedSecret = sealedSecret
+            self.attempt = attempt
+            self.secondsSinceFirstAttempt = secondsSinceFirstAttempt
+        }
     }
 
     /// Claims up to `limit` due deliveries for `lockSeconds` (longer than an attempt can take): no other
@@ -187,12 +214,15 @@ public struct WebhookStore {
                 let event = WebhookEvent(event: try r.required("event"), deliveryID: id, snapshot: snapshot),
                 let secret = r.bytes("secret_enc")
             else {
-                try record(id: id, attempt: r.int("attempts") ?? 0, httpStatus: nil, error: "the stored event could not be read", outcome: .failed)
+                try record(
+                    id: id, attempt: r.int("attempts") ?? 0, httpStatus: nil,
+                    error: "the stored event could not be read", outcome: .failed)
                 continue
             }
             out.append(
                 Claimed(
-                    event: event, webhookID: try r.required("webhook_id"), url: try r.required("url"), sealedSecret: secret,
+                    event: event, webhookID: try r.required("webhook_id"), url: try r.required("url"),
+                    sealedSecret: secret,
                     attempt: r.int("attempts") ?? 0, secondsSinceFirstAttempt: r.double("since_first") ?? 0))
         }
         return out
@@ -207,7 +237,8 @@ public struct WebhookStore {
         case failed
     }
 
-    /// Records an attempt; fenced by its number, so a sender whose claim ran out cannot overwrite a newer one.
+    /// Records an attempt, once; fenced by its number and the claim (which recording ends), so a sender whose
+    /// claim ran out cannot overwrite a newer attempt, nor record the same one twice.
     @discardableResult
     public func record(id: String, attempt: Int, httpStatus: Int?, error: String?, outcome: Outcome) throws -> Bool {
         var status = "pending"
@@ -223,9 +254,10 @@ public struct WebhookStore {
                 locked_until = NULL,
                 delivered_at = CASE WHEN $3 = 'delivered' THEN now() END,
                 next_attempt_at = CASE WHEN $3 = 'pending' THEN now() + make_interval(secs => $6::float8) END
-            WHERE id = $1 AND attempts = $2::int AND status = 'pending'
+            WHERE id = $1 AND attempts = $2::int AND status = 'pending' AND locked_until IS NOT NULL
             RETURNING id
-            """, [id, String(attempt), status, httpStatus.map(String.init), error.map(BoundedText.errorMessage), delay],
+            """,
+            [id, String(attempt), status, httpStatus.map(String.init), error.map(BoundedText.errorMessage), delay],
             name: "webhooks.record"
         ).first != nil
     }

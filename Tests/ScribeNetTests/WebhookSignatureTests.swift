@@ -6,7 +6,8 @@ import Testing
 @Suite struct WebhookSignatureTests {
     @Test func hmacMatchesRFC4231() {
         // RFC 4231, test cases 2 and 1.
-        let jefe = WebhookSignature.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        let jefe = WebhookSignature.hmacSHA256(
+            key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
         #expect(Secrets.hex(jefe) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
         let tc1 = WebhookSignature.hmacSHA256(key: [UInt8](repeating: 0x0b, count: 20), message: Array("Hi There".utf8))
         #expect(Secrets.hex(tc1) == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
