@@ -49,12 +49,19 @@ public final class WebhookDelivery: @unchecked Sendable {
     private func loop() throws {
         let listener = try JobChangeListener(url: config.databaseURL, applicationName: "scribe webhooks")
         let store = listener.webhooks
+        var nextCheck = Date()
         while !stopped.isSet {
-            if try sendDue(store) > 0 { continue }
-            // A job that ends wakes the sender (its NOTIFY); a retry falls due on its own time.
-            let wait = min(max(try store.secondsUntilNextDue() ?? 5, 0.05), 5)
-            listener.wait(timeoutSeconds: wait)
-            _ = try listener.changes()
+            if Date() >= nextCheck {
+                if try sendDue(store) > 0 { continue }
+                // A retry falls due on its own time; at most every 5 s the table is looked at anyway.
+                nextCheck = Date().addingTimeInterval(min(max(try store.secondsUntilNextDue() ?? 5, 0.05), 5))
+            }
+            listener.wait(timeoutSeconds: max(nextCheck.timeIntervalSinceNow, 0.01))
+            // A job that ends wakes the sender at once (its NOTIFY, sent at the commit that wrote the
+            // deliveries); the many progress changes of running jobs cost nothing here.
+            if try listener.changes().contains(where: { JobState(rawValue: $0.status)?.isTerminal == true }) {
+                nextCheck = Date()
+            }
         }
     }
 
