@@ -33,7 +33,7 @@ extension API {
         }
         let body = try c.jsonObject()
         for (key, _) in body.objectPairs ?? [] where key != "url" && key != "secret" {
-            throw APIError.badField(key, "unknown field (expected url and, optionally, secret)")
+            throw APIError.badField(String(key.prefix(64)), "unknown field (expected url and, optionally, secret)")
         }
         guard let urlValue = body["url"], !urlValue.isNull else { throw APIError.missingField("url") }
         guard let raw = urlValue.stringValue else { throw APIError.badField("url", "expected a string") }
