@@ -146,6 +146,23 @@ def test_a_500_is_retried_with_backoff_and_the_log_shows_both_attempts(
     assert log[0]["last_attempt_at"] >= log[0]["created_at"]
 
 
+def test_a_redirect_is_not_followed_but_retried(
+    stack: Stack, git_repo: Callable[..., Path], receiver: Receiver, hooks: Callable[..., dict]
+) -> None:
+    repo = stack.add_repository(git_repo(name="moved-" + secrets.token_hex(3)))
+    hook = hooks(f"/api/repositories/{repo}/webhooks", receiver.url)
+    receiver.script = [302]
+    stack.poll_job(stack.generate(repo), timeout=60)
+    got = receiver.wait_for(2, timeout=30)
+    assert [g["answered"] for g in got[:2]] == [302, 200]
+    time.sleep(0.5)
+    assert {g["path"] for g in receiver.requests()} == {"/hook"}  # /elsewhere never asked for
+    log = wait_until(
+        lambda: [d for d in deliveries(stack, f"/api/repositories/{repo}/webhooks", hook["id"]) if d["status"] == "delivered"],
+        timeout=10, what="the delivery to be recorded")
+    assert len(log) == 1 and log[0]["attempts"] == 2 and log[0]["last_status"] == 200
+
+
 def test_failed_and_cancelled_jobs_are_announced_too(
     slow_worker: Stack, git_repo: Callable[..., Path], receiver: Receiver, hooks: Callable[..., dict]
 ) -> None:

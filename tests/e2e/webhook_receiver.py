@@ -32,6 +32,8 @@ class Receiver:
                         {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body,
                          "at": time.time(), "answered": status})
                 self.send_response(status)
+                if 300 <= status < 400:  # a redirect to a path that must never be asked for
+                    self.send_header("Location", "/elsewhere")
                 self.send_header("Content-Type", "text/plain")
                 self.send_header("Content-Length", "2")
                 self.end_headers()
