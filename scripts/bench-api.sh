@@ -19,6 +19,7 @@
 #   jobs-10, jobs-200k     GET /api/documentation/jobs?limit=10 in an organisation of 10 jobs,
 #                          then in one of 200,000 jobs
 #   repos-10, repos-20k    GET /api/repositories?limit=10 with 10, then 20,000 repositories
+#   webhooks   GET /api/organisation/webhooks (an administrator's list of one webhook: one indexed query)
 #   page-static  nginx sending a job's index.html as a static file (the page baseline)
 #   page       GET /api/repositories/{id}/pages/index.html: one query, then nginx sends the
 #              same file from the host's page cache (X-Accel-Redirect)
@@ -239,6 +240,10 @@ cache_file=$tmp/data/docs/cache/${page_hash:0:2}/$page_hash
 [ "$(sha256sum <"$cache_file" | cut -d' ' -f1)" = "$page_hash" ] || die "the cached page does not match its ETag"
 cp "$cache_file" "$tmp/static/bench-page.html"
 
+# A webhook of the organisation, registered after the job so that nothing is sent to it.
+out=$(api POST /api/organisation/webhooks '{"url": "https://hooks.example.com/bench"}')
+[ "$(tail -n1 <<<"$out")" = 201 ] || die "POST /api/organisation/webhooks: $(tail -n1 <<<"$out")"
+
 # --- a large history beside a small one ---------------------------------------------------------
 # 20,000 repositories and 200,000 finished jobs in one organisation, 10 and 10 in another, made with
 # plain SQL (then ANALYZE), so each list is measured against the same list at 10.
@@ -356,6 +361,7 @@ run jobs-10 "$base/api/documentation/jobs?limit=10" "$small_token"
 run jobs-200k "$base/api/documentation/jobs?limit=10" "$big_token"
 run repos-10 "$base/api/repositories?limit=10" "$small_token"
 run repos-20k "$base/api/repositories?limit=10" "$big_token"
+run webhooks "$base/api/organisation/webhooks" "$token"
 
 # What was measured: the binaries' build and the source they came from.
 build_mode=$(basename "$(dirname "$bin/scribe-fcgi")")
@@ -413,6 +419,7 @@ labels = {
     "jobs-200k": "GET jobs?limit=10, 200,000 jobs",
     "repos-10": "GET repositories?limit=10, 10",
     "repos-20k": "GET repositories?limit=10, 20,000",
+    "webhooks": "GET organisation webhooks (1)",
     "page-static": "nginx static file (the same page)",
     "page": "GET page (X-Accel-Redirect, cached)",
 }

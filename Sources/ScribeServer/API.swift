@@ -168,6 +168,10 @@ public final class API: @unchecked Sendable {
         case .cancelJob(let id): return try control(c, id, .cancel)
         case .setGitHubToken: return try setGitHubToken(c)
         case .setLLMSettings: return try setLLMSettings(c)
+        case .listWebhooks(let scope): return try listWebhooks(c, scope)
+        case .createWebhook(let scope): return try createWebhook(c, scope)
+        case .deleteWebhook(let scope, let id): return try deleteWebhook(c, scope, id)
+        case .webhookDeliveries(let scope, let id): return try webhookDeliveries(c, scope, id)
         }
     }
 

@@ -13,6 +13,8 @@ public final class Dispatcher: @unchecked Sendable {
     private let host: String
     private let backoff: Backoff
     private let retention: Retention
+    /// Sends the webhook events of jobs that ended, on a thread of its own.
+    private let webhooks: WebhookDelivery
     /// Retention runs soon after a dispatcher starts, then every `SCRIBE_GC_SECONDS`.
     private var lastGC = Date.distantPast
     private var metrics: Metrics?
@@ -35,7 +37,10 @@ public final class Dispatcher: @unchecked Sendable {
     /// Ends the loops (tests, shutdown). Loops without an exit also sent the optimizer into minutes of work.
     private let stopped = Flag()
 
-    public func stop() { stopped.set() }
+    public func stop() {
+        stopped.set()
+        webhooks.stop()
+    }
 
     public init(config: Config, logger: Logger, launcher: WorkerLauncher) {
         self.config = config
@@ -44,6 +49,7 @@ public final class Dispatcher: @unchecked Sendable {
         self.host = config.hostID
         self.backoff = Backoff(baseSeconds: config.retryBaseSeconds)
         self.retention = Retention(config: config, logger: logger)
+        self.webhooks = WebhookDelivery(config: config, logger: logger)
         var fds: [Int32] = [0, 0]
         if pipe(&fds) == 0 {
             wakeRead = fds[0]
@@ -62,27 +68,19 @@ public final class Dispatcher: @unchecked Sendable {
         self.health = health
     }
 
-    /// Runs forever on a thread of its own (scribe-fcgi).
+    /// Runs forever on a thread of its own (scribe-fcgi), with the webhook sender on another.
     public func start() {
-        let t = Thread { [self] in
-            var delay = 0.5
-            while !stopped.isSet {
-                do {
-                    try loop(untilIdle: false)
-                } catch {
-                    logger.warning("dispatcher lost the database; retrying", metadata: ["error": "\(error)"])
-                }
-                Thread.sleep(forTimeInterval: delay)
-                delay = min(delay * 2, 10)
-            }
+        webhooks.start()
+        startRetryingThread(name: "dispatcher", stopped: stopped, logger: logger, lost: "dispatcher lost the database; retrying") {
+            [self] in try loop(untilIdle: false)
         }
-        t.name = "dispatcher"
-        t.start()
     }
 
     /// For cron: claims and runs jobs until none is runnable and every worker it started has exited.
     public func runUntilIdle() throws {
         try loop(untilIdle: true)
+        // The events of the jobs that ended, and retries that fell due since the last run.
+        try webhooks.runDue(databaseURL: config.databaseURL)
     }
 
     private func loop(untilIdle: Bool) throws {

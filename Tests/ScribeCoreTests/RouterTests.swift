@@ -41,6 +41,18 @@ struct RouterTests {
         Case(method: "POST", path: "/api/documentation/jobs/\(id)/cancel", route: .cancelJob(id)),
         Case(method: "PUT", path: "/api/me/github-token", route: .setGitHubToken),
         Case(method: "PUT", path: "/api/organisation/llm", route: .setLLMSettings),
+        Case(method: "GET", path: "/api/organisation/webhooks", route: .listWebhooks(.organisation)),
+        Case(method: "POST", path: "/api/organisation/webhooks", route: .createWebhook(.organisation)),
+        Case(method: "DELETE", path: "/api/organisation/webhooks/\(id)", route: .deleteWebhook(.organisation, id)),
+        Case(
+            method: "GET", path: "/api/organisation/webhooks/\(id)/deliveries", route: .webhookDeliveries(.organisation, id)),
+        Case(method: "GET", path: "/api/repositories/\(id)/webhooks", route: .listWebhooks(.repository(id))),
+        Case(method: "POST", path: "/api/repositories/\(id)/webhooks", route: .createWebhook(.repository(id))),
+        Case(
+            method: "DELETE", path: "/api/repositories/\(id)/webhooks/\(upper)", route: .deleteWebhook(.repository(id), id)),
+        Case(
+            method: "GET", path: "/api/repositories/\(upper)/webhooks/\(id)/deliveries",
+            route: .webhookDeliveries(.repository(id), id)),
     ]
 
     @Test("every route is reached by its method and path", arguments: routes)
@@ -99,6 +111,8 @@ struct RouterTests {
         #expect(Router.match(method: "GET", path: "/api/repositories/\(bad)/docs") == .notFound)
         #expect(Router.match(method: "GET", path: "/api/documentation/jobs/\(bad)") == .notFound)
         #expect(Router.match(method: "POST", path: "/api/documentation/jobs/\(bad)/retry") == .notFound)
+        #expect(Router.match(method: "DELETE", path: "/api/organisation/webhooks/\(bad)") == .notFound)
+        #expect(Router.match(method: "GET", path: "/api/repositories/\(Self.id)/webhooks/\(bad)/deliveries") == .notFound)
         #expect(!Router.isUUID(bad))
     }
 
