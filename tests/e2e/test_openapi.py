@@ -161,6 +161,12 @@ def assert_component(spec: dict, name: str, r: ApiResponse, what: str) -> None:
 def world(stack: Stack, spec: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A repository with completed documentation, and the answers that made it (validated on the way)."""
     folder = tmp_path_factory.mktemp("openapi")
+    # An earlier job of another repository first, so the job list has a second page at limit=1
+    # whichever tests run before these.
+    earlier = make_git_repo(folder, name="spec-earlier")
+    earlier_repo = call(stack, spec, "POST", "/api/repositories", body={"url": str(earlier)}, expect=201)
+    earlier_job = call(stack, spec, "POST", "/api/generate-docs", body={"repository_id": earlier_repo.body["id"]}, expect=202)
+    stack.poll_job(earlier_job.body["data"]["job_id"], timeout=60)
     source = make_git_repo(folder, name="spec-demo")
     created = call(stack, spec, "POST", "/api/repositories", body={"url": str(source)}, expect=201)
     repo_id = created.body["id"]
