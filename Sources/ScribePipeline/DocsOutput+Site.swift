@@ -4,6 +4,14 @@ import ScribeStore
 
 /// The parts of a documentation set that make it a site: navigation, source views, search index, llms.txt.
 extension DocsOutput {
+    /// Makes the folder a site that stands alone, as `docs.zip` gives it: every `file:line` links to a source
+    /// view written beside the pages (never to the host's file view), so it opens from `file://` offline.
+    public mutating func makeSite() {
+        if let links = generator.sourceLinks {
+            generator.sourceLinks = Site.SourceLinks(repositoryURL: links.repositoryURL, commit: links.commit, sourceViewsOnly: true)
+        }
+    }
+
     /// The sidebar: the overview, a search box (filled in by `site.js`) and every module's page.
     func sidebar(_ pages: [LeaseStore.PageRecord], _ modules: [Analysis.Module], current: String, up: String) -> String {
         func item(_ path: String, _ title: String) -> String {

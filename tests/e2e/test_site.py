@@ -152,3 +152,36 @@ def test_the_overview_onboards_with_a_citation_on_the_right_line_for_each_fact(s
     assert start.split("\n")[4].startswith("- [`shop`](modules/shop.md) — imported by 1 module"), start[:400]
     layers = md[md.index("## Module layers"):]
     assert "- Layer 0: [`shop`](modules/shop.md)" in layers and "- Layer 1: [`api`](modules/api.md)" in layers, layers
+
+
+# URLs that name an XML vocabulary rather than a place to fetch from (Graphviz's SVG carries them).
+XML_IDENTIFIERS = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink", "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd"}
+
+
+def test_generate_site_writes_the_self_contained_export(stack: Stack, site: dict, tmp_path: Path) -> None:
+    """`scribe generate --site`: the site docs.zip gives, in a folder: pages, style, script, search index,
+    llms.txt and the Markdown twins, every citation on a source view beside the pages, and no URL of any
+    other place in any file (the README's badges and links included)."""
+    out = tmp_path / "site"
+    r = stack.cli("generate", str(site["repo"]), "--out", str(out), "--site", timeout=120)
+    assert r.returncode == 0, r.stderr
+    for name in ["index.html", "index.md", "style.css", "site.js", "search-index.js", "search.json", "llms.txt"]:
+        assert (out / name).is_file(), name
+    index = json.loads((out / "search.json").read_text())
+    assert any(e.get("qualified_name") == "cheapest" for e in index["entries"])
+    for md in re.findall(r"^- \[[^\]]+\]\(([^)]+)\): ", (out / "llms.txt").read_text(), re.M):
+        assert (out / md).is_file() and (out / md.replace(".md", ".html")).is_file(), md
+    checked = 0
+    for f in out.rglob("*"):
+        if not f.is_file():
+            continue
+        text = f.read_text(errors="replace")
+        urls = set(re.findall(r"""https?://[^\s"'<>)\]]+""", text)) - XML_IDENTIFIERS
+        assert not urls, f"{f.relative_to(out)} names {sorted(urls)[:5]}"
+        checked += 1
+    assert checked > 10, checked
+    # Each citation lands on a source view in the folder, at the documented commit.
+    page = (out / "modules" / "shop.html").read_text()
+    cite = re.search(r'<a href="([^"]+)"><code>shop/__init__.py:\d+</code></a>', page)
+    assert cite and cite.group(1).startswith("../source/"), cite
+    assert site["commit"] in (out / "modules" / urldefrag(html.unescape(cite.group(1)))[0]).resolve().read_text()

@@ -1,0 +1,181 @@
+import Foundation
+
+/// Command trees that common CLI libraries declare statically, each command with the line that declares it:
+/// Python click (`@click.group`, `@x.command`) and argparse (`add_subparsers`, `add_parser`), Go cobra
+/// (`&cobra.Command{Use: …}` and `AddCommand`), Swift ArgumentParser (`CommandConfiguration(subcommands:)`)
+/// and JavaScript commander (`.command('x')`). Only literal names are taken.
+extension ProjectFacts {
+    static func commandTree(_ lines: [String], _ file: Analysis.File, _ f: inout ProjectFacts) {
+        switch file.language {
+        case "Python": pythonCommands(lines, file.path, &f)
+        case "Go": cobraCommands(lines, file.path, &f)
+        case "Swift": argumentParserCommands(lines, file.path, &f)
+        case "JavaScript", "TypeScript": commanderCommands(lines, file.path, &f)
+        default: break
+        }
+    }
+
+    static let clickDecorator = re(#"^\s*@(\w+)\.(group|command)\(\s*(?:name\s*=\s*)?(?:["']([^"']+)["'])?"#)
+    static let pythonDef = re(#"^\s*(?:async\s+)?def\s+(\w+)\s*\("#)
+    static let addParser = re(#"\b(\w+)\.add_parser\(\s*["']([^"']+)["']"#)
+    static let addSubparsers = re(#"\b(\w+)\s*=\s*(\w+)\.add_subparsers\("#)
+    static let assignParser = re(#"\b(\w+)\s*=\s*\w+\.add_parser\(\s*["']([^"']+)["']"#)
+
+    /// click: a group or command is the decorated function (`name` or the function's name with `_` as
+    /// `-`, as click names it), under the group whose decorator it carries; argparse: each `add_parser`
+    /// under the parser whose `add_subparsers` it is called on.
+    static func pythonCommands(_ lines: [String], _ path: String, _ f: inout ProjectFacts) {
+        var groups: [String: String] = [:]  // function name → command path
+        var pending: (parent: String, isGroup: Bool, name: String?, line: Int)? = nil
+        var parsers: [String: String] = [:]  // argparse: subparsers variable → parent command path
+        var parserPath: [String: String] = [:]  // parser variable → its command path
+        for (i, line) in lines.enumerated() where line.count < 400 {
+            let ns = line as NSString
+            let range = NSRange(location: 0, length: ns.length)
+            func group(_ m: NSTextCheckingResult, _ k: Int) -> String? {
+                m.range(at: k).location == NSNotFound ? nil : ns.substring(with: m.range(at: k))
+            }
+            if let m = clickDecorator.firstMatch(in: line, range: range), let owner = group(m, 1) {
+                // `@click.group()` / `@click.command()` start a tree; `@cli.command()` hangs under `cli`.
+                if owner == "click" || groups[owner] != nil {
+                    pending = (owner == "click" ? "" : groups[owner]!, group(m, 2) == "group", group(m, 3), i + 1)
+                }
+                continue
+            }
+            if let p = pending, let m = pythonDef.firstMatch(in: line, range: range), let fn = group(m, 1) {
+                let name = p.name ?? fn.replacingOccurrences(of: "_", with: "-")
+                let full = p.parent.isEmpty ? name : "\(p.parent) \(name)"
+                groups[fn] = full
+                f.entryPoints.append(Fact(text: full, detail: p.isGroup ? "click group" : "click command", path: path, line: p.line))
+                pending = nil
+                continue
+            }
+            if let m = addSubparsers.firstMatch(in: line, range: range), let v = group(m, 1), let owner = group(m, 2) {
+                parsers[v] = parserPath[owner] ?? ""
+            }
+            for m in addParser.matches(in: line, range: range) {
+                guard let owner = group(m, 1), let name = group(m, 2), let parent = parsers[owner] else { continue }
+                let full = parent.isEmpty ? name : "\(parent) \(name)"
+                f.entryPoints.append(Fact(text: full, detail: "argparse subcommand", path: path, line: i + 1))
+                if let a = assignParser.firstMatch(in: line, range: range), let v = group(a, 1) { parserPath[v] = full }
+            }
+        }
+    }
+
+    static let cobraVar = re(#"\b(\w+)\s*(?::=|=)\s*&cobra\.Command\s*\{"#)
+    static let cobraUse = re(#"\bUse:\s*"([^"\s]+)"#)
+    static let addCommand = re(#"\b(\w+)\.AddCommand\(([^)]*)\)"#)
+
+    /// cobra: each `&cobra.Command{Use: "name …"}` bound to a variable, placed under the command whose
+    /// `AddCommand` takes it.
+    static func cobraCommands(_ lines: [String], _ path: String, _ f: inout ProjectFacts) {
+        var use: [String: (name: String, line: Int)] = [:]
+        var parent: [String: String] = [:]
+        var order: [String] = []
+        var current: String? = nil
+        for (i, line) in lines.enumerated() where line.count < 400 {
+            let ns = line as NSString
+            let range = NSRange(location: 0, length: ns.length)
+            if let m = cobraVar.firstMatch(in: line, range: range) {
+                current = ns.substring(with: m.range(at: 1))
+            }
+            if let c = current, let m = cobraUse.firstMatch(in: line, range: range) {
+                use[c] = (ns.substring(with: m.range(at: 1)), i + 1)
+                order.append(c)
+                current = nil
+            }
+            for m in addCommand.matches(in: line, range: range) {
+                let owner = ns.substring(with: m.range(at: 1))
+                for child in ns.substring(with: m.range(at: 2)).split(separator: ",") {
+                    parent[child.trimmingCharacters(in: .whitespaces)] = owner
+                }
+            }
+        }
+        for v in order {
+            guard let u = use[v] else { continue }
+            var names = [u.name]
+            var p = parent[v]
+            var seen: Set<String> = [v]
+            while let q = p, let pu = use[q], seen.insert(q).inserted {
+                names.insert(pu.name, at: 0)
+                p = parent[q]
+            }
+            f.entryPoints.append(Fact(text: names.joined(separator: " "), detail: "cobra command", path: path, line: u.line))
+        }
+    }
+
+    static let swiftType = re(#"^\s*(?:(?:public|internal|fileprivate|private|package|final)\s+)*(?:struct|class|enum)\s+(\w+)"#)
+    static let commandNameLabel = re(#"commandName:\s*"([^"]+)""#)
+    static let subcommandType = re(#"(\w+)\.self"#)
+
+    /// Swift ArgumentParser: each type in a `CommandConfiguration(subcommands: [A.self, …])` under the type
+    /// that declares it, named by its own `commandName:` or, as ArgumentParser does, its type name in
+    /// kebab-case.
+    static func argumentParserCommands(_ lines: [String], _ path: String, _ f: inout ProjectFacts) {
+        var name: [String: String] = [:]
+        var children: [String: [(type: String, line: Int)]] = [:]
+        var declared: [String: Int] = [:]
+        var current: String? = nil
+        var inSubcommands = false
+        for (i, line) in lines.enumerated() where line.count < 400 {
+            let ns = line as NSString
+            let range = NSRange(location: 0, length: ns.length)
+            if let m = swiftType.firstMatch(in: line, range: range) {
+                current = ns.substring(with: m.range(at: 1))
+                declared[current!] = i + 1
+                inSubcommands = false
+            }
+            guard let owner = current else { continue }
+            if let m = commandNameLabel.firstMatch(in: line, range: range) { name[owner] = ns.substring(with: m.range(at: 1)) }
+            var rest = line
+            if let r = line.range(of: "subcommands:") {
+                inSubcommands = true
+                rest = String(line[r.upperBound...])
+            }
+            guard inSubcommands else { continue }
+            let rns = rest as NSString
+            for m in subcommandType.matches(in: rest, range: NSRange(location: 0, length: rns.length)) {
+                children[owner, default: []].append((rns.substring(with: m.range(at: 1)), i + 1))
+            }
+            if rest.contains("]") { inSubcommands = false }
+        }
+        func commandName(of type: String) -> String { name[type] ?? kebab(type) }
+        let childTypes = Set(children.values.flatMap { $0.map(\.type) })
+        func walk(_ type: String, _ prefix: String, _ seen: Set<String>) {
+            for c in children[type] ?? [] where !seen.contains(c.type) {
+                let full = "\(prefix) \(commandName(of: c.type))"
+                f.entryPoints.append(Fact(text: full, detail: "ArgumentParser subcommand", path: path, line: c.line))
+                walk(c.type, full, seen.union([c.type]))
+            }
+        }
+        for root in children.keys.sorted(by: { (declared[$0] ?? 0) < (declared[$1] ?? 0) }) where !childTypes.contains(root) {
+            walk(root, commandName(of: root), [root])
+        }
+    }
+
+    /// ArgumentParser's default command name: `UserCreate` → `user-create`.
+    static func kebab(_ type: String) -> String {
+        var out = ""
+        let chars = Array(type)
+        for (i, c) in chars.enumerated() {
+            if c.isUppercase, i > 0, chars[i - 1].isLowercase || (i + 1 < chars.count && chars[i + 1].isLowercase && chars[i - 1].isUppercase) {
+                out.append("-")
+            }
+            out.append(Character(c.lowercased()))
+        }
+        return out
+    }
+
+    static let commanderCommand = re(#"\.command\(\s*["'`]([A-Za-z0-9][\w:-]*)"#)
+
+    /// commander: each `.command('name …')` on a line of a file that uses commander.
+    static func commanderCommands(_ lines: [String], _ path: String, _ f: inout ProjectFacts) {
+        guard lines.contains(where: { $0.contains("commander") }) else { return }
+        for (i, line) in lines.enumerated() where line.count < 400 {
+            let ns = line as NSString
+            for m in commanderCommand.matches(in: line, range: NSRange(location: 0, length: ns.length)) {
+                f.entryPoints.append(Fact(text: ns.substring(with: m.range(at: 1)), detail: "commander command", path: path, line: i + 1))
+            }
+        }
+    }
+}
