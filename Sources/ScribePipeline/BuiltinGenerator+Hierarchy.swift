@@ -22,7 +22,8 @@ extension BuiltinGenerator {
         for f in a.files { moduleOf[f.path] = f.module }
         let importers = Set(a.usedBy(m.path).map(\.from)).union([m.path])
         var subtypes: [String: [Symbol]] = [:]
-        for s in a.symbols where s.isType && s.kind != "extension" && s.role == nil && importers.contains(moduleOf[s.path] ?? "") {
+        for s in a.symbols
+        where s.isType && s.kind != "extension" && s.role == nil && importers.contains(moduleOf[s.path] ?? "") {
             for b in s.inherits { subtypes[Self.lastName(b), default: []].append(s) }
         }
         var lines: [(plain: String, linked: String)] = []
@@ -44,7 +45,8 @@ extension BuiltinGenerator {
                 linked += where_
             }
             if !subs.isEmpty {
-                let list = subs.prefix(20).map { "\(MD.code($0.qualifiedName)) (\(cite($0.path, $0.line)))" }.joined(separator: ", ")
+                let list = subs.prefix(20).map { "\(MD.code($0.qualifiedName)) (\(cite($0.path, $0.line)))" }.joined(
+                    separator: ", ")
                 plain += " — extended by " + list
                 linked += " — extended by " + list
             }
@@ -53,15 +55,20 @@ extension BuiltinGenerator {
         // Extensions of types declared elsewhere (`extension String: Identifiable`).
         let declared = Set(publicTypes.map(\.name))
         for x in extensions where !declared.contains(Self.lastName(x.name)) {
-            let plain = "- \(MD.code(x.name)) (extension, \(cite(x.path, x.line))) — conforms to " + x.inherits.map(MD.code).joined(separator: ", ")
-            let linked = "- \(link(x.name, m, a)) (extension, \(cite(x.path, x.line))) — conforms to "
+            let plain =
+                "- \(MD.code(x.name)) (extension, \(cite(x.path, x.line))) — conforms to "
+                + x.inherits.map(MD.code).joined(separator: ", ")
+            let linked =
+                "- \(link(x.name, m, a)) (extension, \(cite(x.path, x.line))) — conforms to "
                 + x.inherits.map { link($0, m, a) }.joined(separator: ", ")
             lines.append((plain, linked))
         }
         guard !lines.isEmpty else { return ("", 0) }
-        let head = "## Class hierarchy\n\nBase classes, protocols and interfaces as each declaration names them; names link to their entries where they are documented.\n\n"
+        let head =
+            "## Class hierarchy\n\nBase classes, protocols and interfaces as each declaration names them; names link to their entries where they are documented.\n\n"
         let shown = lines.prefix(Self.maxHierarchy)
-        let more = lines.count > Self.maxHierarchy ? "\n_\(lines.count - Self.maxHierarchy) more types are not listed._\n" : ""
+        let more =
+            lines.count > Self.maxHierarchy ? "\n_\(lines.count - Self.maxHierarchy) more types are not listed._\n" : ""
         let text = head + shown.map { $0.linked + "\n" }.joined() + more + "\n"
         let base = head + shown.map { $0.plain + "\n" }.joined() + more + "\n"
         return (text, base.utf8.count)
@@ -69,7 +76,9 @@ extension BuiltinGenerator {
 
     /// A type's name linked to its entry when the directory knows it, else as code.
     func link(_ name: String, _ m: Analysis.Module, _ a: Analysis) -> String {
-        guard let dir = directory, let target = dir.entry(named: Self.lastName(name), near: m.path, self, a) else { return MD.code(name) }
+        guard let dir = directory, let target = dir.entry(named: Self.lastName(name), near: m.path, self, a) else {
+            return MD.code(name)
+        }
         return "[\(MD.code(name))](\(Self.root)\(target.page)#\(target.anchor))"
     }
 

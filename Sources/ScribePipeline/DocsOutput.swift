@@ -173,7 +173,8 @@ public struct DocsOutput {
                          ("evidence", .array(d.evidence.map { .object([("path", .string($0.path)), ("line", .num($0.line)), ("import", .string($0.target))]) }))])
             })),
             ("facts", .array(
-                [("command", a.facts.commands), ("entry_point", a.facts.entryPoints), ("route", a.facts.routes), ("environment", a.facts.environment)]
+                [("command", a.facts.commands), ("entry_point", a.facts.entryPoints), ("route", a.facts.routes), ("environment", a.facts.environment),
+                 ("module_command", a.facts.moduleCommands)]
                     .flatMap { kind, facts in
                         facts.map { .object([("kind", .string(kind)), ("text", .string($0.text)), ("detail", .str($0.detail)), ("path", .string($0.path)), ("line", .num($0.line))]) }
                     })),

@@ -46,7 +46,8 @@ extension ProjectFacts {
                 let name = p.name ?? fn.replacingOccurrences(of: "_", with: "-")
                 let full = p.parent.isEmpty ? name : "\(p.parent) \(name)"
                 groups[fn] = full
-                f.entryPoints.append(Fact(text: full, detail: p.isGroup ? "click group" : "click command", path: path, line: p.line))
+                f.entryPoints.append(
+                    Fact(text: full, detail: p.isGroup ? "click group" : "click command", path: path, line: p.line))
                 pending = nil
                 continue
             }
@@ -100,11 +101,13 @@ extension ProjectFacts {
                 names.insert(pu.name, at: 0)
                 p = parent[q]
             }
-            f.entryPoints.append(Fact(text: names.joined(separator: " "), detail: "cobra command", path: path, line: u.line))
+            f.entryPoints.append(
+                Fact(text: names.joined(separator: " "), detail: "cobra command", path: path, line: u.line))
         }
     }
 
-    static let swiftType = re(#"^\s*(?:(?:public|internal|fileprivate|private|package|final)\s+)*(?:struct|class|enum)\s+(\w+)"#)
+    static let swiftType = re(
+        #"^\s*(?:(?:public|internal|fileprivate|private|package|final)\s+)*(?:struct|class|enum)\s+(\w+)"#)
     static let commandNameLabel = re(#"commandName:\s*"([^"]+)""#)
     static let subcommandType = re(#"(\w+)\.self"#)
 
@@ -126,7 +129,9 @@ extension ProjectFacts {
                 inSubcommands = false
             }
             guard let owner = current else { continue }
-            if let m = commandNameLabel.firstMatch(in: line, range: range) { name[owner] = ns.substring(with: m.range(at: 1)) }
+            if let m = commandNameLabel.firstMatch(in: line, range: range) {
+                name[owner] = ns.substring(with: m.range(at: 1))
+            }
             var rest = line
             if let r = line.range(of: "subcommands:") {
                 inSubcommands = true
@@ -148,7 +153,8 @@ extension ProjectFacts {
                 walk(c.type, full, seen.union([c.type]))
             }
         }
-        for root in children.keys.sorted(by: { (declared[$0] ?? 0) < (declared[$1] ?? 0) }) where !childTypes.contains(root) {
+        for root in children.keys.sorted(by: { (declared[$0] ?? 0) < (declared[$1] ?? 0) })
+        where !childTypes.contains(root) {
             walk(root, commandName(of: root), [root])
         }
     }
@@ -158,7 +164,10 @@ extension ProjectFacts {
         var out = ""
         let chars = Array(type)
         for (i, c) in chars.enumerated() {
-            if c.isUppercase, i > 0, chars[i - 1].isLowercase || (i + 1 < chars.count && chars[i + 1].isLowercase && chars[i - 1].isUppercase) {
+            if c.isUppercase, i > 0,
+                chars[i - 1].isLowercase
+                    || (i + 1 < chars.count && chars[i + 1].isLowercase && chars[i - 1].isUppercase)
+            {
                 out.append("-")
             }
             out.append(Character(c.lowercased()))
@@ -174,7 +183,9 @@ extension ProjectFacts {
         for (i, line) in lines.enumerated() where line.count < 400 {
             let ns = line as NSString
             for m in commanderCommand.matches(in: line, range: NSRange(location: 0, length: ns.length)) {
-                f.entryPoints.append(Fact(text: ns.substring(with: m.range(at: 1)), detail: "commander command", path: path, line: i + 1))
+                f.entryPoints.append(
+                    Fact(text: ns.substring(with: m.range(at: 1)), detail: "commander command", path: path, line: i + 1)
+                )
             }
         }
     }

@@ -70,7 +70,7 @@ enum Output {
             for word in piece.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
                 if word == "where" { return out }  // C# constraints follow
                 let name = word.trimmingCharacters(in: CharacterSet(charactersIn: ":<;{").union(.whitespaces))
-                guard !name.isEmpty, !keywords.contains(name), name.first.map({ $0.isLetter || $0 == "_" }) ?? false,
+                guard !name.isEmpty, !keywords.contains(name), name.first.map({ $0.isLetter || $0 == "_" || $0 == "\\" }) ?? false,
                     name.allSatisfy({ $0.isLetter || $0.isNumber || "_.:$\\".contains($0) })
                 else { continue }
                 if !out.contains(name) { out.append(name) }

@@ -9,136 +9,139 @@ import Testing
 struct ModulePageFactsTests {
     static let tree: [String: String] = [
         "shop/__init__.py": """
-            \"\"\"The catalogue.\"\"\"
-            import os
+        \"\"\"The catalogue.\"\"\"
+        import os
 
-            PORT = os.environ.get("SHOP_PORT", "8080")
-
-
-            class Base:
-                \"\"\"Anything with a price.\"\"\"
+        PORT = os.environ.get("SHOP_PORT", "8080")
 
 
-            class Widget(Base, metaclass=type):
-                \"\"\"A thing for sale.\"\"\"
+        class Base:
+            \"\"\"Anything with a price.\"\"\"
 
 
-            @app.get("/widgets")
-            def widgets():
-                \"\"\"All widgets.\"\"\"
-                return []
+        class Widget(Base, metaclass=type):
+            \"\"\"A thing for sale.\"\"\"
 
-            """,
+
+        @app.get("/widgets")
+        def widgets():
+            \"\"\"All widgets.\"\"\"
+            return []
+
+        """,
         "shop/README.md": "# Shop\n\nThe catalogue.\n\n## Usage\n\n```sh\npython -m shop\n```\n",
         "tools/__init__.py": """
-            \"\"\"Command line.\"\"\"
-            import argparse
-            import click
+        \"\"\"Command line.\"\"\"
+        import argparse
+        import click
 
-            from shop import Widget
-
-
-            class Gadget(Widget):
-                \"\"\"A widget that does more.\"\"\"
+        from shop import Widget
 
 
-            @click.group()
-            def cli():
-                \"\"\"The shop's command line.\"\"\"
+        class Gadget(Widget):
+            \"\"\"A widget that does more.\"\"\"
 
 
-            @cli.command()
-            def sync_all():
-                \"\"\"Syncs.\"\"\"
+        @click.group()
+        def cli():
+            \"\"\"The shop's command line.\"\"\"
 
 
-            @cli.group("db")
-            def database():
-                \"\"\"Database commands.\"\"\"
+        @cli.command()
+        def sync_all():
+            \"\"\"Syncs.\"\"\"
 
 
-            @database.command(name="migrate")
-            def run_migrations():
-                \"\"\"Migrates.\"\"\"
+        @cli.group("db")
+        def database():
+            \"\"\"Database commands.\"\"\"
 
 
-            def main():
-                \"\"\"argparse variant.\"\"\"
-                parser = argparse.ArgumentParser()
-                sub = parser.add_subparsers(dest="cmd")
-                serve = sub.add_parser("serve")
-                inner = serve.add_subparsers()
-                inner.add_parser("http")
+        @database.command(name="migrate")
+        def run_migrations():
+            \"\"\"Migrates.\"\"\"
 
-            """,
+
+        def main():
+            \"\"\"argparse variant.\"\"\"
+            parser = argparse.ArgumentParser()
+            sub = parser.add_subparsers(dest="cmd")
+            serve = sub.add_parser("serve")
+            inner = serve.add_subparsers()
+            inner.add_parser("http")
+
+        """,
         "cmd/app/main.go": """
-            package main
+        package main
 
-            import "github.com/spf13/cobra"
+        import "github.com/spf13/cobra"
 
-            var rootCmd = &cobra.Command{
-            \tUse: "app",
-            }
+        var rootCmd = &cobra.Command{
+        \tUse: "app",
+        }
 
-            var serveCmd = &cobra.Command{
-            \tUse:   "serve [flags]",
-            \tShort: "Serve",
-            }
+        var serveCmd = &cobra.Command{
+        \tUse:   "serve [flags]",
+        \tShort: "Serve",
+        }
 
-            func main() {
-            \trootCmd.AddCommand(serveCmd)
-            \trootCmd.Execute()
-            }
+        func main() {
+        \trootCmd.AddCommand(serveCmd)
+        \trootCmd.Execute()
+        }
 
-            """,
+        """,
         "web/package.json": "{\n  \"name\": \"web\",\n  \"main\": \"index.js\"\n}\n",
         "web/index.js": """
-            const { program } = require('commander');
+        const { program } = require('commander');
 
-            /** A view. */
-            export class View {}
+        /** A view. */
+        export class View {}
 
-            /** The home page. */
-            export class Home extends View {}
+        /** The home page. */
+        export class Home extends View {}
 
-            program.command('build <dir>').action(() => {});
+        program.command('build <dir>').action(() => {});
 
-            """,
+        """,
         "geo/shapes.hpp": "class Circle : public Shape2, private ns::Impl<int> {\npublic:\n    void draw();\n};\n",
         "jv/Box.java": "package jv;\n\npublic class Box<T> extends Base<T> implements Runnable, Closeable {}\n",
         "kt/Thing.kt": "package kt\n\nclass Thing : Base(), Runnable\n",
         "cs/Item.cs": "namespace Acme {\n    public class Item<T> : Base, IThing where T : class {}\n}\n",
+        "rb/lib/shelf.rb": "# A shelf.\nclass Shelf < Store::Base\nend\n",
+        "php/src/Crate.php":
+            "<?php\nnamespace App;\n\n/** A crate. */\nclass Crate extends \\App\\Box implements Countable, Stringable {}\n",
         "Package.swift": """
-            // swift-tools-version:5.9
-            import PackageDescription
-            let package = Package(name: "Kit", targets: [.executableTarget(name: "kit", path: "Sources/kit")])
+        // swift-tools-version:5.9
+        import PackageDescription
+        let package = Package(name: "Kit", targets: [.executableTarget(name: "kit", path: "Sources/kit")])
 
-            """,
+        """,
         "Sources/kit/Kit.swift": """
-            import ArgumentParser
+        import ArgumentParser
 
-            /// A shape.
-            public protocol Shape {}
+        /// A shape.
+        public protocol Shape {}
 
-            /// A square.
-            public final class Square: NSObject, Shape {}
+        /// A square.
+        public final class Square: NSObject, Shape {}
 
-            /// Squares can be compared.
-            extension Square: Comparable {}
+        /// Squares can be compared.
+        extension Square: Comparable {}
 
-            struct Kit: ParsableCommand {
-                static let configuration = CommandConfiguration(
-                    subcommands: [UserCreate.self,
-                                  Serve.self])
-            }
+        struct Kit: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                subcommands: [UserCreate.self,
+                              Serve.self])
+        }
 
-            struct UserCreate: ParsableCommand {}
+        struct UserCreate: ParsableCommand {}
 
-            struct Serve: ParsableCommand {
-                static let configuration = CommandConfiguration(commandName: "run-server")
-            }
+        struct Serve: ParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "run-server")
+        }
 
-            """,
+        """,
     ]
 
     func entry(_ a: Analysis, _ text: String) -> String? {
@@ -176,9 +179,13 @@ struct ModulePageFactsTests {
         #expect(bases("Box") == ["Base", "Runnable", "Closeable"])
         #expect(bases("Thing") == ["Base", "Runnable"])
         #expect(bases("Item") == ["Base", "IThing"])
+        #expect(bases("Shelf") == ["Store::Base"])
+        #expect(bases("Crate") == ["\\App\\Box", "Countable", "Stringable"])
     }
 
-    @Test("a module page lists its own entry points, routes, variables and README commands, cited, and its hierarchy linked")
+    @Test(
+        "a module page lists its own entry points, routes, variables and README commands, cited, and its hierarchy linked"
+    )
     func modulePage() throws {
         let fx = try Fixture(Self.tree)
         let a = try fx.analyze()
@@ -188,25 +195,35 @@ struct ModulePageFactsTests {
         let shop = try #require(a.modules.first { $0.path == "shop" })
         let page = gen.modulePage(shop, a).markdown
         let src = "../source/shop+__init__.py.html"
-        #expect(page.contains("## Install, build, test and run\n\n- `python -m shop` — Usage, [`shop/README.md:8`](../source/shop+README.md.html#L8)\n"))
+        #expect(
+            page.contains(
+                "## Install, build, test and run\n\n- `python -m shop` — Usage, [`shop/README.md:8`](../source/shop+README.md.html#L8)\n"
+            ))
         #expect(page.contains("| GET | `/widgets` | [`shop/__init__.py:15`](\(src)#L15) |"))
         #expect(page.contains("| `SHOP_PORT` | `\"8080\"` | [`shop/__init__.py:4`](\(src)#L4) |"))
         #expect(!page.contains("cli sync-all"), "another module's entry points stay on its page")
-        #expect(page.contains(
-            "- `Widget` (class, [`shop/__init__.py:11`](\(src)#L11)) — extends or implements [`Base`](../modules/shop.md#base)"
-                + " — extended by `Gadget` ([`tools/__init__.py:8`](../source/tools+__init__.py.html#L8))\n"))
+        #expect(
+            page.contains(
+                "- `Widget` (class, [`shop/__init__.py:11`](\(src)#L11)) — extends or implements [`Base`](../modules/shop.md#base)"
+                    + " — extended by `Gadget` ([`tools/__init__.py:8`](../source/tools+__init__.py.html#L8))\n"))
         #expect(page.contains("- `Base` (class, [`shop/__init__.py:7`](\(src)#L7)) — extended by `Widget`"))
 
         let tools = try #require(a.modules.first { $0.path == "tools" })
         let toolsPage = gen.modulePage(tools, a).markdown
-        #expect(toolsPage.contains("## Entry points\n\n- `cli` — click group, [`tools/__init__.py:12`](../source/tools+__init__.py.html#L12)\n"))
+        #expect(
+            toolsPage.contains(
+                "## Entry points\n\n- `cli` — click group, [`tools/__init__.py:12`](../source/tools+__init__.py.html#L12)\n"
+            ))
         #expect(toolsPage.contains("— extends or implements [`Widget`](../modules/shop.md#widget)"))
         #expect(!toolsPage.contains("SHOP_PORT"))
 
         let kit = try #require(a.modules.first { $0.files.contains { $0.path == "Sources/kit/Kit.swift" } })
         let kitPage = gen.modulePage(kit, a).markdown
         #expect(kitPage.contains("- `Square` (class, "))
-        #expect(kitPage.contains("inherits from or conforms to `NSObject`, [`Shape`](../modules/Sources+kit.md#shape) — conforms to `Comparable` (extension at "))
+        #expect(
+            kitPage.contains(
+                "inherits from or conforms to `NSObject`, [`Shape`](../modules/Sources+kit.md#shape) — conforms to `Comparable` (extension at "
+            ))
         // The page checker accepts every name and citation these sections show.
         let verifier = PageVerifier(a)
         for p in [page, toolsPage, kitPage] {
