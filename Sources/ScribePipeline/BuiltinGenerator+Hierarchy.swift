@@ -20,7 +20,10 @@ extension BuiltinGenerator {
         // A subtype names its base by name: it counts when it is in this module or its module imports this one.
         var moduleOf: [String: String] = [:]
         for f in a.files { moduleOf[f.path] = f.module }
-        let importers = Set(a.usedBy(m.path).map(\.from)).union([m.path])
+        // Only documented modules: their files have pages and source views to cite.
+        let importers = Set(a.usedBy(m.path).map(\.from)).union([m.path]).filter {
+            documentedModules?.contains($0) ?? true
+        }
         var subtypes: [String: [Symbol]] = [:]
         for s in a.symbols
         where s.isType && s.kind != "extension" && s.role == nil && importers.contains(moduleOf[s.path] ?? "") {

@@ -46,8 +46,11 @@ extension ProjectFacts {
                 let name = p.name ?? fn.replacingOccurrences(of: "_", with: "-")
                 let full = p.parent.isEmpty ? name : "\(p.parent) \(name)"
                 groups[fn] = full
+                // Cited where the name is written: the decorator's `name`, else the function's `def`.
                 f.entryPoints.append(
-                    Fact(text: full, detail: p.isGroup ? "click group" : "click command", path: path, line: p.line))
+                    Fact(
+                        text: full, detail: p.isGroup ? "click group" : "click command", path: path,
+                        line: p.name == nil ? i + 1 : p.line))
                 pending = nil
                 continue
             }
@@ -111,26 +114,34 @@ extension ProjectFacts {
     static let commandNameLabel = re(#"commandName:\s*"([^"]+)""#)
     static let subcommandType = re(#"(\w+)\.self"#)
 
+    /// Swift ArgumentParser's declarations, gathered over every Swift file: a command tree often spans
+    /// files (`Pages.swift` declares the subcommands of a type that `main.swift` lists).
+    struct ArgumentParserTree: Sendable {
+        var name: [String: (name: String, path: String, line: Int)] = [:]  // type → its `commandName:`
+        var children: [String: [(type: String, path: String, line: Int)]] = [:]
+        var declared: [String: Int] = [:]  // type → order of declaration
+    }
+
     /// Swift ArgumentParser: each type in a `CommandConfiguration(subcommands: [A.self, …])` under the type
     /// that declares it, named by its own `commandName:` or, as ArgumentParser does, its type name in
-    /// kebab-case.
+    /// kebab-case; cited at the line that writes its name.
     static func argumentParserCommands(_ lines: [String], _ path: String, _ f: inout ProjectFacts) {
-        var name: [String: String] = [:]
-        var children: [String: [(type: String, line: Int)]] = [:]
-        var declared: [String: Int] = [:]
         var current: String? = nil
         var inSubcommands = false
         for (i, line) in lines.enumerated() where line.count < 400 {
             let ns = line as NSString
             let range = NSRange(location: 0, length: ns.length)
             if let m = swiftType.firstMatch(in: line, range: range) {
-                current = ns.substring(with: m.range(at: 1))
-                declared[current!] = i + 1
+                let type = ns.substring(with: m.range(at: 1))
+                current = type
+                if f.argumentParser.declared[type] == nil {
+                    f.argumentParser.declared[type] = f.argumentParser.declared.count
+                }
                 inSubcommands = false
             }
             guard let owner = current else { continue }
             if let m = commandNameLabel.firstMatch(in: line, range: range) {
-                name[owner] = ns.substring(with: m.range(at: 1))
+                f.argumentParser.name[owner] = (ns.substring(with: m.range(at: 1)), path, i + 1)
             }
             var rest = line
             if let r = line.range(of: "subcommands:") {
@@ -140,23 +151,33 @@ extension ProjectFacts {
             guard inSubcommands else { continue }
             let rns = rest as NSString
             for m in subcommandType.matches(in: rest, range: NSRange(location: 0, length: rns.length)) {
-                children[owner, default: []].append((rns.substring(with: m.range(at: 1)), i + 1))
+                f.argumentParser.children[owner, default: []].append((rns.substring(with: m.range(at: 1)), path, i + 1))
             }
             if rest.contains("]") { inSubcommands = false }
         }
-        func commandName(of type: String) -> String { name[type] ?? kebab(type) }
-        let childTypes = Set(children.values.flatMap { $0.map(\.type) })
+    }
+
+    /// The ArgumentParser trees from their roots (types that are no other type's subcommand).
+    mutating func resolveArgumentParser() {
+        let tree = argumentParser
+        func commandName(of type: String) -> String { tree.name[type]?.name ?? ProjectFacts.kebab(type) }
+        let childTypes = Set(tree.children.values.flatMap { $0.map(\.type) })
+        var out: [Fact] = []
         func walk(_ type: String, _ prefix: String, _ seen: Set<String>) {
-            for c in children[type] ?? [] where !seen.contains(c.type) {
+            for c in tree.children[type] ?? [] where !seen.contains(c.type) {
                 let full = "\(prefix) \(commandName(of: c.type))"
-                f.entryPoints.append(Fact(text: full, detail: "ArgumentParser subcommand", path: path, line: c.line))
+                // Cited where the name is written: its `commandName:`, else the list that names its type.
+                let at = tree.name[c.type].map { ($0.path, $0.line) } ?? (c.path, c.line)
+                out.append(Fact(text: full, detail: "ArgumentParser subcommand", path: at.0, line: at.1))
                 walk(c.type, full, seen.union([c.type]))
             }
         }
-        for root in children.keys.sorted(by: { (declared[$0] ?? 0) < (declared[$1] ?? 0) })
-        where !childTypes.contains(root) {
+        let roots = tree.children.keys.filter { !childTypes.contains($0) }
+        for root in roots.sorted(by: { (tree.declared[$0] ?? 0) < (tree.declared[$1] ?? 0) }) {
             walk(root, commandName(of: root), [root])
         }
+        entryPoints += out
+        argumentParser = ArgumentParserTree()
     }
 
     /// ArgumentParser's default command name: `UserCreate` → `user-create`.

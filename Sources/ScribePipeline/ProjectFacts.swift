@@ -19,6 +19,8 @@ public struct ProjectFacts: Sendable {
     public var environment: [Fact] = []
     /// Commands from the READMEs of modules below the root, shown on those modules' pages only.
     public var moduleCommands: [Fact] = []
+    /// ArgumentParser declarations while the files are read; resolved into entry points at the end.
+    var argumentParser = ArgumentParserTree()
 
     public init() {}
 
@@ -49,6 +51,7 @@ public struct ProjectFacts: Sendable {
             default: sourceFacts(lines, file, &f)
             }
         }
+        f.resolveArgumentParser()
         f.commands = Array(dedupe(f.commands).prefix(maxEach))
         f.entryPoints = Array(dedupe(f.entryPoints).prefix(maxEach))
         f.routes = Array(dedupe(f.routes).prefix(maxEach))

@@ -152,8 +152,8 @@ struct ModulePageFactsTests {
     func commandTrees() throws {
         let fx = try Fixture(Self.tree)
         let a = try fx.analyze()
-        #expect(entry(a, "cli") == "click group tools/__init__.py:12")
-        #expect(entry(a, "cli sync-all") == "click command tools/__init__.py:17")
+        #expect(entry(a, "cli") == "click group tools/__init__.py:13")
+        #expect(entry(a, "cli sync-all") == "click command tools/__init__.py:18")
         #expect(entry(a, "cli db") == "click group tools/__init__.py:22")
         #expect(entry(a, "cli db migrate") == "click command tools/__init__.py:27")
         #expect(entry(a, "serve") == "argparse subcommand tools/__init__.py:36")
@@ -161,7 +161,7 @@ struct ModulePageFactsTests {
         #expect(entry(a, "app") == "cobra command cmd/app/main.go:6")
         #expect(entry(a, "app serve") == "cobra command cmd/app/main.go:10")
         #expect(entry(a, "kit user-create") == "ArgumentParser subcommand Sources/kit/Kit.swift:14")
-        #expect(entry(a, "kit run-server") == "ArgumentParser subcommand Sources/kit/Kit.swift:15")
+        #expect(entry(a, "kit run-server") == "ArgumentParser subcommand Sources/kit/Kit.swift:21")
         #expect(entry(a, "build") == "commander command web/index.js:9")
     }
 
@@ -212,7 +212,7 @@ struct ModulePageFactsTests {
         let toolsPage = gen.modulePage(tools, a).markdown
         #expect(
             toolsPage.contains(
-                "## Entry points\n\n- `cli` — click group, [`tools/__init__.py:12`](../source/tools+__init__.py.html#L12)\n"
+                "## Entry points\n\n- `cli` — click group, [`tools/__init__.py:13`](../source/tools+__init__.py.html#L13)\n"
             ))
         #expect(toolsPage.contains("— extends or implements [`Widget`](../modules/shop.md#widget)"))
         #expect(!toolsPage.contains("SHOP_PORT"))
