@@ -70,43 +70,55 @@ extension ProjectFacts {
     static let cobraUse = re(#"\bUse:\s*"([^"\s]+)"#)
     static let addCommand = re(#"\b(\w+)\.AddCommand\(([^)]*)\)"#)
 
-    /// cobra: each `&cobra.Command{Use: "name …"}` bound to a variable, placed under the command whose
-    /// `AddCommand` takes it.
-    static func cobraCommands(_ lines: [String], _ path: String, _ f: inout ProjectFacts) {
-        var use: [String: (name: String, line: Int)] = [:]
+    /// cobra's declarations, gathered over every Go file: each command usually has a file of its own, and
+    /// `AddCommand` may sit in another. Variables are keyed by their package's folder.
+    struct CobraTree: Sendable {
+        var use: [String: (name: String, path: String, line: Int)] = [:]
         var parent: [String: String] = [:]
         var order: [String] = []
+    }
+
+    /// cobra: each `&cobra.Command{Use: "name …"}` bound to a variable, placed under the command whose
+    /// `AddCommand` takes it (in any file of the same package).
+    static func cobraCommands(_ lines: [String], _ path: String, _ f: inout ProjectFacts) {
+        let package = CloneTree.parent(path) + "/"
         var current: String? = nil
         for (i, line) in lines.enumerated() where line.count < 400 {
             let ns = line as NSString
             let range = NSRange(location: 0, length: ns.length)
             if let m = cobraVar.firstMatch(in: line, range: range) {
-                current = ns.substring(with: m.range(at: 1))
+                current = package + ns.substring(with: m.range(at: 1))
             }
             if let c = current, let m = cobraUse.firstMatch(in: line, range: range) {
-                use[c] = (ns.substring(with: m.range(at: 1)), i + 1)
-                order.append(c)
+                f.cobra.use[c] = (ns.substring(with: m.range(at: 1)), path, i + 1)
+                f.cobra.order.append(c)
                 current = nil
             }
             for m in addCommand.matches(in: line, range: range) {
-                let owner = ns.substring(with: m.range(at: 1))
+                let owner = package + ns.substring(with: m.range(at: 1))
                 for child in ns.substring(with: m.range(at: 2)).split(separator: ",") {
-                    parent[child.trimmingCharacters(in: .whitespaces)] = owner
+                    f.cobra.parent[package + child.trimmingCharacters(in: .whitespaces)] = owner
                 }
             }
         }
-        for v in order {
-            guard let u = use[v] else { continue }
+    }
+
+    /// The cobra commands with their full paths, each cited at its `Use:` line.
+    mutating func resolveCobra() {
+        let tree = cobra
+        for v in tree.order {
+            guard let u = tree.use[v] else { continue }
             var names = [u.name]
-            var p = parent[v]
+            var p = tree.parent[v]
             var seen: Set<String> = [v]
-            while let q = p, let pu = use[q], seen.insert(q).inserted {
+            while let q = p, let pu = tree.use[q], seen.insert(q).inserted {
                 names.insert(pu.name, at: 0)
-                p = parent[q]
+                p = tree.parent[q]
             }
-            f.entryPoints.append(
-                Fact(text: names.joined(separator: " "), detail: "cobra command", path: path, line: u.line))
+            entryPoints.append(
+                Fact(text: names.joined(separator: " "), detail: "cobra command", path: u.path, line: u.line))
         }
+        cobra = CobraTree()
     }
 
     static let swiftType = re(

@@ -21,6 +21,7 @@ public struct ProjectFacts: Sendable {
     public var moduleCommands: [Fact] = []
     /// ArgumentParser declarations while the files are read; resolved into entry points at the end.
     var argumentParser = ArgumentParserTree()
+    var cobra = CobraTree()
 
     public init() {}
 
@@ -52,6 +53,7 @@ public struct ProjectFacts: Sendable {
             }
         }
         f.resolveArgumentParser()
+        f.resolveCobra()
         f.commands = Array(dedupe(f.commands).prefix(maxEach))
         f.entryPoints = Array(dedupe(f.entryPoints).prefix(maxEach))
         f.routes = Array(dedupe(f.routes).prefix(maxEach))

@@ -91,6 +91,16 @@ struct ModulePageFactsTests {
         }
 
         """,
+        "cmd/app/version.go": """
+        package main
+
+        import "github.com/spf13/cobra"
+
+        var versionCmd = &cobra.Command{Use: "version"}
+
+        func init() { rootCmd.AddCommand(versionCmd) }
+
+        """,
         "web/package.json": "{\n  \"name\": \"web\",\n  \"main\": \"index.js\"\n}\n",
         "web/index.js": """
         const { program } = require('commander');
@@ -160,6 +170,7 @@ struct ModulePageFactsTests {
         #expect(entry(a, "serve http") == "argparse subcommand tools/__init__.py:38")
         #expect(entry(a, "app") == "cobra command cmd/app/main.go:6")
         #expect(entry(a, "app serve") == "cobra command cmd/app/main.go:10")
+        #expect(entry(a, "app version") == "cobra command cmd/app/version.go:5")
         #expect(entry(a, "kit user-create") == "ArgumentParser subcommand Sources/kit/Kit.swift:14")
         #expect(entry(a, "kit run-server") == "ArgumentParser subcommand Sources/kit/Kit.swift:21")
         #expect(entry(a, "build") == "commander command web/index.js:9")
