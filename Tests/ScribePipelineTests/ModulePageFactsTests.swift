@@ -233,10 +233,17 @@ struct ModulePageFactsTests {
         // A module's own manifest: its scripts and executables, cited in it.
         let web = try #require(a.modules.first { $0.path == "web" })
         let webPage = gen.modulePage(web, a).markdown
-        #expect(webPage.contains("- `npm run build` — package.json script, [`web/package.json:6`](../source/web+package.json.html#L6)\n"))
-        #expect(webPage.contains("- `web-build` — package.json bin, [`web/package.json:4`](../source/web+package.json.html#L4)\n"))
+        #expect(
+            webPage.contains(
+                "- `npm run build` — package.json script, [`web/package.json:6`](../source/web+package.json.html#L6)\n")
+        )
+        #expect(
+            webPage.contains(
+                "- `web-build` — package.json bin, [`web/package.json:4`](../source/web+package.json.html#L4)\n"))
         #expect(webPage.contains("- `build` — commander command, [`web/index.js:9`](../source/web+index.js.html#L9)\n"))
-        #expect(webPage.contains("- `Home` (class, ") && webPage.contains("extends or implements [`View`](../modules/web.md#view)"))
+        #expect(
+            webPage.contains("- `Home` (class, ")
+                && webPage.contains("extends or implements [`View`](../modules/web.md#view)"))
 
         let kit = try #require(a.modules.first { $0.files.contains { $0.path == "Sources/kit/Kit.swift" } })
         let kitPage = gen.modulePage(kit, a).markdown
