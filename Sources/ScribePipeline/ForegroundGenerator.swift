@@ -25,6 +25,8 @@ public struct ForegroundGenerator {
 
     public var modules: [String]? = nil
     public var cloneTimeout: Double = 300
+    /// Write the folder as the self-contained site that `docs.zip` gives (`scribe generate --site`).
+    public var site = false
 
     public init() {}
 
@@ -74,6 +76,7 @@ public struct ForegroundGenerator {
         output.generator.sourceLinks = Site.SourceLinks(repositoryURL: source, commit: commit)
         output.generator.directory = SymbolDirectory()
         output.sourceRoot = root
+        if site { output.makeSite() }
         var failed: [(module: String, reason: String)] = []
         try FileManager.default.createDirectory(atPath: "\(out)/modules", withIntermediateDirectories: true)
         for (i, m) in chosen.enumerated() {
