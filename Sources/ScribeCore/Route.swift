@@ -23,9 +23,13 @@ public enum Route: Equatable, Sendable {
     case cancelJob(String)
     case setGitHubToken
     case setLLMSettings
+    case setPushSecret(String)
+    case removePushSecret(String)
+    /// GitHub's push webhook: authenticated by its signature, not by a token.
+    case githubHook
 
     /// Whether the route needs a bearer token.
-    public var needsAuth: Bool { self != .health && self != .metrics }
+    public var needsAuth: Bool { self != .health && self != .metrics && self != .githubHook }
 }
 
 public enum Router {
@@ -67,6 +71,7 @@ public enum Router {
             if parts == ["documentation", "jobs"] { return one(["GET": .listJobs, "POST": .createJob]) }
             if parts == ["me", "github-token"] { return one(["PUT": .setGitHubToken]) }
             if parts == ["organisation", "llm"] { return one(["PUT": .setLLMSettings]) }
+            if parts == ["hooks", "github"] { return one(["POST": .githubHook]) }
             return .notFound
         default:
             break
@@ -77,6 +82,7 @@ public enum Router {
             if parts.count == 3 && parts[2] == "pages" { return one(["GET": .listPages(id)]) }
             if parts.count == 3 && parts[2] == "search" { return one(["GET": .searchDocs(id)]) }
             if parts.count == 3 && parts[2] == "docs.zip" { return one(["GET": .docsZip(id)]) }
+            if parts.count == 3 && parts[2] == "push-secret" { return one(["PUT": .setPushSecret(id), "DELETE": .removePushSecret(id)]) }
             if parts.count >= 4 && parts[2] == "pages" {
                 guard let page = PagePath.normalise(parts[3...].joined(separator: "/")) else { return .notFound }
                 return one(["GET": .getPage(id, page)])

@@ -86,7 +86,7 @@ extension API {
                 ("progress", .num(job?.progress ?? 0)), ("current_step", .str(job?.currentStep)),
                 ("error_message", .str(job?.errorMessage)),
                 ("generation_started_at", .str(job.map { $0.startedAt ?? $0.createdAt })), ("job_id", .str(job?.id)),
-            ]))
+            ] + repo.freshness.fields))
     }
 
     func listPages(_ c: Context, _ id: String) throws -> HTTPResponse {
@@ -104,7 +104,7 @@ extension API {
             .object([
                 ("repository_id", .string(repo.id)), ("job_id", .string(set.jobID)), ("commit", .str(set.commit)),
                 ("generated_at", .str(set.generatedAt)), ("pages", .array(kept.map(\.json))), ("next", next),
-            ]))
+            ] + set.freshness.fields))
     }
 
     /// A generated page: Scribe checks access and the docs index (one query), then nginx sends the file from

@@ -1,4 +1,5 @@
-/// Every secret sealed with SCRIBE_SECRET_KEY, in one place: users' GitHub tokens and organisations' LLM keys.
+/// Every secret sealed with SCRIBE_SECRET_KEY, in one place: users' GitHub tokens, organisations' LLM keys and
+/// repositories' push-webhook secrets.
 /// `scribe secrets rotate` reads and rewrites them all in one transaction.
 public struct SecretStore {
     public enum Kind: String, Sendable { case githubToken = "users.github_token_enc", llmKey = "organisations.llm_key_enc" }
@@ -27,6 +28,12 @@ public struct SecretStore {
         ).rows {
             if let id = r.string("id"), let b = r.bytes("llm_key_enc") { out.append(Sealed(kind: .llmKey, id: id, sealed: b)) }
         }
+        for r in try db.query(
+            "SELECT id::text AS id, push_secret_enc FROM repositories WHERE push_secret_enc IS NOT NULL ORDER BY id FOR UPDATE",
+            name: "secrets.repositories"
+        ).rows {
+            if let id = r.string("id"), let b = r.bytes("push_secret_enc") { out.append(Sealed(kind: .pushSecret, id: id, sealed: b)) }
+        }
         return out
     }
 
@@ -38,6 +45,10 @@ public struct SecretStore {
             try db.query(
                 "UPDATE organisations SET llm_key_enc = $2::bytea WHERE id = $1", [id, PGArray.byteaHex(sealed)],
                 name: "secrets.organisations.set")
+        case .pushSecret:
+            try db.query(
+                "UPDATE repositories SET push_secret_enc = $2::bytea WHERE id = $1", [id, PGArray.byteaHex(sealed)],
+                name: "secrets.repositories.set")
         }
     }
 }
