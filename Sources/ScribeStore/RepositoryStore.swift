@@ -28,14 +28,15 @@ public struct RepositoryStore {
         public var json: JSONValue {
             let status = lastJobStatus?.rawValue ?? "idle"
             let active = (lastJobStatus?.isActive ?? false) ? lastJobID : nil
-            return .object([
+            let fields: [(String, JSONValue)] = [
                 ("id", .string(id)), ("url", .string(url)), ("branch", .str(branch)), ("name", .string(name)),
                 ("description", .str(description)), ("default_branch", .str(defaultBranch)),
                 ("created_at", .string(createdAt)), ("status", .string(status)),
                 ("docs_status", .string(lastJobStatus?.docsStatus ?? "idle")), ("active_job_id", .str(active)),
                 ("last_job_id", .str(lastJobID)), ("progress", .num(lastJobProgress)),
                 ("has_docs", .bool(docsJobID != nil)), ("push_secret_set", .bool(pushSecretSet)),
-            ] + freshness.fields)
+            ]
+            return .object(fields + freshness.fields)
         }
     }
 

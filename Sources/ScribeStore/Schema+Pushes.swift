@@ -20,6 +20,10 @@ extension Schema {
         DECLARE
             opts jsonb;
         BEGIN
+            -- Most jobs end without a follow-up: those take no lock on the repository.
+            IF NOT EXISTS (SELECT 1 FROM repositories WHERE id = NEW.repository_id AND follow_up_options IS NOT NULL) THEN
+                RETURN NULL;
+            END IF;
             SELECT follow_up_options INTO opts FROM repositories WHERE id = NEW.repository_id FOR UPDATE;
             IF opts IS NULL THEN
                 RETURN NULL;

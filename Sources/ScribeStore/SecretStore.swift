@@ -2,7 +2,10 @@
 /// repositories' push-webhook secrets.
 /// `scribe secrets rotate` reads and rewrites them all in one transaction.
 public struct SecretStore {
-    public enum Kind: String, Sendable { case githubToken = "users.github_token_enc", llmKey = "organisations.llm_key_enc" }
+    public enum Kind: String, Sendable {
+        case githubToken = "users.github_token_enc", llmKey = "organisations.llm_key_enc"
+        case pushSecret = "repositories.push_secret_enc"
+    }
 
     public struct Sealed: Sendable {
         public let kind: Kind

@@ -41,7 +41,16 @@ struct RouterTests {
         Case(method: "POST", path: "/api/documentation/jobs/\(id)/cancel", route: .cancelJob(id)),
         Case(method: "PUT", path: "/api/me/github-token", route: .setGitHubToken),
         Case(method: "PUT", path: "/api/organisation/llm", route: .setLLMSettings),
+        Case(method: "PUT", path: "/api/repositories/\(id)/push-secret", route: .setPushSecret(id)),
+        Case(method: "DELETE", path: "/api/repositories/\(id)/push-secret", route: .removePushSecret(id)),
+        Case(method: "POST", path: "/api/hooks/github", route: .githubHook),
     ]
+
+    @Test func onlyThePushHookAndOperationsNeedNoToken() {
+        #expect(!Route.githubHook.needsAuth)
+        #expect(Route.setPushSecret("x").needsAuth && Route.removePushSecret("x").needsAuth)
+        #expect(Router.match(method: "GET", path: "/api/hooks/github") == .methodNotAllowed(["POST"]))
+    }
 
     @Test("every route is reached by its method and path", arguments: routes)
     func everyRoute(_ c: Case) {
