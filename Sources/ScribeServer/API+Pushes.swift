@@ -6,7 +6,7 @@ import ScribeStore
 /// Pushes in: a repository's push-webhook secret, and GitHub's push webhook (`POST /api/hooks/github`).
 extension API {
     /// The largest push payload read (GitHub caps its own at 25 MB, but a branch push of a few commits is a few KB;
-    /// the server refuses bodies over `SCRIBE_MAX_BODY` before this).
+    /// the FastCGI server refuses bodies over its own limit, `Config.maxBodyBytes`, before this).
     static let maxHookBodyBytes = 1 << 20
 
     /// Who may set a repository's push secret: an administrator, or the person who registered it.

@@ -112,8 +112,8 @@ public struct PushStore {
 
     /// Records `commit` (40 hex digits) as the documented branch's newest head and asks, debounced, for its
     /// documentation. `options` turns the options of the job whose pages are shown (nil when none) into the
-    /// new job's. Serialised per repository by its row lock; a race with a job created meanwhile through the
-    /// API (which takes no such lock) is retried.
+    /// new job's. Serialised per repository by its active job's row lock and its own; a race with a job
+    /// created meanwhile through the API (which takes neither) is retried.
     public func record(
         repositoryID: String, commit: String, activeLimit: Int?, options: (JSONValue?) -> JobOptions
     ) throws -> Outcome {
@@ -136,6 +136,15 @@ public struct PushStore {
     private func recordOnce(
         repositoryID: String, commit: String, activeLimit: Int?, options: (JSONValue?) -> JobOptions
     ) throws -> Outcome {
+        // The active job's row first, then the repository's: the order in which a job's end takes them (its
+        // UPDATE, then the `jobs_push_follow_up` trigger), so the two never deadlock, and a job cannot end
+        // between reading it here and setting its follow-up (the trigger would miss the follow-up).
+        let active = try db.query(
+            """
+            SELECT id, status, attempt, options->>'commit' AS commit, resolved_commit FROM jobs
+            WHERE repository_id = $1 AND status IN ('queued', 'running', 'paused') FOR UPDATE
+            """, [repositoryID], name: "push.active"
+        ).first
         guard
             let repo = try db.query(
                 """
@@ -146,12 +155,6 @@ public struct PushStore {
                 """, [repositoryID, commit], name: "push.remote"
             ).first, let org = repo.string("organisation_id")
         else { return .noRepository }
-        let active = try db.query(
-            """
-            SELECT id, status, attempt, options->>'commit' AS commit, resolved_commit FROM jobs
-            WHERE repository_id = $1 AND status IN ('queued', 'running', 'paused')
-            """, [repositoryID], name: "push.active"
-        ).first
         var wanted = options(repo.json("documented_options"))
         wanted.commit = commit
         if let active, let jobID = active.string("id") {

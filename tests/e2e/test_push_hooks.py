@@ -8,6 +8,7 @@ import json
 import secrets
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,20 @@ def test_three_pushes_in_a_row_leave_one_queued_job_at_the_newest_commit(no_disp
     assert statuses == ["enqueued", "moved", "moved"]
     jobs = jobs_of(stack, repo_id)
     assert [(j["status"], j["options"]["commit"]) for j in jobs] == [("queued", heads[-1])]
+
+
+def test_a_burst_of_parallel_pushes_leaves_one_queued_job(no_dispatcher: Stack, tmp_path: Path) -> None:
+    stack = no_dispatcher
+    repo = make_git_repo(tmp_path, name="burst")
+    repo_id = stack.add_repository(repo)
+    secret = with_secret(stack, repo_id)
+    heads = [commit(repo, f"burst {i}") for i in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda head: push(stack, payload(str(repo), head), secret), heads))
+    assert all(a.status == 202 for a in answers), [a.body for a in answers]
+    assert sorted(a.body["repositories"][0]["status"] for a in answers).count("enqueued") == 1, [a.body for a in answers]
+    jobs = jobs_of(stack, repo_id)
+    assert len(jobs) == 1 and jobs[0]["status"] == "queued" and jobs[0]["options"]["commit"] in heads, jobs
 
 
 def test_a_push_while_a_job_runs_queues_one_follow_up_at_the_newest_commit(slow_worker: Stack, tmp_path: Path) -> None:
