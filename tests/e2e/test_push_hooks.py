@@ -245,3 +245,25 @@ def test_scribe_poll_enqueues_when_the_remote_branch_moved_and_nothing_otherwise
         stack.cancel_active_jobs()
         stack.restart_fcgi()
         server.stop()
+
+
+def test_a_push_secret_is_rotated_with_the_other_secrets(stack: Stack, tmp_path: Path) -> None:
+    """`scribe secrets rotate` re-seals push secrets too: after it, a server with the new key alone still verifies pushes."""
+    stack.cancel_active_jobs()
+    repo = make_git_repo(tmp_path, name="rotated-push")
+    repo_id = stack.add_repository(repo)
+    secret = with_secret(stack, repo_id)
+    new_key = secrets.token_hex(32)
+    rotated = False
+    try:
+        out = stack.cli("secrets", "rotate", env={"SCRIBE_SECRET_KEY_OLD": stack.secret_key, "SCRIBE_SECRET_KEY": new_key})
+        rotated = True
+        assert secret not in out.stdout + out.stderr
+        stack.restart_fcgi(SCRIBE_SECRET_KEY=new_key, SCRIBE_DISPATCHER="0")
+        r = push(stack, payload(str(repo), commit(repo, "after the rotation")), secret)
+        assert r.status == 202 and r.body["repositories"][0]["status"] == "enqueued", r.body
+    finally:
+        if rotated:
+            stack.cli("secrets", "rotate", env={"SCRIBE_SECRET_KEY_OLD": new_key, "SCRIBE_SECRET_KEY": stack.secret_key})
+        stack.cancel_active_jobs()
+        stack.restart_fcgi()
