@@ -27,9 +27,13 @@ public enum Route: Equatable, Sendable {
     case createWebhook(WebhookScope)
     case deleteWebhook(WebhookScope, String)
     case webhookDeliveries(WebhookScope, String)
+    case setPushSecret(String)
+    case removePushSecret(String)
+    /// GitHub's push webhook: authenticated by its signature, not by a token.
+    case githubHook
 
     /// Whether the route needs a bearer token.
-    public var needsAuth: Bool { self != .health && self != .metrics }
+    public var needsAuth: Bool { self != .health && self != .metrics && self != .githubHook }
 }
 
 /// Whose job endings a webhook hears: every repository of the organisation, or one repository.
@@ -86,6 +90,7 @@ public enum Router {
             if parts == ["organisation", "webhooks"] {
                 return one(["GET": .listWebhooks(.organisation), "POST": .createWebhook(.organisation)])
             }
+            if parts == ["hooks", "github"] { return one(["POST": .githubHook]) }
             return .notFound
         default:
             break
@@ -103,6 +108,7 @@ public enum Router {
             if parts.count == 3 && parts[2] == "pages" { return one(["GET": .listPages(id)]) }
             if parts.count == 3 && parts[2] == "search" { return one(["GET": .searchDocs(id)]) }
             if parts.count == 3 && parts[2] == "docs.zip" { return one(["GET": .docsZip(id)]) }
+            if parts.count == 3 && parts[2] == "push-secret" { return one(["PUT": .setPushSecret(id), "DELETE": .removePushSecret(id)]) }
             if parts.count >= 4 && parts[2] == "pages" {
                 guard let page = PagePath.normalise(parts[3...].joined(separator: "/")) else { return .notFound }
                 return one(["GET": .getPage(id, page)])

@@ -15,7 +15,7 @@ struct Scribe: ParsableCommand {
         version: "scribe \(ScribeVersion.string)",
         subcommands: [
             Migrate.self, User.self, Token.self, Org.self, Repo.self, Enqueue.self, Jobs.self, Job.self, Dispatch.self, Generate.self,
-            SecretsCommand.self, GC.self, Pages.self,
+            SecretsCommand.self, GC.self, Pages.self, Poll.self,
         ])
 }
 

@@ -53,7 +53,14 @@ struct RouterTests {
         Case(
             method: "GET", path: "/api/repositories/\(upper)/webhooks/\(id)/deliveries",
             route: .webhookDeliveries(.repository(id), id)),
+        Case(method: "PUT", path: "/api/repositories/\(id)/push-secret", route: .setPushSecret(id)),
+        Case(method: "DELETE", path: "/api/repositories/\(id)/push-secret", route: .removePushSecret(id)),
+        Case(method: "POST", path: "/api/hooks/github", route: .githubHook),
     ]
+
+    @Test func thePushHookIsPostOnly() {
+        #expect(Router.match(method: "GET", path: "/api/hooks/github") == .methodNotAllowed(["POST"]))
+    }
 
     @Test("every route is reached by its method and path", arguments: routes)
     func everyRoute(_ c: Case) {
@@ -154,10 +161,10 @@ struct RouterTests {
         }
     }
 
-    @Test("only health and metrics are reachable without a token")
+    @Test("only health, metrics and the push hook (signed instead) are reachable without a token")
     func auth() {
         for c in Self.routes {
-            #expect(c.route.needsAuth == !(c.route == .health || c.route == .metrics), "\(c.route)")
+            #expect(c.route.needsAuth == !(c.route == .health || c.route == .metrics || c.route == .githubHook), "\(c.route)")
         }
     }
 

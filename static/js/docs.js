@@ -9,6 +9,7 @@ import { ApiError, encodePath } from './api.js';
 import { h, setChildren, setText } from './dom.js';
 import { formatTimestamp, shortId } from './format.js';
 import { renderHtmlPage } from './htmlpage.js';
+import { showFreshness } from './freshness.js';
 
 const PAGE_EXT = /\.(md|markdown|html?)$/i;
 
@@ -62,6 +63,7 @@ export class DocsView {
     setChildren(this.els.list);
     setChildren(this.els.view);
     setText(this.els.meta, '');
+    showFreshness(this.freshnessEl(), null);
     this.setStatus('Loading documentation…');
   }
 
@@ -74,7 +76,13 @@ export class DocsView {
     setChildren(this.els.list);
     setChildren(this.els.view);
     setText(this.els.meta, '');
+    showFreshness(this.freshnessEl(), null);
     this.setStatus(text);
+  }
+
+  /** The line that says which commit is documented and whether a newer one exists. */
+  freshnessEl() {
+    return this.els.freshness || document.getElementById('docs-freshness');
   }
 
   setStatus(text) {
@@ -96,6 +104,7 @@ export class DocsView {
         setChildren(this.els.list);
         setChildren(this.els.view);
         setText(this.els.meta, '');
+    showFreshness(this.freshnessEl(), null);
         this.setStatus(
           err instanceof ApiError && err.status === 404
             ? 'No documentation yet. Generate it to see it here.'
@@ -124,6 +133,7 @@ export class DocsView {
     if (this.index.commit) meta.push(`commit ${String(this.index.commit).slice(0, 10)}`);
     if (this.index.job_id) meta.push(`job ${shortId(this.index.job_id)}`);
     setText(this.els.meta, meta.join(' · '));
+    showFreshness(this.freshnessEl(), this.index);
     if (!pages.length) {
       setChildren(this.els.list);
       this.setStatus('The documentation has no pages.');
