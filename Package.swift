@@ -67,7 +67,10 @@ let package = Package(
         // scribe-fcgi (a thread) and `scribe dispatch` (cron), which therefore links no libfcgi.
         .target(
             name: "ScribeQueue",
-            dependencies: ["ScribeCore", "ScribeStore", "CSpawn", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ScribeCore", "ScribeStore", "ScribeNet", "ScribeCrypto", "CSpawn",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swift5),
         .target(
             name: "ScribeServer",

@@ -19,6 +19,10 @@
 #   jobs-10, jobs-200k     GET /api/documentation/jobs?limit=10 in an organisation of 10 jobs,
 #                          then in one of 200,000 jobs
 #   repos-10, repos-20k    GET /api/repositories?limit=10 with 10, then 20,000 repositories
+#   webhooks   GET /api/organisation/webhooks (an administrator's list of one webhook: one indexed query)
+#   push       POST /api/hooks/github: 2,000 signed pushes of distinct commits of the documented
+#              branch, each moving the repository's one queued job to its commit (the debounce)
+#   push-401   the same pushes with a wrong signature (refused after the lookup and the HMAC)
 #   page-static  nginx sending a job's index.html as a static file (the page baseline)
 #   page       GET /api/repositories/{id}/pages/index.html: one query, then nginx sends the
 #              same file from the host's page cache (X-Accel-Redirect)
@@ -26,6 +30,11 @@
 # and, with plain HTTP requests one after another, the cost of a page's cold first read (the
 # cache file removed before each request: the page comes from PostgreSQL, is checked against
 # its hash and written) against a warm one.
+#
+# Then pickup latency (created -> running, from the jobs' own timestamps): a scribe-fcgi with its
+# dispatcher on (SCRIBE_MAX_WORKERS, 4 by default) is started, one signed push queues one job alone
+# (the baseline), then 20 signed pushes sent at once queue 20 jobs of 20 repositories; p50 and
+# p99 of each are printed and compared.
 #
 # Both C programs are built by this script (cc, pkg-config fcgi libpq) and served by an nginx of
 # their own with the same configuration. It prints the build it measured, req/s, p50 and p99 for
@@ -239,6 +248,10 @@ cache_file=$tmp/data/docs/cache/${page_hash:0:2}/$page_hash
 [ "$(sha256sum <"$cache_file" | cut -d' ' -f1)" = "$page_hash" ] || die "the cached page does not match its ETag"
 cp "$cache_file" "$tmp/static/bench-page.html"
 
+# A webhook of the organisation, registered after the job so that nothing is sent to it.
+out=$(api POST /api/organisation/webhooks '{"url": "https://hooks.example.com/bench"}')
+[ "$(tail -n1 <<<"$out")" = 201 ] || die "POST /api/organisation/webhooks: $(tail -n1 <<<"$out")"
+
 # --- a large history beside a small one ---------------------------------------------------------
 # 20,000 repositories and 200,000 finished jobs in one organisation, 10 and 10 in another, made with
 # plain SQL (then ANALYZE), so each list is measured against the same list at 10.
@@ -315,6 +328,24 @@ if ids_file and ids_file ~= "" then
     end
 end
 
+-- With BENCH_PUSHES, each request is the next signed push of that file (signature TAB body per line).
+local pushes_file = os.getenv("BENCH_PUSHES")
+if pushes_file and pushes_file ~= "" then
+    local pushes = {}
+    for line in io.lines(pushes_file) do
+        local sig, body = line:match("^([^\t]*)\t(.*)$")
+        pushes[#pushes + 1] = {sig = sig, body = body}
+    end
+    local n = 0
+    request = function()
+        n = n + 1
+        local p = pushes[(n % #pushes) + 1]
+        return wrk.format("POST", "/api/hooks/github", {
+            ["Content-Type"] = "application/json", ["X-GitHub-Event"] = "push", ["X-Hub-Signature-256"] = p.sig,
+        }, p.body)
+    end
+end
+
 -- One line for the caller to parse: requests, req/s, p50 and p99 (ms), non-2xx/3xx, socket errors.
 done = function(summary, latency, requests)
     local e = summary.errors
@@ -324,12 +355,12 @@ done = function(summary, latency, requests)
 end
 LUA
 
-# run NAME URL [TOKEN] [IF-NONE-MATCH] [IDS]: one wrk run; appends "NAME requests rps p50 p99 bad xacts" to $tmp/results.
+# run NAME URL [TOKEN] [IF-NONE-MATCH] [IDS] [PUSHES]: one wrk run; appends "NAME requests rps p50 p99 bad xacts" to $tmp/results.
 run() {
     local name=$1 url=$2 before after line
     say "wrk -t$threads -c$connections -d$duration $name"
     before=$(psql_stat)
-    line=$(BENCH_TOKEN=${3:-} BENCH_IF_NONE_MATCH=${4:-} BENCH_IDS=${5:-} wrk -t"$threads" -c"$connections" -d"$duration" \
+    line=$(BENCH_TOKEN=${3:-} BENCH_IF_NONE_MATCH=${4:-} BENCH_IDS=${5:-} BENCH_PUSHES=${6:-} wrk -t"$threads" -c"$connections" -d"$duration" \
         -s "$tmp/private/headers.lua" "$url" | tee "$tmp/logs/wrk-$name.txt" | sed -n 's/^RESULT //p')
     [ -n "$line" ] || die "wrk printed no result for $name: $(cat "$tmp/logs/wrk-$name.txt")"
     sleep "$stats_settle"
@@ -356,6 +387,40 @@ run jobs-10 "$base/api/documentation/jobs?limit=10" "$small_token"
 run jobs-200k "$base/api/documentation/jobs?limit=10" "$big_token"
 run repos-10 "$base/api/repositories?limit=10" "$small_token"
 run repos-20k "$base/api/repositories?limit=10" "$big_token"
+run webhooks "$base/api/organisation/webhooks" "$token"
+
+# --- the push path ------------------------------------------------------------------------------
+# The secret goes to curl and python through files and the environment, never argv.
+push_secret=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+printf '{"secret": "%s"}' "$push_secret" >"$tmp/private/push-secret.json"
+out=$(api PUT "/api/repositories/$repo_id/push-secret" "@$tmp/private/push-secret.json")
+[ "$(tail -n1 <<<"$out")" = 200 ] || die "PUT push-secret: $out"
+# signed_pushes URL COUNT [WRONG]: lines "signature TAB body" of pushes of distinct made-up commits.
+signed_pushes() {
+    BENCH_PUSH_SECRET=$push_secret python3 - "$@" <<'PY'
+import hashlib, hmac, json, os, sys
+url, count = sys.argv[1], int(sys.argv[2])
+secret = (os.environ["BENCH_PUSH_SECRET"] + ("-wrong" if len(sys.argv) > 3 else "")).encode()
+for i in range(count):
+    after = hashlib.sha1(f"{url} {i}".encode()).hexdigest()
+    body = json.dumps({"ref": "refs/heads/main", "after": after, "deleted": False,
+                       "repository": {"clone_url": url, "html_url": url, "full_name": "bench/repo", "default_branch": "main"}},
+                      separators=(",", ":"))
+    print("sha256=" + hmac.new(secret, body.encode(), hashlib.sha256).hexdigest() + "\t" + body)
+PY
+}
+signed_pushes "$repo" 2000 >"$tmp/private/pushes"
+signed_pushes "$repo" 2000 wrong >"$tmp/private/pushes-wrong"
+line=$(head -n1 "$tmp/private/pushes")
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \
+    -H "X-Hub-Signature-256: ${line%%$'\t'*}" --data-binary "${line#*$'\t'}" "$base/api/hooks/github")
+[ "$code" = 202 ] || die "a signed push answered $code, not 202"
+run push "$base/api/hooks/github" '' '' '' "$tmp/private/pushes"
+run push-401 "$base/api/hooks/github" '' '' '' "$tmp/private/pushes-wrong"
+queued=$(psql -X -q -t -A "$database_url" -c "SELECT count(*) FROM jobs WHERE repository_id = '$repo_id' AND status = 'queued'")
+[ "$queued" = 1 ] || die "the pushes left $queued queued jobs, not 1"
+# That job's commits are made up: it is cancelled before a dispatcher could run it.
+psql -X -q "$database_url" -c "UPDATE jobs SET status = 'cancelled', finished_at = now() WHERE status = 'queued'" >/dev/null
 
 # What was measured: the binaries' build and the source they came from.
 build_mode=$(basename "$(dirname "$bin/scribe-fcgi")")
@@ -389,6 +454,70 @@ for cold in (False, True):
           f"{sorted(times)[int(len(times) * 0.99) - 1]:.3f}")
 PY
 
+# --- pickup latency: created -> running -----------------------------------------------------------
+say "pickup latency: one job alone, then 20 queued at once by 20 signed pushes"
+head_commit=$(git -C "$repo" rev-parse HEAD)
+pick_ids=()
+for i in $(seq 0 20); do
+    cp -r "$repo" "$tmp/pick$i"
+    out=$(api POST /api/repositories "{\"url\": \"$tmp/pick$i\"}")
+    [ "$(tail -n1 <<<"$out")" = 201 ] || die "POST /api/repositories: $out"
+    pick_ids+=("$(field id <<<"$out")")
+    out=$(api PUT "/api/repositories/${pick_ids[$i]}/push-secret" "@$tmp/private/push-secret.json")
+    [ "$(tail -n1 <<<"$out")" = 200 ] || die "PUT push-secret: $out"
+done
+SCRIBE_DISPATCHER=1 SCRIBE_SOCKET=$tmp/run/dispatch.sock "$bin/scribe-fcgi" </dev/null >"$tmp/logs/dispatcher.log" 2>&1 &
+c_pids+=($!)
+for _ in $(seq 200); do [ -S "$tmp/run/dispatch.sock" ] && break; sleep 0.05; done
+[ -S "$tmp/run/dispatch.sock" ] || die "the dispatching scribe-fcgi made no socket: $(cat "$tmp/logs/dispatcher.log")"
+sleep 1
+BENCH_PUSH_SECRET=$push_secret python3 - "$port" "$head_commit" "$database_url" "$tmp" >"$tmp/results.pickup" <<'PY'
+import hashlib, hmac, json, os, subprocess, sys, threading, time, http.client
+port, commit, db, tmp = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+secret = os.environ["BENCH_PUSH_SECRET"].encode()
+def push(i):
+    url = f"{tmp}/pick{i}"
+    body = json.dumps({"ref": "refs/heads/main", "after": commit, "repository": {"clone_url": url, "default_branch": "main"}}).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/api/hooks/github", body=body, headers={
+        "Content-Type": "application/json", "X-GitHub-Event": "push",
+        "X-Hub-Signature-256": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()})
+    r = conn.getresponse()
+    answer = json.loads(r.read())
+    assert r.status == 202, (r.status, answer)
+    return answer["repositories"][0]["job_id"]
+def sql(q):
+    return subprocess.run(["psql", "-X", "-q", "-t", "-A", db, "-c", q], check=True, capture_output=True, text=True).stdout.split()
+def pickup(ids):
+    quoted = ",".join(f"'{i}'" for i in ids)
+    deadline = time.time() + 600
+    while time.time() < deadline:
+        if sql(f"SELECT count(*) FROM jobs WHERE id IN ({quoted}) AND status IN ('queued', 'running')") == ["0"]:
+            break
+        time.sleep(0.2)
+    ms = sorted(float(x) for x in sql(
+        f"SELECT extract(epoch FROM started_at - created_at) * 1000 FROM jobs WHERE id IN ({quoted}) AND started_at IS NOT NULL"))
+    ended = sql(f"SELECT status || ':' || count(*) FROM jobs WHERE id IN ({quoted}) GROUP BY status")
+    assert len(ms) == len(ids), (len(ms), ended)
+    return ms, ended
+def pct(ms, p):
+    return ms[min(len(ms) - 1, max(0, int(round(p / 100 * len(ms) + 0.5)) - 1))]
+alone, ended = pickup([push(0)])
+print("alone", f"{pct(alone, 50):.1f}", f"{pct(alone, 99):.1f}", 1, ",".join(ended))
+ids, threads = [], []
+lock = threading.Lock()
+def one(i):
+    j = push(i)
+    with lock:
+        ids.append(j)
+for i in range(1, 21):
+    threads.append(threading.Thread(target=one, args=(i,)))
+for t in threads: t.start()
+for t in threads: t.join()
+burst, ended = pickup(ids)
+print("burst", f"{pct(burst, 50):.1f}", f"{pct(burst, 99):.1f}", len(burst), ",".join(ended))
+PY
+
 # --- report -------------------------------------------------------------------------------------
 python3 - "$tmp/results" "$tmp/results.idle" "$threads" "$connections" "$duration" "$fcgi_threads" "$static_path" "$tmp/results.build" <<'PY'
 import sys
@@ -413,6 +542,9 @@ labels = {
     "jobs-200k": "GET jobs?limit=10, 200,000 jobs",
     "repos-10": "GET repositories?limit=10, 10",
     "repos-20k": "GET repositories?limit=10, 20,000",
+    "webhooks": "GET organisation webhooks (1)",
+    "push": "POST hooks/github, signed (moved)",
+    "push-401": "POST hooks/github, bad signature",
     "page-static": "nginx static file (the same page)",
     "page": "GET page (X-Accel-Redirect, cached)",
 }
@@ -446,12 +578,23 @@ ratio("job-200", "job-304")
 ratio("jobs-200k", "jobs-10", 1 / 1.5)
 ratio("repos-20k", "repos-10", 1 / 1.5)
 ratio("page", "page-static")
+ratio("push", "c-row")
+ratio("push-401", "health")
 cold_file = results.replace("results", "results.cold")
 cold = {line.split()[0]: [float(x) for x in line.split()[1:]] for line in open(cold_file)}
 if cold:
     print(f"  page read one at a time, ms (p50 / mean / p99): warm {' / '.join(f'{x:.2f}' for x in cold['warm'])}, "
           f"cold (from PostgreSQL, hash checked, file written) {' / '.join(f'{x:.2f}' for x in cold['cold'])}; "
           f"a cold read costs {cold['cold'][0] - cold['warm'][0]:+.2f} ms at the median")
+pickup_file = results.replace("results", "results.pickup")
+pickup = {line.split()[0]: line.split()[1:] for line in open(pickup_file)}
+if pickup:
+    a, b = pickup["alone"], pickup["burst"]
+    print(f"  pickup latency, created -> running, ms: one job alone p50 {a[0]} / p99 {a[1]} (baseline, {a[3]}); "
+          f"{b[2]} jobs queued at once by signed pushes p50 {b[0]} / p99 {b[1]} ({b[3]}); "
+          f"burst p50 / alone p50 = {float(b[0]) / max(float(a[0]), 0.1):.1f}")
+# The push and push-401 cases answer 2xx and 401 by design: only socket errors count there.
+rows = [row if row[0] != "push-401" else row[:5] + (0,) + row[6:] for row in rows]
 if any(row[5] or row[6] for row in rows):
     print("WARNING: some answers were not 2xx/3xx or failed (see the 'bad' column)")
     sys.exit(1)

@@ -64,6 +64,15 @@ public struct Config: Sendable {
     public var pageCacheBytes: Int64
     /// How often a dispatcher applies retention and cleans this host's caches and work folders (0: never).
     public var gcSeconds: Int
+    /// The base of the backoff between attempts of a webhook delivery (doubling, with jitter, up to an hour;
+    /// retried for a day). An operations and test knob: tests set it low so a retry comes in a second.
+    public var webhookRetryBaseSeconds: Double = 30
+    /// How long one delivery attempt may take, connection included.
+    public var webhookTimeoutSeconds: Int = 10
+    /// Days a finished delivery stays in the delivery log before retention removes it.
+    public var webhookKeepDays: Int = 30
+    /// The address people open Scribe at (`https://scribe.example.com`), for links in webhook events.
+    public var publicURL: String?
 
     public static let variables = [
         "DATABASE_URL", "SCRIBE_DATA_DIR", "SCRIBE_SOCKET", "SCRIBE_FCGI_THREADS", "SCRIBE_MAX_WORKERS",
@@ -76,6 +85,7 @@ public struct Config: Sendable {
         "SCRIBE_LLM_PRICE_COMPLETION", "SCRIBE_LLM_TIMEOUT_SECONDS", "SCRIBE_LLM_MAX_RETRIES", "SCRIBE_STATIC_DIR",
         "SCRIBE_MAX_ACTIVE_JOBS_PER_ORG", "SCRIBE_MAX_PRIORITY", "SCRIBE_LISTEN_BACKLOG", "SCRIBE_METRICS_TOKEN",
         "SCRIBE_HOST_ID", "SCRIBE_KEEP_VERSIONS", "SCRIBE_PAGE_CACHE_MB", "SCRIBE_GC_SECONDS",
+        "SCRIBE_WEBHOOK_RETRY_BASE_SECONDS", "SCRIBE_WEBHOOK_TIMEOUT_SECONDS", "SCRIBE_WEBHOOK_KEEP_DAYS", "SCRIBE_PUBLIC_URL",
     ]
 
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Config {
@@ -123,6 +133,22 @@ public struct Config: Sendable {
             }
             retryBase = v
         }
+        var webhookRetryBase = 30.0
+        if let raw = env["SCRIBE_WEBHOOK_RETRY_BASE_SECONDS"], !raw.isEmpty {
+            guard let v = Double(raw), v >= 0.1, v <= 3600 else {
+                throw ConfigError(variable: "SCRIBE_WEBHOOK_RETRY_BASE_SECONDS", problem: "expected seconds between 0.1 and 3600, got '\(raw)'")
+            }
+            webhookRetryBase = v
+        }
+        var publicURL = env["SCRIBE_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let raw = publicURL {
+            guard raw.hasPrefix("https://") || raw.hasPrefix("http://"), raw.utf8.count <= 512,
+                raw.utf8.allSatisfy({ $0 > 32 && $0 < 127 }), !raw.contains("?"), !raw.contains("#")
+            else {
+                throw ConfigError(variable: "SCRIBE_PUBLIC_URL", problem: "expected an http(s) URL without query or fragment, e.g. https://scribe.example.com")
+            }
+            while publicURL?.hasSuffix("/") == true { publicURL?.removeLast() }
+        }
         let hosts = (env["SCRIBE_ALLOWED_HOSTS"] ?? "github.com").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         let level = env["SCRIBE_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0.lowercased() } ?? "info"
@@ -139,7 +165,7 @@ public struct Config: Sendable {
         guard heartbeat * 2 <= lease else {
             throw ConfigError(variable: "SCRIBE_HEARTBEAT_SECONDS", problem: "must be at most half of SCRIBE_LEASE_SECONDS (\(lease))")
         }
-        return Config(
+        var config = Config(
             databaseURL: db,
             dataDir: absData,
             socketPath: env["SCRIBE_SOCKET"].flatMap { $0.isEmpty ? nil : $0 } ?? absData + "/run/scribe-fcgi.sock",
@@ -182,6 +208,11 @@ public struct Config: Sendable {
             pageCacheBytes: Int64(try int("SCRIBE_PAGE_CACHE_MB", 1024, min: 1)) << 20,
             gcSeconds: try int("SCRIBE_GC_SECONDS", 3600)
         )
+        config.webhookRetryBaseSeconds = webhookRetryBase
+        config.webhookTimeoutSeconds = try int("SCRIBE_WEBHOOK_TIMEOUT_SECONDS", 10, min: 1)
+        config.webhookKeepDays = try int("SCRIBE_WEBHOOK_KEEP_DAYS", 30, min: 1)
+        config.publicURL = publicURL
+        return config
     }
 
     /// The machine's host name (gethostname), the default host id.

@@ -11,6 +11,7 @@ public struct PageCursor: Equatable, Sendable {
         case repositories = "r"
         case objects = "o"
         case pages = "p"
+        case deliveries = "d"
     }
 
     public let kind: Kind

@@ -23,9 +23,29 @@ public enum Route: Equatable, Sendable {
     case cancelJob(String)
     case setGitHubToken
     case setLLMSettings
+    case listWebhooks(WebhookScope)
+    case createWebhook(WebhookScope)
+    case deleteWebhook(WebhookScope, String)
+    case webhookDeliveries(WebhookScope, String)
+    case setPushSecret(String)
+    case removePushSecret(String)
+    /// GitHub's push webhook: authenticated by its signature, not by a token.
+    case githubHook
 
     /// Whether the route needs a bearer token.
-    public var needsAuth: Bool { self != .health && self != .metrics }
+    public var needsAuth: Bool { self != .health && self != .metrics && self != .githubHook }
+}
+
+/// Whose job endings a webhook hears: every repository of the organisation, or one repository.
+public enum WebhookScope: Equatable, Sendable {
+    case organisation
+    case repository(String)
+
+    /// The repository of a repository's webhook.
+    public var repositoryID: String? {
+        if case .repository(let id) = self { return id }
+        return nil
+    }
 }
 
 public enum Router {
@@ -67,16 +87,28 @@ public enum Router {
             if parts == ["documentation", "jobs"] { return one(["GET": .listJobs, "POST": .createJob]) }
             if parts == ["me", "github-token"] { return one(["PUT": .setGitHubToken]) }
             if parts == ["organisation", "llm"] { return one(["PUT": .setLLMSettings]) }
+            if parts == ["organisation", "webhooks"] {
+                return one(["GET": .listWebhooks(.organisation), "POST": .createWebhook(.organisation)])
+            }
+            if parts == ["hooks", "github"] { return one(["POST": .githubHook]) }
             return .notFound
         default:
             break
         }
+        if parts[0] == "organisation", parts[1] == "webhooks" {
+            return webhook(Array(parts.dropFirst(2)), .organisation, one)
+        }
         if parts[0] == "repositories", isUUID(parts[1]) {
             let id = parts[1].lowercased()
+            if parts[2] == "webhooks" {
+                if parts.count == 3 { return one(["GET": .listWebhooks(.repository(id)), "POST": .createWebhook(.repository(id))]) }
+                return webhook(Array(parts.dropFirst(3)), .repository(id), one)
+            }
             if parts.count == 3 && parts[2] == "docs" { return one(["GET": .repositoryDocs(id)]) }
             if parts.count == 3 && parts[2] == "pages" { return one(["GET": .listPages(id)]) }
             if parts.count == 3 && parts[2] == "search" { return one(["GET": .searchDocs(id)]) }
             if parts.count == 3 && parts[2] == "docs.zip" { return one(["GET": .docsZip(id)]) }
+            if parts.count == 3 && parts[2] == "push-secret" { return one(["PUT": .setPushSecret(id), "DELETE": .removePushSecret(id)]) }
             if parts.count >= 4 && parts[2] == "pages" {
                 guard let page = PagePath.normalise(parts[3...].joined(separator: "/")) else { return .notFound }
                 return one(["GET": .getPage(id, page)])
@@ -98,6 +130,15 @@ public enum Router {
                 }
             }
         }
+        return .notFound
+    }
+
+    /// `{id}` and `{id}/deliveries` under a scope's `webhooks`.
+    private static func webhook(_ rest: [String], _ scope: WebhookScope, _ one: ([String: Route]) -> Outcome) -> Outcome {
+        guard let first = rest.first, isUUID(first) else { return .notFound }
+        let id = first.lowercased()
+        if rest.count == 1 { return one(["DELETE": .deleteWebhook(scope, id)]) }
+        if rest.count == 2 && rest[1] == "deliveries" { return one(["GET": .webhookDeliveries(scope, id)]) }
         return .notFound
     }
 

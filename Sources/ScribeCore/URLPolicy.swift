@@ -199,7 +199,8 @@ public struct URLPolicy: Sendable {
             return .failure(.badField(field, allowPrivateNetworks ? "expected an http(s) URL" : "expected an https URL"))
         }
         guard !hasUserinfo(raw, comps) else {
-            return .failure(.badField(field, "credentials do not belong in the URL; send the key as api_key"))
+            let instead = field == "base_url" ? "; send the key as api_key" : "; the request is signed with the secret instead"
+            return .failure(.badField(field, "credentials do not belong in the URL" + instead))
         }
         guard comps.query == nil && comps.fragment == nil else {
             return .failure(.badField(field, "the URL may have no query or fragment"))

@@ -4,7 +4,12 @@ import Foundation
 /// HTTP routes and environment variables (each cited), where to start reading and the module map in layers.
 extension BuiltinGenerator {
     func onboarding(_ a: Analysis, documented: [Analysis.Module]) -> String {
-        let f = a.facts
+        factSections(a.facts) + startReading(a, documented: documented)
+    }
+
+    /// Install/build/test/run commands, entry points, HTTP routes and environment variables, each cited; the
+    /// overview shows the repository's, a module page its own.
+    func factSections(_ f: ProjectFacts) -> String {
         var md = ""
         func cited(_ x: ProjectFacts.Fact) -> String { cite(x.path, x.line) }
         func citedCell(_ x: ProjectFacts.Fact) -> String { cite(x.path, x.line, cell: true) }
@@ -28,6 +33,12 @@ extension BuiltinGenerator {
             for e in f.environment { md += "| \(MD.codeCell(e.text)) | \(e.detail.map(MD.codeCell) ?? "none in the source") | \(citedCell(e)) |\n" }
             md += "\n"
         }
+        return md
+    }
+
+    /// Where to start reading (the modules most imported) and the module map in layers.
+    func startReading(_ a: Analysis, documented: [Analysis.Module]) -> String {
+        var md = ""
         let shown = Set(documented.map(\.path))
         let edges = a.dependencies.filter { shown.contains($0.from) && shown.contains($0.to) }
         if !edges.isEmpty {

@@ -75,6 +75,10 @@ public struct BuiltinGenerator {
         let c = a.coverage(of: m)
         md += "## Coverage\n\n\(c.text): package documentation \(c.packageDoc ? "present" : "missing"), "
         md += "\(c.documented) of \(c.exported) public symbol\(c.exported == 1 ? "" : "s") documented.\n\n"
+        md += moduleFacts(m, a)
+        let tree = hierarchy(m, a)
+        let mdBase = md.utf8.count + tree.baseSize
+        md += tree.text
         let entries = apiEntries(m, a)
         var rest = dependencies(m, a)
         rest += "## Files\n\n| File | Language | Lines |\n| --- | --- | ---: |\n"
@@ -90,7 +94,7 @@ public struct BuiltinGenerator {
             : "## API reference\n\n\(declared) public declaration\(declared == 1 ? "" : "s"), \(entries.count) at the top level.\n\n"
         let whole = md + head + entries.map(\.text).joined() + rest
         // Sizes without the cross-links, so that the split (and so every anchor) does not depend on them.
-        let wholeBase = md.utf8.count + head.utf8.count + entries.reduce(0) { $0 + $1.baseSize } + rest.utf8.count
+        let wholeBase = mdBase + head.utf8.count + entries.reduce(0) { $0 + $1.baseSize } + rest.utf8.count
         guard wholeBase > maxPageBytes, entries.count > 1 else {
             return [Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: Self.finish(whole, m.pagePath))]
         }

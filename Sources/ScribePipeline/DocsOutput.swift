@@ -166,14 +166,16 @@ public struct DocsOutput {
             ("modules", .array(a.modules.map { .object([("path", .string($0.path)), ("kind", .string($0.kind)), ("name", .str($0.qualifiedName)), ("files", .num($0.files.count))]) })),
             ("symbols", .array(a.symbols.filter { $0.isReference && $0.isPublic }.map {
                 .object([("name", .string($0.name)), ("qualified_name", .string($0.qualifiedName)), ("kind", .string($0.kind)),
-                         ("path", .string($0.path)), ("line", .num($0.line)), ("signature", .str($0.signature))])
+                         ("path", .string($0.path)), ("line", .num($0.line)), ("signature", .str($0.signature)),
+                         ("inherits", .array($0.inherits.map { .string($0) }))])
             })),
             ("dependencies", .array(a.dependencies.map { d in
                 .object([("from", .string(d.from)), ("to", .string(d.to)),
                          ("evidence", .array(d.evidence.map { .object([("path", .string($0.path)), ("line", .num($0.line)), ("import", .string($0.target))]) }))])
             })),
             ("facts", .array(
-                [("command", a.facts.commands), ("entry_point", a.facts.entryPoints), ("route", a.facts.routes), ("environment", a.facts.environment)]
+                [("command", a.facts.commands), ("entry_point", a.facts.entryPoints), ("route", a.facts.routes), ("environment", a.facts.environment),
+                 ("module_command", a.facts.moduleCommands)]
                     .flatMap { kind, facts in
                         facts.map { .object([("kind", .string(kind)), ("text", .string($0.text)), ("detail", .str($0.detail)), ("path", .string($0.path)), ("line", .num($0.line))]) }
                     })),

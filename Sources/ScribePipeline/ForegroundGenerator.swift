@@ -25,6 +25,8 @@ public struct ForegroundGenerator {
 
     public var modules: [String]? = nil
     public var cloneTimeout: Double = 300
+    /// Write the folder as the self-contained site that `docs.zip` gives (`scribe generate --site`).
+    public var site = false
 
     public init() {}
 
@@ -71,6 +73,7 @@ public struct ForegroundGenerator {
         let pagesStart = DispatchTime.now().uptimeNanoseconds
         var target = DocumentationSteps.Target(dir: out, repositoryURL: source, commit: commit, sourceRoot: root)
         target.clock = clock
+        target.site = site
         let output = try DocumentationSteps.output(for: chosen, target)
         var counts = ObjectCounts(processed: 0, failed: 0, total: chosen.count)
         let failed = try DocumentationSteps.writeModules(chosen, analysis, output, counts: &counts, report: report)

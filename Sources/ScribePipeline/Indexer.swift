@@ -287,7 +287,7 @@ public struct Indexer {
     private func runCtags(_ ctags: String, _ files: [String]) throws -> [Symbol] {
         let r = try Subprocess.run(
             ctags,
-            ["--options=NONE", "--output-format=json", "--fields=+nKSseaZlt", "--sort=no", "--extras=-F", "-f", "-"]
+            ["--options=NONE", "--output-format=json", "--fields=+nKSseaZlti", "--sort=no", "--extras=-F", "-f", "-"]
                 + files.map { "./" + $0 },
             env: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()],
             cwd: root, timeout: tools.timeout, maxOutput: 1 << 30)
@@ -339,13 +339,15 @@ public struct Indexer {
             if let prefix, path.hasPrefix(prefix) {
                 path = String(decoding: path.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
             }
-            out.append(
-                Symbol(
-                    name: name, kind: v["kind"]?.stringValue ?? "unknown", path: path, line: Int(lineNo),
-                    end: v["end"]?.intValue.map(Int.init), signature: v["signature"]?.stringValue, scope: v["scope"]?.stringValue,
-                    scopeKind: v["scopeKind"]?.stringValue, access: v["access"]?.stringValue,
-                    typeref: v["typeref"]?.stringValue, fileScoped: v["file"]?.boolValue ?? false,
-                    language: v["language"]?.stringValue, doc: v["doc"]?.stringValue))
+            var s = Symbol(
+                name: name, kind: v["kind"]?.stringValue ?? "unknown", path: path, line: Int(lineNo),
+                end: v["end"]?.intValue.map(Int.init), signature: v["signature"]?.stringValue, scope: v["scope"]?.stringValue,
+                scopeKind: v["scopeKind"]?.stringValue, access: v["access"]?.stringValue,
+                typeref: v["typeref"]?.stringValue, fileScoped: v["file"]?.boolValue ?? false,
+                language: v["language"]?.stringValue, doc: v["doc"]?.stringValue)
+            s.inherits = (v["inherits"]?.stringValue ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+            out.append(s)
         }
         return out
     }

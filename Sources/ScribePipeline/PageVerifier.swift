@@ -28,6 +28,7 @@ public struct PageVerifier {
             symbolNames.insert(s.qualifiedName)
             symbolNames.insert(s.name)
             known.insert(BuiltinGenerator.header(s))
+            for b in s.inherits { known.insert(b) }
             citations.insert(Analysis.displayName("\(s.path):\(s.line)"))
         }
         for imp in a.imports {

@@ -42,6 +42,9 @@ public enum DocumentationSteps {
         /// The tree the source views are made from.
         public var sourceRoot: String
         public var clock: StageClock? = nil
+        /// The self-contained site that `docs.zip` gives (`scribe generate --site`): source views instead of host
+        /// links, opens from file://.
+        public var site = false
 
         public init(dir: String, repositoryURL: String, commit: String, sourceRoot: String) {
             self.dir = dir
@@ -59,6 +62,7 @@ public enum DocumentationSteps {
         out.generator.sourceLinks = Site.SourceLinks(repositoryURL: target.repositoryURL, commit: target.commit)
         out.generator.directory = SymbolDirectory()
         out.sourceRoot = target.sourceRoot
+        if target.site { out.makeSite() }
         try FileManager.default.createDirectory(atPath: "\(out.dir)/modules", withIntermediateDirectories: true)
         return out
     }

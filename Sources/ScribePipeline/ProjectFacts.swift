@@ -17,10 +17,15 @@ public struct ProjectFacts: Sendable {
     public var entryPoints: [Fact] = []
     public var routes: [Fact] = []
     public var environment: [Fact] = []
+    /// Commands from the READMEs of modules below the root, shown on those modules' pages only.
+    public var moduleCommands: [Fact] = []
+    /// ArgumentParser declarations while the files are read; resolved into entry points at the end.
+    var argumentParser = ArgumentParserTree()
+    var cobra = CobraTree()
 
     public init() {}
 
-    public var all: [Fact] { commands + entryPoints + routes + environment }
+    public var all: [Fact] { commands + entryPoints + routes + environment + moduleCommands }
 
     static let maxEach = 40
     static let commandHeadings = ["install", "build", "test", "run", "usage", "getting started", "quick start", "quickstart", "develop", "setup", "set up"]
@@ -29,6 +34,9 @@ public struct ProjectFacts: Sendable {
     static func collect(_ a: Analysis, read: (String) -> String?) -> ProjectFacts {
         var f = ProjectFacts()
         if let path = a.readmePath, let text = a.readme { f.commands += readmeCommands(text, path: path) }
+        for m in a.modules where m.readmePath != a.readmePath {
+            if let path = m.readmePath, let text = m.readme { f.moduleCommands += readmeCommands(text, path: path).prefix(maxEach) }
+        }
         for file in a.files {
             let name = CloneTree.lastComponent(file.path)
             let isManifest = ["package.json", "pyproject.toml", "Cargo.toml", "Package.swift", "Makefile", "setup.cfg"].contains(name)
@@ -44,11 +52,28 @@ public struct ProjectFacts: Sendable {
             default: sourceFacts(lines, file, &f)
             }
         }
+        f.resolveArgumentParser()
+        f.resolveCobra()
         f.commands = Array(dedupe(f.commands).prefix(maxEach))
         f.entryPoints = Array(dedupe(f.entryPoints).prefix(maxEach))
         f.routes = Array(dedupe(f.routes).prefix(maxEach))
         f.environment = Array(dedupe(f.environment, byText: true).prefix(maxEach))
         return f
+    }
+
+    /// The facts of one module's own scope: those read from its files, from a manifest in its folder and
+    /// from its own README.
+    public func scoped(to m: Analysis.Module, _ a: Analysis) -> ProjectFacts {
+        let own = Set(m.files.map(\.path))
+        let folder = m.path == "." ? "" : m.path
+        // A manifest or README in the module's own folder belongs to it.
+        func inScope(_ x: Fact) -> Bool { own.contains(x.path) || CloneTree.parent(x.path) == folder }
+        var out = ProjectFacts()
+        out.commands = (commands + moduleCommands).filter(inScope)
+        out.entryPoints = entryPoints.filter(inScope)
+        out.routes = routes.filter(inScope)
+        out.environment = environment.filter(inScope)
+        return out
     }
 
     static func dedupe(_ facts: [Fact], byText: Bool = false) -> [Fact] {
@@ -192,6 +217,7 @@ public struct ProjectFacts: Sendable {
         if lang == "Python", let i = lines.firstIndex(where: { $0.hasPrefix("if __name__ == ") && $0.contains("__main__") }) {
             f.entryPoints.append(Fact(text: file.path, detail: "Python script", path: file.path, line: i + 1))
         }
+        commandTree(lines, file, &f)
         for (i, line) in lines.enumerated() where line.count < 400 {
             let ns = line as NSString
             let range = NSRange(location: 0, length: ns.length)

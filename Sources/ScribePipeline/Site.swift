@@ -136,10 +136,14 @@ public enum Site {
     public struct SourceLinks: Sendable {
         public let repositoryURL: String
         public let commit: String
+        /// Every citation lands on a source view written beside the pages, whatever the host: the exported
+        /// site (`scribe generate --site`) stands alone.
+        public var sourceViewsOnly = false
 
-        public init(repositoryURL: String, commit: String) {
+        public init(repositoryURL: String, commit: String, sourceViewsOnly: Bool = false) {
             self.repositoryURL = repositoryURL
             self.commit = commit
+            self.sourceViewsOnly = sourceViewsOnly
         }
 
         /// True when the commit is a real one (not the working tree of `scribe generate DIR`).
@@ -147,7 +151,7 @@ public enum Site {
 
         /// `https://host/owner/repo` for the hosts whose file view at a commit has a known address.
         var hostBase: (host: String, base: String)? {
-            guard hasCommit, let u = URLComponents(string: repositoryURL), u.scheme == "https", let host = u.host?.lowercased(),
+            guard hasCommit, !sourceViewsOnly, let u = URLComponents(string: repositoryURL), u.scheme == "https", let host = u.host?.lowercased(),
                 ["github.com", "gitlab.com", "codeberg.org", "bitbucket.org"].contains(host), u.port == nil
             else { return nil }
             var path = u.path

@@ -25,6 +25,9 @@ public struct Symbol: Sendable {
     public var needsDeclaration = false
     /// C#: one part of a `partial` type.
     public var partial = false
+    /// A type's base classes, interfaces, protocols and (for an extension) the conformances it adds, as the
+    /// declaration names them (ctags' `inherits` field).
+    public var inherits: [String] = []
 
     /// The name with its scope, as pages show it (`Calculator.add`).
     public var qualifiedName: String { scope.map { "\($0).\(name)" } ?? name }

@@ -9,13 +9,15 @@ import ScribeStore
 public final class Dispatcher: @unchecked Sendable {
     // @unchecked: `children` and `exited` are shared with the reaper threads and touched under `lock` only;
     // `lastGC` and `cancelSeen` belong to the loop's thread; `metrics` and `health` are attached before `start`;
-    // `stopped` is a `Locked`; the wake pipe's descriptors are set in init and never change.
+    // `stopped` is a `Flag`; the wake pipe's descriptors are set in init and never change.
     private let config: Config
     private let logger: Logger
     private let launcher: WorkerLauncher
     private let host: String
     private let backoff: Backoff
     private let retention: Retention
+    /// Sends the webhook events of jobs that ended, on a thread of its own.
+    private let webhooks: WebhookDelivery
     /// Retention runs soon after a dispatcher starts, then every `SCRIBE_GC_SECONDS`.
     private var lastGC = Date.distantPast
     private var metrics: Metrics?
@@ -36,9 +38,12 @@ public final class Dispatcher: @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private var cancelSeen: [String: Date] = [:]
     /// Ends the loops (tests, shutdown). Loops without an exit also sent the optimizer into minutes of work.
-    private let stopped = Locked(false)
+    private let stopped = Flag()
 
-    public func stop() { stopped.withLock { $0 = true } }
+    public func stop() {
+        stopped.set()
+        webhooks.stop()
+    }
 
     public init(config: Config, logger: Logger, launcher: WorkerLauncher) {
         self.config = config
@@ -47,6 +52,7 @@ public final class Dispatcher: @unchecked Sendable {
         self.host = config.hostID
         self.backoff = Backoff(baseSeconds: config.retryBaseSeconds)
         self.retention = Retention(config: config, logger: logger)
+        self.webhooks = WebhookDelivery(config: config, logger: logger)
         var fds: [Int32] = [0, 0]
         if pipe(&fds) == 0 {
             wakeRead = fds[0]
@@ -65,27 +71,19 @@ public final class Dispatcher: @unchecked Sendable {
         self.health = health
     }
 
-    /// Runs forever on a thread of its own (scribe-fcgi).
+    /// Runs forever on a thread of its own (scribe-fcgi), with the webhook sender on another.
     public func start() {
-        let t = Thread { [self] in
-            var delay = 0.5
-            while !stopped.current {
-                do {
-                    try loop(untilIdle: false)
-                } catch {
-                    logger.warning("dispatcher lost the database; retrying", metadata: ["error": "\(error)"])
-                }
-                Thread.sleep(forTimeInterval: delay)
-                delay = min(delay * 2, 10)
-            }
+        webhooks.start()
+        startRetryingThread(name: "dispatcher", stopped: stopped, logger: logger, lost: "dispatcher lost the database; retrying") {
+            [self] in try loop(untilIdle: false)
         }
-        t.name = "dispatcher"
-        t.start()
     }
 
     /// For cron: claims and runs jobs until none is runnable and every worker it started has exited.
     public func runUntilIdle() throws {
         try loop(untilIdle: true)
+        // The events of the jobs that ended, and retries that fell due since the last run.
+        try webhooks.runDue(databaseURL: config.databaseURL)
     }
 
     private func loop(untilIdle: Bool) throws {
@@ -93,7 +91,7 @@ public final class Dispatcher: @unchecked Sendable {
         let jobs = listener.jobs
         var lastSweep = Date.distantPast
         let sweepEvery = max(1.0, Double(config.leaseSeconds) / 3)
-        while !stopped.current {
+        while !stopped.isSet {
             try reapExited(jobs)
             if Date().timeIntervalSince(lastSweep) >= sweepEvery {
                 try sweep(jobs)

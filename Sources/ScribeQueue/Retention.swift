@@ -7,7 +7,8 @@ import ScribeStore
 /// per repository, the pages of its `SCRIBE_KEEP_VERSIONS` newest completed jobs and of the job it points at
 /// stay; older pages leave the database, and each host removes the files of contents that are gone from its
 /// page cache, the work folders of jobs that ended, and job folders of the layout before pages moved into the
-/// database once the database holds their pages.
+/// database once the database holds their pages; and finished webhook deliveries older than
+/// `SCRIBE_WEBHOOK_KEEP_DAYS`.
 public struct Retention {
     let config: Config
     let logger: Logger
@@ -25,6 +26,7 @@ public struct Retention {
         public var cacheFiles = 0
         public var workFolders = 0
         public var oldFolders = 0
+        public var webhookDeliveries = 0
     }
 
     /// Everything: the database's retention, then this host's files.
@@ -37,6 +39,10 @@ public struct Retention {
             logger.info(
                 "removed the pages of old documentation versions",
                 metadata: ["gc.jobs": "\(pruned.jobs.count)", "gc.contents": "\(pruned.contents)"])
+        }
+        report.webhookDeliveries = try WebhookStore(db).prune(keepDays: config.webhookKeepDays)
+        if report.webhookDeliveries > 0 {
+            logger.info("removed old webhook deliveries", metadata: ["gc.webhook_deliveries": "\(report.webhookDeliveries)"])
         }
         report.cacheFiles = try cleanCache(db)
         report.workFolders = try removeFinishedWorkFolders(JobStore(db))

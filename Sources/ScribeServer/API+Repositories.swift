@@ -79,14 +79,13 @@ extension API {
     func repositoryDocs(_ c: Context, _ id: String) throws -> HTTPResponse {
         let repo = try repository(c, id)
         let job = try JobStore(try c.db()).latest(repositoryID: repo.id)
-        return .json(
-            200,
-            .object([
-                ("repository_id", .string(repo.id)), ("status", .string(job?.state.docsStatus ?? "idle")),
-                ("progress", .num(job?.progress ?? 0)), ("current_step", .str(job?.currentStep)),
-                ("error_message", .str(job?.errorMessage)),
-                ("generation_started_at", .str(job.map { $0.startedAt ?? $0.createdAt })), ("job_id", .str(job?.id)),
-            ]))
+        let fields: [(String, JSONValue)] = [
+            ("repository_id", .string(repo.id)), ("status", .string(job?.state.docsStatus ?? "idle")),
+            ("progress", .num(job?.progress ?? 0)), ("current_step", .str(job?.currentStep)),
+            ("error_message", .str(job?.errorMessage)),
+            ("generation_started_at", .str(job.map { $0.startedAt ?? $0.createdAt })), ("job_id", .str(job?.id)),
+        ]
+        return .json(200, .object(fields + repo.freshness.fields))
     }
 
     func listPages(_ c: Context, _ id: String) throws -> HTTPResponse {
@@ -99,12 +98,11 @@ extension API {
         let after = try pageCursor(c, "after", .pages) { $0.count == 2 && ($0[0] == "0" || $0[0] == "1") }
         let pages = try store.pages(jobID: set.jobID, limit: limit + 1, after: after.map { ($0.key[0] == "1", $0.key[1]) })
         let (kept, next) = API.page(pages, limit: limit) { PageCursor(.pages, [$0.kind == "overview" ? "0" : "1", $0.path]) }
-        return .json(
-            200,
-            .object([
-                ("repository_id", .string(repo.id)), ("job_id", .string(set.jobID)), ("commit", .str(set.commit)),
-                ("generated_at", .str(set.generatedAt)), ("pages", .array(kept.map(\.json))), ("next", next),
-            ]))
+        let fields: [(String, JSONValue)] = [
+            ("repository_id", .string(repo.id)), ("job_id", .string(set.jobID)), ("commit", .str(set.commit)),
+            ("generated_at", .str(set.generatedAt)), ("pages", .array(kept.map(\.json))), ("next", next),
+        ]
+        return .json(200, .object(fields + set.freshness.fields))
     }
 
     /// A generated page: Scribe checks access and the docs index (one query), then nginx sends the file from

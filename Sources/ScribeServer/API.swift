@@ -172,6 +172,13 @@ public final class API: @unchecked Sendable {
         case .cancelJob(let id): return try control(c, id, .cancel)
         case .setGitHubToken: return try setGitHubToken(c)
         case .setLLMSettings: return try setLLMSettings(c)
+        case .listWebhooks(let scope): return try listWebhooks(c, scope)
+        case .createWebhook(let scope): return try createWebhook(c, scope)
+        case .deleteWebhook(let scope, let id): return try deleteWebhook(c, scope, id)
+        case .webhookDeliveries(let scope, let id): return try webhookDeliveries(c, scope, id)
+        case .setPushSecret(let id): return try setPushSecret(c, id)
+        case .removePushSecret(let id): return try removePushSecret(c, id)
+        case .githubHook: return try githubHook(c)
         }
     }
 
@@ -221,19 +228,12 @@ public final class API: @unchecked Sendable {
     private func metricsReader(_ c: Context) throws -> MetricsReader {
         guard let token = c.request.bearerToken, token.utf8.count <= 256 else { throw APIError.unauthorized }
         // Digests of equal length, compared without an early exit: the time taken says nothing of the token.
-        if let scrape = config.metricsToken, API.constantTimeEqual(Secrets.tokenDigest(token), Secrets.tokenDigest(scrape)) {
+        if let scrape = config.metricsToken, Secrets.constantTimeEqual(Secrets.tokenDigest(token), Secrets.tokenDigest(scrape)) {
             return .scraper
         }
         let p = try authenticate(c.request, thread: c.thread)
         guard p.isAdmin else { throw APIError(403, "Metrics need an administrator's token or the scrape token") }
         return .admin(organisationID: p.organisationID)
-    }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var diff: UInt8 = 0
-        for i in a.indices { diff |= a[i] ^ b[i] }
-        return diff == 0
     }
 
     private func metricsText(_ c: Context) throws -> HTTPResponse {

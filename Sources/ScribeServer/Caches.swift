@@ -159,12 +159,3 @@ final class JobVersionCache: @unchecked Sendable {
         renderedBytes = 0
     }
 }
-
-/// A boolean shared between threads.
-final class Flag: @unchecked Sendable {
-    // @unchecked: `value` is read and written under `lock` only.
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
-    func set() { lock.lock(); value = true; lock.unlock() }
-}

@@ -144,6 +144,8 @@ public final class FastCGIServer {
         for (k, h) in [
             ("authorization", "HTTP_AUTHORIZATION"), ("if-none-match", "HTTP_IF_NONE_MATCH"),
             ("content-type", "CONTENT_TYPE"), ("accept", "HTTP_ACCEPT"),
+            // GitHub's push webhook (`POST /api/hooks/github`).
+            ("x-hub-signature-256", "HTTP_X_HUB_SIGNATURE_256"), ("x-github-event", "HTTP_X_GITHUB_EVENT"),
         ] {
             if let v = param(h, &req) { headers[k] = v }
         }

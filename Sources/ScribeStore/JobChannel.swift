@@ -42,6 +42,9 @@ public final class JobChangeListener {
     /// The job store on this connection.
     public var jobs: JobStore { JobStore(db) }
 
+    /// The webhook store on this connection (the sender wakes on the channel when a job ends).
+    public var webhooks: WebhookStore { WebhookStore(db) }
+
     /// A worker's fenced store on this connection.
     public func lease(jobID: String, token: String) -> LeaseStore { LeaseStore(db: db, jobID: jobID, lease: token) }
 

@@ -92,7 +92,7 @@ public struct JobStore {
 
     /// Takes the organisation's advisory lock for this transaction (held until it ends, so parallel requests
     /// count one after another) and says whether it has fewer than `limit` active jobs.
-    private func lockUnderActiveLimit(organisationID: String, _ limit: Int) throws -> Bool {
+    func lockUnderActiveLimit(organisationID: String, _ limit: Int) throws -> Bool {
         try db.query("SELECT pg_advisory_xact_lock(727275, hashtext($1))", [organisationID], name: "jobs.limit-lock")
         let active = try db.query(
             "SELECT count(*) AS n FROM jobs WHERE organisation_id = $1 AND status IN ('queued', 'running', 'paused')",

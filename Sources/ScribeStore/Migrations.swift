@@ -17,6 +17,8 @@ public enum Migrations {
         Migration(version: 5, name: "fair claims across organisations", sql: Schema.v5),
         Migration(version: 6, name: "lists paged by a key, job counts kept by the database", sql: Schema.v6),
         Migration(version: 7, name: "pages in the database", sql: Schema.v7),
+        Migration(version: 8, name: "webhooks out", sql: Schema.v8),
+        Migration(version: 9, name: "pushes in: push secrets, newest remote commit, follow-up jobs", sql: Schema.v9),
     ]
 
     /// Applies what is missing; returns the versions applied now. Safe to run any number of times.

@@ -21,26 +21,32 @@ public struct RepositoryStore {
         public let lastJobID: String?
         public let lastJobStatus: JobState?
         public let lastJobProgress: Int?
+        /// What the page says of freshness: the documented commit and the newest one known of the branch.
+        public var freshness = Freshness()
+        public var pushSecretSet = false
 
         public var json: JSONValue {
             let status = lastJobStatus?.rawValue ?? "idle"
             let active = (lastJobStatus?.isActive ?? false) ? lastJobID : nil
-            return .object([
+            let fields: [(String, JSONValue)] = [
                 ("id", .string(id)), ("url", .string(url)), ("branch", .str(branch)), ("name", .string(name)),
                 ("description", .str(description)), ("default_branch", .str(defaultBranch)),
                 ("created_at", .string(createdAt)), ("status", .string(status)),
                 ("docs_status", .string(lastJobStatus?.docsStatus ?? "idle")), ("active_job_id", .str(active)),
                 ("last_job_id", .str(lastJobID)), ("progress", .num(lastJobProgress)),
-                ("has_docs", .bool(docsJobID != nil)),
-            ])
+                ("has_docs", .bool(docsJobID != nil)), ("push_secret_set", .bool(pushSecretSet)),
+            ]
+            return .object(fields + freshness.fields)
         }
     }
 
     static let select = """
         SELECT r.id, r.organisation_id, r.url, r.branch, r.name, r.github_slug, r.description, r.default_branch,
                r.created_by, scribe_ts(r.created_at) AS created_at, r.docs_job_id,
-               j.id AS last_job_id, j.status AS last_job_status, j.progress AS last_job_progress
+               j.id AS last_job_id, j.status AS last_job_status, j.progress AS last_job_progress,
+               r.push_secret_enc IS NOT NULL AS push_secret_set, \(freshnessColumns)
         FROM repositories r
+        LEFT JOIN jobs d ON d.id = r.docs_job_id
         LEFT JOIN LATERAL (
             SELECT id, status, progress FROM jobs WHERE repository_id = r.id ORDER BY created_at DESC, id DESC LIMIT 1
         ) j ON true
@@ -54,7 +60,22 @@ public struct RepositoryStore {
             description: r.string("description"), defaultBranch: r.string("default_branch"),
             createdBy: r.string("created_by"), createdAt: try r.required("created_at"), docsJobID: r.string("docs_job_id"),
             lastJobID: r.string("last_job_id"), lastJobStatus: try r.optionalValue("last_job_status"),
-            lastJobProgress: r.int("last_job_progress"))
+            lastJobProgress: r.int("last_job_progress"), freshness: freshness(r), pushSecretSet: r.bool("push_secret_set"))
+    }
+
+    /// The documented commit and the newest known head of the branch (from a push or `scribe poll`). Stale when
+    /// they differ and the head was seen after the documented job started (so it is not older than what that
+    /// job resolved), or the documented job was pinned to its commit. Needs `d` joined as the docs job.
+    static let freshnessColumns = """
+        d.resolved_commit AS docs_commit, r.remote_commit, scribe_ts(r.remote_commit_at) AS remote_commit_at,
+        (r.remote_commit IS NOT NULL AND d.resolved_commit IS NOT NULL AND r.remote_commit <> d.resolved_commit
+         AND (r.remote_commit_at > coalesce(d.started_at, d.created_at) OR d.options ? 'commit')) AS stale
+        """
+
+    static func freshness(_ r: Row) -> Freshness {
+        Freshness(
+            commit: r.string("docs_commit"), remoteCommit: r.string("remote_commit"), remoteSeenAt: r.string("remote_commit_at"),
+            stale: r.bool("stale"))
     }
 
     public enum CreateOutcome {
@@ -163,18 +184,21 @@ public struct RepositoryStore {
         public let docsPath: String
         public let commit: String?
         public let generatedAt: String?
+        public var freshness = Freshness()
     }
 
     /// The documentation currently shown for a repository: its latest completed job's pages.
     public func docSet(repositoryID: String) throws -> DocSet? {
         guard let r = try db.query(
             """
-            SELECT j.id, j.docs_path, j.resolved_commit, scribe_ts(j.finished_at) AS finished_at
-            FROM repositories r JOIN jobs j ON j.id = r.docs_job_id
-            WHERE r.id = $1 AND j.docs_path IS NOT NULL
+            SELECT d.id, d.docs_path, d.resolved_commit, scribe_ts(d.finished_at) AS finished_at, \(Self.freshnessColumns)
+            FROM repositories r JOIN jobs d ON d.id = r.docs_job_id
+            WHERE r.id = $1 AND d.docs_path IS NOT NULL
             """, [repositoryID], name: "pages.docset"
         ).first, let job = r.string("id"), let path = r.string("docs_path") else { return nil }
-        return DocSet(jobID: job, docsPath: path, commit: r.string("resolved_commit"), generatedAt: r.string("finished_at"))
+        return DocSet(
+            jobID: job, docsPath: path, commit: r.string("resolved_commit"), generatedAt: r.string("finished_at"),
+            freshness: Self.freshness(r))
     }
 
     /// A page of the docs index: the overview first, then by path, after the previous page's last entry

@@ -1,7 +1,11 @@
-/// Every secret sealed with SCRIBE_SECRET_KEY, in one place: users' GitHub tokens and organisations' LLM keys.
+/// Every secret sealed with SCRIBE_SECRET_KEY, in one place: users' GitHub tokens, organisations' LLM keys,
+/// webhooks' secrets and repositories' push-webhook secrets.
 /// `scribe secrets rotate` reads and rewrites them all in one transaction.
 public struct SecretStore {
-    public enum Kind: String, Sendable { case githubToken = "users.github_token_enc", llmKey = "organisations.llm_key_enc" }
+    public enum Kind: String, Sendable {
+        case githubToken = "users.github_token_enc", llmKey = "organisations.llm_key_enc", webhookSecret = "webhooks.secret_enc"
+        case pushSecret = "repositories.push_secret_enc"
+    }
 
     public struct Sealed: Sendable {
         public let kind: Kind
@@ -27,6 +31,15 @@ public struct SecretStore {
         ).rows {
             if let id = r.string("id"), let b = r.bytes("llm_key_enc") { out.append(Sealed(kind: .llmKey, id: id, sealed: b)) }
         }
+        for r in try db.query(
+            "SELECT id::text AS id, secret_enc FROM webhooks ORDER BY id FOR UPDATE", name: "secrets.webhooks"
+        ).rows {
+            if let id = r.string("id"), let b = r.bytes("secret_enc") { out.append(Sealed(kind: .webhookSecret, id: id, sealed: b)) }
+            "SELECT id::text AS id, push_secret_enc FROM repositories WHERE push_secret_enc IS NOT NULL ORDER BY id FOR UPDATE",
+            name: "secrets.repositories"
+        ).rows {
+            if let id = r.string("id"), let b = r.bytes("push_secret_enc") { out.append(Sealed(kind: .pushSecret, id: id, sealed: b)) }
+        }
         return out
     }
 
@@ -38,6 +51,12 @@ public struct SecretStore {
             try db.query(
                 "UPDATE organisations SET llm_key_enc = $2::bytea WHERE id = $1", [id, PGArray.byteaHex(sealed)],
                 name: "secrets.organisations.set")
+        case .webhookSecret:
+            try db.query("UPDATE webhooks SET secret_enc = $2::bytea WHERE id = $1", [id, PGArray.byteaHex(sealed)], name: "secrets.webhooks.set")
+        case .pushSecret:
+            try db.query(
+                "UPDATE repositories SET push_secret_enc = $2::bytea WHERE id = $1", [id, PGArray.byteaHex(sealed)],
+                name: "secrets.repositories.set")
         }
     }
 }

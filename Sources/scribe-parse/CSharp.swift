@@ -66,6 +66,7 @@ enum CSharpRules {
             signature: n.field("parameters")?.text ?? n.namedChildren.first { $0.type == "base_list" }?.text, doc: doc(n),
             exported: isPublic)
         tag.partial = mods.contains("partial")
+        tag.inherits = Output.baseNames(n.namedChildren.first { $0.type == "base_list" }?.text)
         tags.append(tag)
         let qualified = scope.map { "\($0).\(name.text)" } ?? name.text
         let memberOfInterface = n.type == "interface_declaration"

@@ -89,7 +89,8 @@ enum CppRules {
         let scope = join(ctx.scope, qualifier)
         let visible = (access.map { $0 == "public" } ?? true) && ctx.header && !ctx.hidden
         tags.append(Tag(name: nameNode.text, kind: kind, line: nameNode.line, end: t.endLine, scope: scope,
-            scopeKind: scope == nil ? nil : "namespace", doc: doc, exported: visible))
+            scopeKind: scope == nil ? nil : "namespace", doc: doc, exported: visible,
+            inherits: Output.baseNames(t.namedChildren.first { $0.type == "base_class_clause" }?.text)))
         let inner = Context(header: ctx.header, scope: join(scope, nameNode.text), hidden: ctx.hidden || !visible)
         if kind == "enum" {
             for m in body.namedChildren where m.type == "enumerator" {

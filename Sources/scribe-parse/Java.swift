@@ -45,7 +45,7 @@ enum JavaRules {
         let isPublic = outerPublic && (modifiers(n).contains("public") || inInterface)
         let heritage = [n.field("superclass")?.text, n.field("interfaces")?.text].compactMap { $0 }.joined(separator: " ")
         tags.append(Tag(name: name.text, kind: kind, line: name.line, end: n.endLine, scope: scope, scopeKind: scope == nil ? nil : "class",
-            signature: heritage.isEmpty ? nil : heritage, doc: doc(n), exported: isPublic))
+            signature: heritage.isEmpty ? nil : heritage, doc: doc(n), exported: isPublic, inherits: Output.baseNames(heritage)))
         let qualified = scope.map { "\($0).\(name.text)" } ?? name.text
         let memberOfInterface = n.type == "interface_declaration" || n.type == "annotation_type_declaration"
         var members = n.field("body")?.namedChildren ?? []

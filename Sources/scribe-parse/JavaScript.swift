@@ -184,9 +184,9 @@ enum JavaScriptRules {
             }
         case "class_declaration", "abstract_class_declaration":
             guard let name = decl.field("name") else { return }
+            let heritage = decl.children.first(where: { $0.type == "class_heritage" })?.text
             tags.append(Tag(name: name.text, kind: "class", line: name.line, end: decl.endLine,
-                signature: decl.children.first(where: { $0.type == "class_heritage" })?.text, doc: doc,
-                exported: visible(name.text)))
+                signature: heritage, doc: doc, exported: visible(name.text), inherits: Output.baseNames(heritage)))
             members(decl.field("body"), scope: name.text, exported: visible(name.text), into: &tags)
         case "lexical_declaration", "variable_declaration":
             for d in decl.namedChildren where d.type == "variable_declarator" {

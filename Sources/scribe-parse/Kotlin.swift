@@ -77,7 +77,8 @@ enum KotlinRules {
         let exported = outerPublic && isPublic(n)
         let params = n.namedChildren.first { $0.type == "function_value_parameters" }?.text
         tags.append(Tag(name: name.text, kind: scope != nil && kind == "function" ? "method" : kind, line: name.line, end: n.endLine,
-            scope: scope, scopeKind: scope == nil ? nil : "class", signature: params, doc: doc(n), exported: exported))
+            scope: scope, scopeKind: scope == nil ? nil : "class", signature: params, doc: doc(n), exported: exported,
+            inherits: Output.baseNames(n.namedChildren.filter { $0.type.hasPrefix("delegation_specifier") }.map(\.text).joined(separator: ", "))))
         let qualified = scope.map { "\($0).\(name.text)" } ?? name.text
         for body in n.namedChildren where body.type == "class_body" || body.type == "enum_class_body" {
             members(body, scope: qualified, outerPublic: exported, into: &tags)

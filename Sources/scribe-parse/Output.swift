@@ -24,6 +24,8 @@ struct Tag {
     var role: String? = nil
     /// For examples: the symbol they document (Go's `ExampleFoo_bar` → `Foo.bar`).
     var documents: String? = nil
+    /// A type's base classes, interfaces and protocols as its declaration names them.
+    var inherits: [String] = []
 }
 
 /// An import, include, use or require statement, as written.
@@ -48,6 +50,35 @@ struct FileResult {
 }
 
 enum Output {
+    /// The type names of a declaration's heritage text (`(Base, metaclass=M)`, `extends A<T> implements B`,
+    /// `: public Base, private Other`, `: Base(), I`): keywords, access specifiers, keyword arguments and
+    /// generic or call arguments dropped; names kept as written (`pkg.Base`, `ns::Base`).
+    static func baseNames(_ heritage: String?) -> [String] {
+        guard var text = heritage?.trimmingSpaces, !text.isEmpty else { return [] }
+        if text.hasPrefix("("), text.hasSuffix(")") { text = String(text.dropFirst().dropLast()) }
+        var flat = ""
+        var depth = 0
+        for c in text {
+            if "<([{".contains(c) { depth += 1; continue }
+            if ">)]}".contains(c) { depth = max(0, depth - 1); continue }
+            if depth == 0 { flat.append(c) }
+        }
+        let keywords: Set<String> = ["extends", "implements", "public", "private", "protected", "virtual", "internal", "with", "override"]
+        var out: [String] = []
+        for piece in flat.split(separator: ",") {
+            if piece.contains("=") { continue }  // Python's metaclass=…, keyword arguments
+            for word in piece.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+                if word == "where" { return out }  // C# constraints follow
+                let name = word.trimmingCharacters(in: CharacterSet(charactersIn: ":<;{").union(.whitespaces))
+                guard !name.isEmpty, !keywords.contains(name), name.first.map({ $0.isLetter || $0 == "_" || $0 == "\\" }) ?? false,
+                    name.allSatisfy({ $0.isLetter || $0.isNumber || "_.:$\\".contains($0) })
+                else { continue }
+                if !out.contains(name) { out.append(name) }
+            }
+        }
+        return out
+    }
+
     /// A declaration's text on one line, as ctags gives signatures: `(\n    self,\n    x,\n)` → `(self, x)`.
     static func oneLine(_ s: String) -> String {
         var out = ""
@@ -134,6 +165,7 @@ enum Output {
                 ("doc", t.doc.map(Value.string)), ("overloads", t.overloads.map(Value.int)), ("role", t.role.map(Value.string)),
                 ("documents", t.documents.map(Value.string)), ("needsDeclaration", t.needsDeclaration ? .bool(true) : nil),
                 ("partial", t.partial ? .bool(true) : nil),
+                ("inherits", t.inherits.isEmpty ? nil : .string(t.inherits.joined(separator: ","))),
             ], into: &out)
         }
         for i in r.imports {

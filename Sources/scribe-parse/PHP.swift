@@ -38,10 +38,11 @@ enum PHPRules {
             default:
                 guard let kind = typeKinds[stmt.type], let name = stmt.field("name") else { continue }
                 let (doc, hidden) = phpdoc(stmt)
+                let heritage = stmt.namedChildren.filter { $0.type == "base_clause" || $0.type == "class_interface_clause" }
+                    .map(\.text).joined(separator: ", ").nilIfEmpty
                 r.tags.append(Tag(name: name.text, kind: kind, line: name.line, end: stmt.endLine,
-                    signature: stmt.namedChildren.filter { $0.type == "base_clause" || $0.type == "class_interface_clause" }
-                        .map(\.text).joined(separator: " ").nilIfEmpty,
-                    doc: doc, exported: !hidden))
+                    signature: heritage?.replacingOccurrences(of: ", implements", with: " implements"),
+                    doc: doc, exported: !hidden, inherits: Output.baseNames(heritage)))
                 members(stmt.field("body"), scope: name.text, scopeKind: kind, exported: !hidden, into: &r.tags)
             }
         }

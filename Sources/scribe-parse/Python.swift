@@ -172,7 +172,7 @@ enum PythonRules {
                 tags.append(
                     Tag(
                         name: name, kind: "class", line: def.field("name")?.line ?? stmt.line, end: stmt.endLine, scope: scope,
-                        scopeKind: scopeKind, signature: sup, doc: docstring(ofBody: def.field("body"))))
+                        scopeKind: scopeKind, signature: sup, doc: docstring(ofBody: def.field("body")), inherits: Output.baseNames(sup)))
                 if let b = def.field("body") { collect(b, scope: qualified, scopeKind: "class", into: &tags) }
             case "expression_statement":
                 guard let a = def.namedChildren.first, a.type == "assignment", let left = a.field("left"),

@@ -38,7 +38,8 @@ enum RubyRules {
             case "class", "module":
                 guard let name = n.field("name") else { continue }
                 tags.append(Tag(name: name.text, kind: n.type, line: name.line, end: n.endLine, scope: scope,
-                    scopeKind: scope == nil ? nil : "class", signature: n.field("superclass")?.text, doc: doc(n)))
+                    scopeKind: scope == nil ? nil : "class", signature: n.field("superclass")?.text, doc: doc(n),
+                    inherits: Output.baseNames(n.field("superclass").map { String($0.text.drop { $0 == "<" || $0 == " " }) })))
                 let qualified = scope.map { "\($0).\(name.text)" } ?? name.text
                 body(n, scope: qualified, into: &tags)
             case "method", "singleton_method":

@@ -93,34 +93,34 @@ struct Extractor {
             nominal(
                 d, kind: "class", name: d.name, modifiers: d.modifiers,
                 signature: Signature.of(d.genericParameterClause, d.inheritanceClause, d.genericWhereClause),
-                members: d.memberBlock, scope: scope)
+                members: d.memberBlock, scope: scope, inherits: Self.inherited(d.inheritanceClause))
         case .structDecl(let d):
             nominal(
                 d, kind: "struct", name: d.name, modifiers: d.modifiers,
                 signature: Signature.of(d.genericParameterClause, d.inheritanceClause, d.genericWhereClause),
-                members: d.memberBlock, scope: scope)
+                members: d.memberBlock, scope: scope, inherits: Self.inherited(d.inheritanceClause))
         case .enumDecl(let d):
             nominal(
                 d, kind: "enum", name: d.name, modifiers: d.modifiers,
                 signature: Signature.of(d.genericParameterClause, d.inheritanceClause, d.genericWhereClause),
-                members: d.memberBlock, scope: scope)
+                members: d.memberBlock, scope: scope, inherits: Self.inherited(d.inheritanceClause))
         case .actorDecl(let d):
             nominal(
                 d, kind: "actor", name: d.name, modifiers: d.modifiers,
                 signature: Signature.of(d.genericParameterClause, d.inheritanceClause, d.genericWhereClause),
-                members: d.memberBlock, scope: scope)
+                members: d.memberBlock, scope: scope, inherits: Self.inherited(d.inheritanceClause))
         case .protocolDecl(let d):
             nominal(
                 d, kind: "protocol", name: d.name, modifiers: d.modifiers,
                 signature: Signature.of(d.primaryAssociatedTypeClause, d.inheritanceClause, d.genericWhereClause),
-                members: d.memberBlock, scope: scope)
+                members: d.memberBlock, scope: scope, inherits: Self.inherited(d.inheritanceClause))
         case .extensionDecl(let d):
             let name = Signature.of(d.extendedType)
             let explicit = explicitAccess(d.modifiers)
             tag(
                 name, kind: "extension", node: d,
                 signature: Signature.of(d.inheritanceClause, d.genericWhereClause),
-                scope: scope, access: explicit ?? scope?.memberAccess ?? "internal")
+                scope: scope, access: explicit ?? scope?.memberAccess ?? "internal", inherits: Self.inherited(d.inheritanceClause))
             // Members of `public extension` are public unless they say otherwise; of a private
             // extension, file-private.
             let memberAccess = explicit == "private" ? "fileprivate" : explicit
@@ -202,11 +202,11 @@ struct Extractor {
     /// A class, struct, enum, actor or protocol, then its members.
     private mutating func nominal(
         _ node: some DeclSyntaxProtocol, kind: String, name: TokenSyntax, modifiers: DeclModifierListSyntax,
-        signature: String, members block: MemberBlockSyntax, scope: Scope?
+        signature: String, members block: MemberBlockSyntax, scope: Scope?, inherits: [String] = []
     ) {
         let name = unquote(name.text)
         let access = access(modifiers, scope)
-        tag(name, kind: kind, node: node, signature: signature, scope: scope, access: access)
+        tag(name, kind: kind, node: node, signature: signature, scope: scope, access: access, inherits: inherits)
         let inner = Scope(
             path: scope.map { $0.path + "." + name } ?? name, kind: kind,
             memberAccess: kind == "protocol" ? access : nil, caseAccess: access)
@@ -229,7 +229,7 @@ struct Extractor {
 
     private mutating func tag(
         _ name: String, kind: String, node: some SyntaxProtocol, signature: String, scope: Scope?,
-        access: String, docFrom: Syntax? = nil
+        access: String, docFrom: Syntax? = nil, inherits: [String] = []
     ) {
         guard !name.isEmpty else { return }  // recovered from a parse error
         json.begin()
@@ -246,6 +246,8 @@ struct Extractor {
             json.add("scopeKind", scope.kind)
         }
         json.add("access", access)
+        // ctags' field: the superclass, protocols and conformances, comma-separated.
+        json.addIfPresent("inherits", inherits.joined(separator: ","))
         json.addIfPresent("doc", DocComment.attached((docFrom ?? Syntax(node)).leadingTrivia))
         json.end()
     }
@@ -255,6 +257,11 @@ struct Extractor {
     }
 
     // MARK: Helpers
+
+    /// The types an inheritance clause names, as written (`Base`, `Codable`, `Collection<Int>`).
+    static func inherited(_ clause: InheritanceClauseSyntax?) -> [String] {
+        clause?.inheritedTypes.map { $0.type.trimmedDescription.replacingOccurrences(of: ",", with: " ") } ?? []
+    }
 
     private static let accessLevels: Set<String> = ["open", "public", "package", "internal", "fileprivate", "private"]
 

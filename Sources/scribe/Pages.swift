@@ -23,7 +23,8 @@ struct GC: ParsableCommand {
         let r = try Retention(config: config, logger: logger).run(db)
         print(
             "removed the pages of \(r.prunedJobs) job(s) (\(r.removedContents) contents), \(r.cacheFiles) cached file(s), "
-                + "\(r.workFolders) work folder(s), \(r.oldFolders) imported job folder(s); kept \(config.keepVersions) "
+                + "\(r.workFolders) work folder(s), \(r.oldFolders) imported job folder(s), \(r.webhookDeliveries) webhook delivery record(s); "
+                + "kept \(config.keepVersions) "
                 + "version(s) per repository")
     }
 }

@@ -17,7 +17,7 @@ struct Scribe: ParsableCommand {
         version: "scribe \(ScribeVersion.string)",
         subcommands: [
             Migrate.self, User.self, Token.self, Org.self, Repo.self, Enqueue.self, Jobs.self, Job.self, Dispatch.self, Generate.self,
-            SecretsCommand.self, GC.self, Pages.self,
+            SecretsCommand.self, GC.self, Pages.self, Poll.self,
         ])
 }
 
@@ -321,6 +321,8 @@ struct Generate: ParsableCommand {
     @Option(help: "Branch to clone (URLs only).") var branch: String?
     @Option(parsing: .upToNextOption, help: "Only these modules (paths from the module tree).") var modules: [String] = []
     @Flag(help: "Print the summary as JSON (for scripts and benchmarks).") var json = false
+    @Flag(help: "Write the self-contained static site that docs.zip gives: source views instead of host links, opens from file://.")
+    var site = false
 
     func validate() throws {
         var isDir: ObjCBool = false
@@ -332,6 +334,7 @@ struct Generate: ParsableCommand {
     func run() throws {
         var g = ForegroundGenerator()
         if !modules.isEmpty { g.modules = modules }
+        g.site = site
         // A bar only for a person watching: never into a pipe or a file that a script reads.
         let bar = isatty(1) == 1 ? ProgressBar() : nil
         var partial = false

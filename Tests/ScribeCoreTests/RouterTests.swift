@@ -41,7 +41,26 @@ struct RouterTests {
         Case(method: "POST", path: "/api/documentation/jobs/\(id)/cancel", route: .cancelJob(id)),
         Case(method: "PUT", path: "/api/me/github-token", route: .setGitHubToken),
         Case(method: "PUT", path: "/api/organisation/llm", route: .setLLMSettings),
+        Case(method: "GET", path: "/api/organisation/webhooks", route: .listWebhooks(.organisation)),
+        Case(method: "POST", path: "/api/organisation/webhooks", route: .createWebhook(.organisation)),
+        Case(method: "DELETE", path: "/api/organisation/webhooks/\(id)", route: .deleteWebhook(.organisation, id)),
+        Case(
+            method: "GET", path: "/api/organisation/webhooks/\(id)/deliveries", route: .webhookDeliveries(.organisation, id)),
+        Case(method: "GET", path: "/api/repositories/\(id)/webhooks", route: .listWebhooks(.repository(id))),
+        Case(method: "POST", path: "/api/repositories/\(id)/webhooks", route: .createWebhook(.repository(id))),
+        Case(
+            method: "DELETE", path: "/api/repositories/\(id)/webhooks/\(upper)", route: .deleteWebhook(.repository(id), id)),
+        Case(
+            method: "GET", path: "/api/repositories/\(upper)/webhooks/\(id)/deliveries",
+            route: .webhookDeliveries(.repository(id), id)),
+        Case(method: "PUT", path: "/api/repositories/\(id)/push-secret", route: .setPushSecret(id)),
+        Case(method: "DELETE", path: "/api/repositories/\(id)/push-secret", route: .removePushSecret(id)),
+        Case(method: "POST", path: "/api/hooks/github", route: .githubHook),
     ]
+
+    @Test func thePushHookIsPostOnly() {
+        #expect(Router.match(method: "GET", path: "/api/hooks/github") == .methodNotAllowed(["POST"]))
+    }
 
     @Test("every route is reached by its method and path", arguments: routes)
     func everyRoute(_ c: Case) {
@@ -99,6 +118,8 @@ struct RouterTests {
         #expect(Router.match(method: "GET", path: "/api/repositories/\(bad)/docs") == .notFound)
         #expect(Router.match(method: "GET", path: "/api/documentation/jobs/\(bad)") == .notFound)
         #expect(Router.match(method: "POST", path: "/api/documentation/jobs/\(bad)/retry") == .notFound)
+        #expect(Router.match(method: "DELETE", path: "/api/organisation/webhooks/\(bad)") == .notFound)
+        #expect(Router.match(method: "GET", path: "/api/repositories/\(Self.id)/webhooks/\(bad)/deliveries") == .notFound)
         #expect(!Router.isUUID(bad))
     }
 
@@ -140,10 +161,10 @@ struct RouterTests {
         }
     }
 
-    @Test("only health and metrics are reachable without a token")
+    @Test("only health, metrics and the push hook (signed instead) are reachable without a token")
     func auth() {
         for c in Self.routes {
-            #expect(c.route.needsAuth == !(c.route == .health || c.route == .metrics), "\(c.route)")
+            #expect(c.route.needsAuth == !(c.route == .health || c.route == .metrics || c.route == .githubHook), "\(c.route)")
         }
     }
 

@@ -49,6 +49,9 @@ struct SiteTests {
         #expect(local.url("src/a.py", line: 3, from: "modules/x/part-1.md") == "../../source/src+a.py.html#L3")
         // A host with a port is not assumed to be the public site.
         #expect(Site.SourceLinks(repositoryURL: "https://github.com:8443/a/b", commit: c).usesSourceViews)
+        // The exported site (`scribe generate --site`) links to its own source views whatever the host.
+        let site = Site.SourceLinks(repositoryURL: "https://github.com/acme/shop.git", commit: c, sourceViewsOnly: true)
+        #expect(site.usesSourceViews && site.url("src/a.py", line: 3, from: "index.md") == "source/src+a.py.html#L3")
     }
 
     @Test("the README's first paragraph that says what the project is")

@@ -1,22 +1,30 @@
 // The documentation viewer: the page list of a repository's latest docs and
-// one page at a time, rendered in place. A Markdown page with an HTML twin is
-// shown from the twin that the server rendered (cmark-gfm), rebuilt through an
-// allow-list, so it looks as it does in the export and on disk. Links between pages are hash routes,
-// so they work with the keyboard, the back button and a reload.
+// one page at a time, shown in place. A Markdown page is shown from its HTML twin, which the server
+// rendered (cmark-gfm) and sanitised, rebuilt here through an allow-list, so it looks as it does in the
+// export and on disk; the page renders no Markdown of its own. A Markdown file without a twin (or any
+// other text) is shown as plain text. Links between pages are hash routes, so they work with the
+// keyboard, the back button and a reload.
 
 import { ApiError, encodePath } from './api.js';
 import { h, setChildren, setText } from './dom.js';
 import { formatTimestamp, shortId } from './format.js';
 import { renderHtmlPage } from './htmlpage.js';
-import { renderMarkdown } from './markdown.js';
+import { showFreshness } from './freshness.js';
 
 const PAGE_EXT = /\.(md|markdown|html?)$/i;
 
-/** Which renderer a page gets: by content type first, then by extension. */
+/** Which renderer a page gets: HTML (by content type, else by extension) or plain text. */
 function pageRenderer(path, contentType) {
   const type = (contentType || '').toLowerCase();
   if (type.includes('text/html') || (!type.includes('markdown') && /\.html?$/i.test(path))) return renderHtmlPage;
-  return renderMarkdown;
+  return renderPlainText;
+}
+
+/** A page without server-rendered HTML (a raw Markdown file, JSON, text): its text, as text. */
+export function renderPlainText(source) {
+  const fragment = document.createDocumentFragment();
+  fragment.append(h('pre', { class: 'doc-plain' }, String(source ?? '')));
+  return fragment;
 }
 
 /** Resolve `rel` against the folder of page `from` ("modules/a.md" + "../index.md" -> "index.md"). */
@@ -55,6 +63,7 @@ export class DocsView {
     setChildren(this.els.list);
     setChildren(this.els.view);
     setText(this.els.meta, '');
+    showFreshness(this.freshnessEl(), null);
     this.setStatus('Loading documentation…');
   }
 
@@ -67,7 +76,13 @@ export class DocsView {
     setChildren(this.els.list);
     setChildren(this.els.view);
     setText(this.els.meta, '');
+    showFreshness(this.freshnessEl(), null);
     this.setStatus(text);
+  }
+
+  /** The line that says which commit is documented and whether a newer one exists. */
+  freshnessEl() {
+    return this.els.freshness || document.getElementById('docs-freshness');
   }
 
   setStatus(text) {
@@ -89,6 +104,7 @@ export class DocsView {
         setChildren(this.els.list);
         setChildren(this.els.view);
         setText(this.els.meta, '');
+    showFreshness(this.freshnessEl(), null);
         this.setStatus(
           err instanceof ApiError && err.status === 404
             ? 'No documentation yet. Generate it to see it here.'
@@ -117,6 +133,7 @@ export class DocsView {
     if (this.index.commit) meta.push(`commit ${String(this.index.commit).slice(0, 10)}`);
     if (this.index.job_id) meta.push(`job ${shortId(this.index.job_id)}`);
     setText(this.els.meta, meta.join(' · '));
+    showFreshness(this.freshnessEl(), this.index);
     if (!pages.length) {
       setChildren(this.els.list);
       this.setStatus('The documentation has no pages.');
@@ -162,7 +179,7 @@ export class DocsView {
         try {
           const res = await this.api.get(
             `api/repositories/${encodeURIComponent(this.repoId)}/pages/${encodePath(source)}`,
-            { accept: 'text/markdown, text/html;q=0.9, text/plain;q=0.8' },
+            { accept: 'text/html, text/markdown;q=0.9, text/plain;q=0.8' },
           );
           entry = { text: typeof res.body === 'string' ? res.body : JSON.stringify(res.body, null, 2), type: res.headers.get('Content-Type') };
           this.pageCache.set(key, entry);

@@ -5,7 +5,7 @@
 // few harmless ones is dropped; links go through the same resolver as Markdown.
 
 import { h } from './dom.js';
-import { classifyHref } from './markdown.js';
+import { classifyHref } from './links.js';
 
 const ALLOWED = new Set([
   'a', 'abbr', 'b', 'blockquote', 'br', 'caption', 'code', 'dd', 'del', 'details', 'div', 'dl', 'dt', 'em',
@@ -123,7 +123,7 @@ export function tokenizeHtml(html) {
 
 /**
  * Render an HTML document string to a DocumentFragment of allowed nodes.
- * options: resolveLink(href, info), resolveImage(src, alt, info) and idPrefix, as for renderMarkdown.
+ * options: resolveLink(href, info), resolveImage(src, alt, info) and idPrefix.
  * A whole document is reduced to its <main>; navigation (the site's sidebar, breadcrumbs) is dropped, as
  * the viewer has its own.
  */

@@ -1,6 +1,7 @@
-"""The exported documentation site opened from file:// in Chromium (issue 13): no request to any
-other place (the browser's network log), search in the sidebar finds a symbol by name and by a
-word of its doc comment, and its links land on their pages and anchors."""
+"""The exported documentation site opened from file:// in Chromium (issue 13), as `GET …/docs.zip`
+gives it and as `scribe generate --site` writes it: no request to any other place (the browser's
+network log), search in the sidebar finds a symbol by name and by a word of its doc comment, and its
+links land on their pages and anchors."""
 
 from __future__ import annotations
 
@@ -38,6 +39,22 @@ def exported(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def generated(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site as `scribe generate --site` writes it."""
+    parent = tmp_path_factory.mktemp("generated")
+    repo = make_git_repo(parent, MODULES, name="shop")
+    out = parent / "site"
+    stack.cli("generate", str(repo), "--out", str(out), "--site", timeout=120)
+    assert (out / "index.html").is_file() and (out / "llms.txt").is_file() and (out / "search-index.js").is_file()
+    return out
+
+
+@pytest.fixture(params=["docs.zip", "generate --site"])
+def site(request: pytest.FixtureRequest) -> Path:
+    return request.getfixturevalue("exported" if request.param == "docs.zip" else "generated")
+
+
 def requests_of(driver: Any) -> list[str]:
     urls = []
     for entry in driver.get_log("performance"):
@@ -47,9 +64,9 @@ def requests_of(driver: Any) -> list[str]:
     return urls
 
 
-def test_the_export_opens_from_file_with_no_outside_request_and_its_search_and_links_work(driver: Any, exported: Path) -> None:
+def test_the_export_opens_from_file_with_no_outside_request_and_its_search_and_links_work(driver: Any, site: Path) -> None:
     driver.get_log("performance")  # drain what earlier tests left
-    driver.get((exported / "index.html").as_uri())
+    driver.get((site / "index.html").as_uri())
     box = wait_until(lambda: driver.find_elements("css selector", "#site-search"), timeout=10, what="the search box")[0]
     box.send_keys("cheapest")
     hits = wait_until(lambda: driver.find_elements("css selector", ".search ol a"), timeout=10, what="search results")
@@ -72,3 +89,7 @@ def test_the_export_opens_from_file_with_no_outside_request_and_its_search_and_l
     assert urls, "the network log recorded the pages"
     outside = [u for u in urls if not u.startswith("file://")]
     assert not outside, outside
+    # A citation opens the source view beside the pages, at its line.
+    driver.find_element("xpath", "//a[code[starts-with(., 'shop/__init__.py:')]]").click()
+    wait_until(lambda: "/source/" in driver.current_url and "#L" in driver.current_url, timeout=10, what="the source view")
+    assert driver.current_url.startswith("file://")

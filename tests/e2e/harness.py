@@ -129,6 +129,8 @@ class Stack:
         "SCRIBE_LEASE_SECONDS": "6",
         "SCRIBE_HEARTBEAT_SECONDS": "1",
         "SCRIBE_RETRY_BASE_SECONDS": "1",
+        # A webhook retried after a 500 comes back within a second (production: 30 s, doubling).
+        "SCRIBE_WEBHOOK_RETRY_BASE_SECONDS": "0.5",
         "SCRIBE_GITHUB_API": "http://127.0.0.1:9",
         "SCRIBE_LOG_LEVEL": os.environ.get("SCRIBE_E2E_LOG_LEVEL", "info"),
     }

@@ -591,6 +591,14 @@ def words_appear_in(quote: str, source: str) -> bool:
     return f" {' '.join(q)} " in f" {' '.join(WORD.findall(source))} "
 
 
+COMMAND_TREE_KINDS = {"click group", "click command", "argparse subcommand", "cobra command", "ArgumentParser subcommand", "commander command"}
+
+
+def kebab(line: str) -> str:
+    """A line as CLI libraries turn names into commands: `sync_all` -> `sync-all`, `UserCreate` -> `user-create`."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", line).lower().replace("_", "-")
+
+
 class Facts:
     """analysis.json of one documentation set, and the code it describes."""
 
@@ -601,6 +609,11 @@ class Facts:
         self.files = {f["path"]: f["lines"] for f in analysis["files"]}
         self.symbols = analysis["symbols"]
         self.names = {s["name"] for s in self.symbols} | {s["qualified_name"] for s in self.symbols}
+        # A type's bases count when its declaration (within its first lines) writes them.
+        for s in analysis["symbols"]:
+            head = source(s["path"])
+            head = "\n".join(head.split("\n")[s["line"] - 1:s["line"] + 9]) if head is not None else ""
+            self.names |= {b for b in s.get("inherits", []) if b in head}
         self.deps = {(d["from"], d["to"]): d for d in analysis["dependencies"]}
         self.imports = {e["import"] for d in analysis["dependencies"] for e in d["evidence"]}
         # The overview's facts (commands, entry points, routes, environment variables) count only when the line
@@ -611,6 +624,11 @@ class Facts:
             lines = text.split("\n") if text is not None else []
             cited = lines[fact["line"] - 1] if 0 < fact["line"] <= len(lines) else ""
             word = fact["text"].split()[-1] if fact["kind"] == "command" and fact["path"] != "README.md" else fact["text"]
+            if fact["detail"] in COMMAND_TREE_KINDS:
+                # A command of a tree: its own name is written on the cited line, as its library spells it
+                # (`def sync_all` is `sync-all`, `UserCreate.self` is `user-create`).
+                word = fact["text"].split()[-1]
+                cited = cited + " " + kebab(cited)
             if word in cited and (fact["detail"] is None or fact["kind"] != "environment" or fact["detail"] in cited):
                 self.fact_spans.add(fact["text"])
                 if fact["detail"] is not None:

@@ -161,6 +161,12 @@ def assert_component(spec: dict, name: str, r: ApiResponse, what: str) -> None:
 def world(stack: Stack, spec: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A repository with completed documentation, and the answers that made it (validated on the way)."""
     folder = tmp_path_factory.mktemp("openapi")
+    # An earlier job of another repository first, so the job list has a second page at limit=1
+    # whichever tests run before these.
+    earlier = make_git_repo(folder, name="spec-earlier")
+    earlier_repo = call(stack, spec, "POST", "/api/repositories", body={"url": str(earlier)}, expect=201)
+    earlier_job = call(stack, spec, "POST", "/api/generate-docs", body={"repository_id": earlier_repo.body["id"]}, expect=202)
+    stack.poll_job(earlier_job.body["data"]["job_id"], timeout=60)
     source = make_git_repo(folder, name="spec-demo")
     created = call(stack, spec, "POST", "/api/repositories", body={"url": str(source)}, expect=201)
     repo_id = created.body["id"]
@@ -179,7 +185,9 @@ def world(stack: Stack, spec: dict, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def ids_of(world: dict) -> dict[str, str]:
-    return {"repositoryId": world["repositoryId"], "jobId": world["jobId"], "pagePath": quote(world["pagePath"])}
+    # No webhook is left registered by these tests (a later job would deliver to it): an unknown one, 404.
+    return {"repositoryId": world["repositoryId"], "jobId": world["jobId"], "pagePath": quote(world["pagePath"]),
+            "webhookId": UNKNOWN}
 
 
 # --- (a) the document is valid ----------------------------------------------------------------------
@@ -227,6 +235,8 @@ def test_every_documented_operation_answers_a_documented_status(stack: Stack, sp
         ("POST", "/api/documentation/jobs"): {"repository_id": UNKNOWN, "options": {}},
         ("PUT", "/api/me/github-token"): {"token": None},  # nothing stored: removing is a no-op
         ("PUT", "/api/organisation/llm"): {"base_url": "ftp://not-http"},  # refused: 400
+        ("POST", "/api/organisation/webhooks"): {"url": "ftp://not-http"},  # refused: 400
+        ("POST", "/api/repositories/{repositoryId}/webhooks"): {"url": "ftp://not-http"},
     }
     seen = {}
     for (method, template) in operations(spec):
@@ -238,7 +248,7 @@ def test_every_documented_operation_answers_a_documented_status(stack: Stack, sp
     assert stack.job(world["jobId"])["status"] == "completed"
     # No operation of the document is a 404 or 405 with valid ids: the router knows each one.
     wrong = {k: v for k, v in seen.items() if v == 405 or (v == 404 and k not in {
-        ("POST", "/api/generate-docs"), ("POST", "/api/documentation/jobs")})}
+        ("POST", "/api/generate-docs"), ("POST", "/api/documentation/jobs")} and "{webhookId}" not in k[1])}
     assert not wrong, wrong
 
 
@@ -403,6 +413,28 @@ def test_reading_answers_fit_the_schemas(stack: Stack, spec: dict, world: dict) 
     assert empty.body == {"events": [], "next": None, "next_after": seqs[-1]}
     objects = call(stack, spec, "GET", "/api/documentation/jobs/{jobId}/objects", ids, expect=200)
     assert {o["status"] for o in objects.body["objects"]} == {"done"}
+
+
+def test_webhook_answers_fit_the_schemas(stack: Stack, spec: dict, world: dict) -> None:
+    ids = ids_of(world)
+    made = []
+    try:
+        for base, scope_ids in (
+            ("/api/organisation/webhooks", {}), ("/api/repositories/{repositoryId}/webhooks", {"repositoryId": ids["repositoryId"]}),
+        ):
+            created = call(stack, spec, "POST", base, scope_ids, body={"url": "https://hooks.example.com/scribe"}, expect=201)
+            hook_ids = {**scope_ids, "webhookId": created.body["id"]}
+            made.append((base, hook_ids))
+            assert created.body["secret"].startswith("whsec_")
+            listed = call(stack, spec, "GET", base, scope_ids, expect=200)
+            assert [h["id"] for h in listed.body["webhooks"]] == [created.body["id"]]
+            log = call(stack, spec, "GET", base + "/{webhookId}/deliveries", hook_ids, query="limit=10", expect=200)
+            assert log.body["deliveries"] == [] and log.body["next"] is None
+            call(stack, spec, "GET", base + "/{webhookId}/deliveries", hook_ids, query="after=bogus", expect=400)
+            call(stack, spec, "GET", base + "/{webhookId}/deliveries", hook_ids, token=stack.other_token, expect=404)
+    finally:
+        for base, hook_ids in made:
+            call(stack, spec, "DELETE", base + "/{webhookId}", hook_ids, expect=204)
 
 
 def test_page_files_fit_the_document(stack: Stack, spec: dict, world: dict) -> None:

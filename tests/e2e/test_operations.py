@@ -18,6 +18,7 @@ import pytest
 
 from gitrepos import make_git_repo
 from harness import REPO_ROOT, Stack, wait_until, with_database
+from webhook_receiver import Receiver, verify
 
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 from standins.git_http import GitHTTPServer  # noqa: E402
@@ -166,10 +167,16 @@ def rotate_then_run(stack: Stack, tmp_path: Path, token: str, api: GitHubAPI, se
     new_key = secrets.token_hex(32)
     rotated = False
     stack.cancel_active_jobs()
+    receiver = Receiver().start()
+    hook_id = None
     try:
         owner = stack.cli("user", "create", "--org", "e2e-rotate", "--email", "owner@rotate.test", "--admin").stdout.strip()
         r = stack.api("PUT", "/api/me/github-token", {"token": token}, token=owner)
         assert r.status == 200, r.body
+        # A webhook secret is rotated with the rest: events are still signed with the secret first shown.
+        hook = stack.api("POST", "/api/organisation/webhooks", {"url": receiver.url}, token=owner)
+        assert hook.status == 201, hook.body
+        hook_id = hook.body["id"]
         server.create_repository("acme/rotated", make_git_repo(tmp_path, name="rotated"))
         api.add_repository("acme/rotated", private=True)
 
@@ -196,7 +203,12 @@ def rotate_then_run(stack: Stack, tmp_path: Path, token: str, api: GitHubAPI, se
         steps = [l for l in worker_log.splitlines() if "previous.seconds=" in l]
         assert len(steps) >= 8 and any("Validating GitHub token" in l for l in steps), worker_log
         assert token not in worker_log and new_key not in worker_log
+        event = verify(hook.body["secret"], receiver.wait_for(1)[0], time.time())
+        assert event["job_id"] == job["id"] and event["event"] == "job.completed"
     finally:
+        receiver.stop()
+        if hook_id:
+            stack.api("DELETE", f"/api/organisation/webhooks/{hook_id}", token=owner)
         if rotated:
             stack.cli("secrets", "rotate", env={"SCRIBE_SECRET_KEY_OLD": new_key, "SCRIBE_SECRET_KEY": stack.secret_key})
         stack.restart_fcgi()

@@ -152,3 +152,47 @@ def test_the_overview_onboards_with_a_citation_on_the_right_line_for_each_fact(s
     assert start.split("\n")[4].startswith("- [`shop`](modules/shop.md) — imported by 1 module"), start[:400]
     layers = md[md.index("## Module layers"):]
     assert "- Layer 0: [`shop`](modules/shop.md)" in layers and "- Layer 1: [`api`](modules/api.md)" in layers, layers
+
+
+# What a browser would follow or fetch, and what a Markdown reader would: attributes and CSS in HTML and
+# SVG, links and images in Markdown. A source view's text (a README's badge URL as the file has it) is
+# the repository's words, not a reference. Graphviz's SVG names its XML vocabulary by URL (xmlns).
+REFERENCES = {
+    ".html": re.compile(r"""(?:href|src|srcset|action|poster|data)\s*=\s*["']?(https?://[^"'\s>]+)|url\(\s*["']?(https?://[^"')]+)"""),
+    ".svg": re.compile(r"""(?:href|src)\s*=\s*["'](https?://[^"']+)|url\(\s*["']?(https?://[^"')]+)"""),
+    ".css": re.compile(r"""url\(\s*["']?(https?://[^"')]+)|@import\s+["'](https?://[^"']+)"""),
+    ".md": re.compile(r"\]\((https?://[^)\s]+)"),
+    ".txt": re.compile(r"\]\((https?://[^)\s]+)"),
+    ".js": re.compile(r"""(?:fetch|import|XMLHttpRequest|src\s*=)\s*\(?\s*["'`](https?://[^"'`]+)"""),
+}
+
+
+def test_generate_site_writes_the_self_contained_export(stack: Stack, site: dict, tmp_path: Path) -> None:
+    """`scribe generate --site`: the site docs.zip gives, in a folder: pages, style, script, search index,
+    llms.txt and the Markdown twins, every citation on a source view beside the pages, and no file that
+    refers to any other place (the README's badges and links included)."""
+    out = tmp_path / "site"
+    r = stack.cli("generate", str(site["repo"]), "--out", str(out), "--site", timeout=120)
+    assert r.returncode == 0, r.stderr
+    for name in ["index.html", "index.md", "style.css", "site.js", "search-index.js", "search.json", "llms.txt"]:
+        assert (out / name).is_file(), name
+    index = json.loads((out / "search.json").read_text())
+    assert any(e.get("qualified_name") == "cheapest" for e in index["entries"])
+    for md in re.findall(r"^- \[[^\]]+\]\(([^)]+)\): ", (out / "llms.txt").read_text(), re.M):
+        assert (out / md).is_file() and (out / md.replace(".md", ".html")).is_file(), md
+    checked = 0
+    for f in out.rglob("*"):
+        pattern = REFERENCES.get(f.suffix)
+        if not f.is_file() or pattern is None:
+            continue
+        urls = {u for groups in pattern.findall(f.read_text(errors="replace")) for u in (groups if isinstance(groups, tuple) else (groups,)) if u}
+        assert not urls, f"{f.relative_to(out)} refers to {sorted(urls)[:5]}"
+        checked += 1
+    assert checked > 10, checked
+    # The check sees a reference where there is one: the README's badge, as a page would link it.
+    assert REFERENCES[".md"].findall(README) and REFERENCES[".html"].findall('<img src="https://example.invalid/badge.svg">')
+    # Each citation lands on a source view in the folder, at the documented commit.
+    page = (out / "modules" / "shop.html").read_text()
+    cite = re.search(r'<a href="([^"]+)"><code>shop/__init__.py:\d+</code></a>', page)
+    assert cite and cite.group(1).startswith("../source/"), cite
+    assert site["commit"] in (out / "modules" / urldefrag(html.unescape(cite.group(1)))[0]).resolve().read_text()
