@@ -35,6 +35,8 @@ public struct SecretStore {
             "SELECT id::text AS id, secret_enc FROM webhooks ORDER BY id FOR UPDATE", name: "secrets.webhooks"
         ).rows {
             if let id = r.string("id"), let b = r.bytes("secret_enc") { out.append(Sealed(kind: .webhookSecret, id: id, sealed: b)) }
+        }
+        for r in try db.query(
             "SELECT id::text AS id, push_secret_enc FROM repositories WHERE push_secret_enc IS NOT NULL ORDER BY id FOR UPDATE",
             name: "secrets.repositories"
         ).rows {
