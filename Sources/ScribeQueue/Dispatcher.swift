@@ -9,7 +9,7 @@ import ScribeStore
 public final class Dispatcher: @unchecked Sendable {
     // @unchecked: `children` and `exited` are shared with the reaper threads and touched under `lock` only;
     // `lastGC` and `cancelSeen` belong to the loop's thread; `metrics` and `health` are attached before `start`;
-    // `stopped` is a `Flag`; the wake pipe's descriptors are set in init and never change.
+    // `stopped` is a `StopFlag`; the wake pipe's descriptors are set in init and never change.
     private let config: Config
     private let logger: Logger
     private let launcher: WorkerLauncher
@@ -38,7 +38,7 @@ public final class Dispatcher: @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private var cancelSeen: [String: Date] = [:]
     /// Ends the loops (tests, shutdown). Loops without an exit also sent the optimizer into minutes of work.
-    private let stopped = Flag()
+    private let stopped = StopFlag()
 
     public func stop() {
         stopped.set()

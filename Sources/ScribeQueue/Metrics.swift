@@ -1,23 +1,38 @@
 import Foundation
-import ScribeCore
 
-/// Counters for `/api/metrics`: responses by status (the API), workers spawned and jobs rescued (the dispatcher).
-public final class Metrics: Sendable {
-    private struct Counts {
-        var byStatus: [Int: Int] = [:]
-        var spawned = 0
-        var rescued = 0
-    }
-
-    private let counts = Locked(Counts())
+/// Counters for `/api/metrics`: responses by status (the API, once per request), workers spawned and jobs
+/// rescued (the dispatcher).
+public final class Metrics: @unchecked Sendable {
+    // @unchecked: every counter is read and written under `lock`. A plain lock rather than `Locked`: this is
+    // on every request's path, and a generic from another module is not specialized here.
+    private let lock = NSLock()
+    private var byStatus: [Int: Int] = [:]
+    private var spawned = 0
+    private var rescued = 0
 
     public init() {}
 
-    public func count(status: Int) { counts.withLock { $0.byStatus[status, default: 0] += 1 } }
-    public func addSpawned() { counts.withLock { $0.spawned += 1 } }
-    public func addRescued(_ n: Int) { counts.withLock { $0.rescued += n } }
+    public func count(status: Int) {
+        lock.lock()
+        byStatus[status, default: 0] += 1
+        lock.unlock()
+    }
+
+    public func addSpawned() {
+        lock.lock()
+        spawned += 1
+        lock.unlock()
+    }
+
+    public func addRescued(_ n: Int) {
+        lock.lock()
+        rescued += n
+        lock.unlock()
+    }
 
     public func snapshot() -> (byStatus: [Int: Int], spawned: Int, rescued: Int) {
-        counts.withLock { ($0.byStatus, $0.spawned, $0.rescued) }
+        lock.lock()
+        defer { lock.unlock() }
+        return (byStatus, spawned, rescued)
     }
 }

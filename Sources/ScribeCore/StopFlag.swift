@@ -1,7 +1,7 @@
 import Foundation
 
 /// A boolean shared between threads that is only ever set: a stop request.
-public final class Flag: Sendable {
+public final class StopFlag: Sendable {
     private let value = Locked(false)
 
     public init() {}
