@@ -44,34 +44,52 @@ let package = Package(
                 .headerSearchPath("vendor/core"), .headerSearchPath("vendor/core/include"), .unsafeFlags(["-O2"]),
             ]),
         .target(name: "ScribeCore", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swift5),
+        // Hashing, random tokens and the secret box over libcrypto: what the store, the server, the worker and the
+        // CLI need without importing the network layer.
+        .target(name: "ScribeCrypto", dependencies: ["CCrypto"], swiftSettings: swift5),
         .target(
             name: "ScribeStore",
-            dependencies: ["ScribeCore", "CLibPQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScribeCore", "ScribeCrypto", "CLibPQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift5),
         .target(
             name: "ScribeNet",
-            dependencies: ["ScribeCore", "CCurl", "CCrypto", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScribeCore", "CCurl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift5),
         .target(
             name: "ScribePipeline",
             dependencies: [
-                "ScribeCore", "ScribeStore", "ScribeNet", "CSpawn", "CCmark", .product(name: "Logging", package: "swift-log"),
+                "ScribeCore", "ScribeStore", "ScribeNet", "ScribeCrypto", "CSpawn", "CCmark",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swift5),
+        // The queue runtime: the dispatcher, the worker launcher and this host's housekeeping (retention). Used by
+        // scribe-fcgi (a thread) and `scribe dispatch` (cron), which therefore links no libfcgi.
+        .target(
+            name: "ScribeQueue",
+            dependencies: [
+                "ScribeCore", "ScribeStore", "ScribeNet", "ScribeCrypto", "CSpawn",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift5),
         .target(
             name: "ScribeServer",
             dependencies: [
-                "ScribeCore", "ScribeStore", "ScribeNet", "CFastCGI", "CSpawn",
+                "ScribeCore", "ScribeStore", "ScribeNet", "ScribeCrypto", "ScribeQueue", "CFastCGI",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift5),
-        .executableTarget(name: "scribe-fcgi", dependencies: ["ScribeServer"], swiftSettings: swift5),
-        .executableTarget(name: "scribe-worker", dependencies: ["ScribePipeline"], swiftSettings: swift5),
+        .executableTarget(
+            name: "scribe-fcgi",
+            dependencies: ["ScribeServer", "ScribeQueue", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift5),
+        .executableTarget(
+            name: "scribe-worker", dependencies: ["ScribePipeline", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift5),
         .executableTarget(
             name: "scribe",
             dependencies: [
-                "ScribeServer", "ScribePipeline",
+                "ScribeQueue", "ScribePipeline", "ScribeCrypto", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift5),
@@ -92,11 +110,12 @@ let package = Package(
             name: "ScribeTestSupport", dependencies: ["ScribeStore"], path: "Tests/ScribeTestSupport",
             swiftSettings: swift5),
         .testTarget(
-            name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeServer", "ScribeTestSupport"],
+            name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeCrypto", "ScribeTestSupport"],
             swiftSettings: swift5),
-        .testTarget(name: "ScribeNetTests", dependencies: ["ScribeNet"], swiftSettings: swift5),
+        .testTarget(name: "ScribeCryptoTests", dependencies: ["ScribeCrypto"], swiftSettings: swift5),
         .testTarget(
-            name: "ScribeServerTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeNet", "ScribeServer", "ScribeTestSupport"],
+            name: "ScribeServerTests",
+            dependencies: ["ScribeCore", "ScribeStore", "ScribeCrypto", "ScribeQueue", "ScribeServer", "ScribeTestSupport"],
             swiftSettings: swift5),
         .testTarget(name: "ScribePipelineTests", dependencies: ["ScribeCore", "ScribePipeline"], swiftSettings: swift5),
     ]

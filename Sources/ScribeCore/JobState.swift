@@ -46,6 +46,34 @@ public enum JobTransitions {
 
     public static func allows(_ state: JobState, _ event: JobEvent) -> Bool { target(from: state, on: event) != nil }
 
+    /// What decides the next state of a running job whose attempt ended without a final state of its own (a
+    /// transient error, a worker that died, a lease that expired).
+    public enum ReleaseCondition: Sendable, CaseIterable {
+        case cancelRequested, pauseRequested, attemptsLeft, otherwise
+    }
+
+    /// The release rule, checked in this order: a pending cancel, then a pending pause, then the attempts left;
+    /// else the job fails. The worker, the reaper and the rescue all run it: the store's release statement is
+    /// written from this list, and `released` reads it the same way.
+    public static let releaseOrder: [(when: ReleaseCondition, event: JobEvent)] = [
+        (.cancelRequested, .cancel), (.pauseRequested, .pause), (.attemptsLeft, .requeue), (.otherwise, .fail),
+    ]
+
+    /// The state a released attempt leads to (see `releaseOrder`).
+    public static func released(cancelRequested: Bool, pauseRequested: Bool, attempt: Int, maxAttempts: Int) -> JobState {
+        for (when, event) in releaseOrder {
+            let holds: Bool
+            switch when {
+            case .cancelRequested: holds = cancelRequested
+            case .pauseRequested: holds = pauseRequested
+            case .attemptsLeft: holds = attempt < maxAttempts
+            case .otherwise: holds = true
+            }
+            if holds, let state = target(from: .running, on: event) { return state }
+        }
+        return .failed
+    }
+
     /// The message a person sees when an action is refused in a state.
     public static func refusal(_ event: JobEvent, in state: JobState) -> String {
         switch event {

@@ -4,6 +4,7 @@ import Logging
 /// Where the executables' log lines go: standard error, or `SCRIBE_LOG_FILE` (reopened on SIGHUP, so that
 /// logrotate can move it away), as text or as one JSON object per line (`SCRIBE_LOG_FORMAT=json`).
 public final class LogSink: @unchecked Sendable {
+    // @unchecked: `fd` is the only mutable field, read and replaced under `lock`; `path` and `format` are constants.
     public enum Format: String, Sendable { case text, json }
 
     // The lock guards fd: a reopen must never close the descriptor under a thread that writes.
@@ -69,9 +70,12 @@ public final class LogSink: @unchecked Sendable {
         return try LogSink(path: file, format: format)
     }
 
-    /// Installs the sink as swift-log's backend and returns the executable's logger.
-    public func bootstrap(label: String, level: String) -> Logger {
-        LoggingSystem.bootstrap { [self] in SinkLogHandler(label: $0, sink: self) }
+    /// swift-log's handler writing to this sink. Only executables install it, once, with
+    /// `LoggingSystem.bootstrap(sink.handler)`; libraries take a `Logger` and never bootstrap.
+    public func handler(label: String) -> any LogHandler { SinkLogHandler(label: label, sink: self) }
+
+    /// The executable's logger at the level named (`info` when the name is unknown).
+    public static func logger(label: String, level: String) -> Logger {
         var logger = Logger(label: label)
         logger.logLevel = Logger.Level(rawValue: level) ?? .info
         return logger

@@ -5,10 +5,9 @@ import Foundation
 public enum ScribeVersion {
     public static let string = "0.9.0"
 
-    /// `--version` for the executables without an argument parser: prints and exits when asked.
-    public static func handleFlag(_ arguments: [String], program: String) {
-        guard arguments.count == 2, arguments[1] == "--version" || arguments[1] == "-V" else { return }
-        print("\(program) \(string)")
-        exit(0)
+    /// Whether the arguments ask for `--version` (or `-V`) alone, for the executables without an argument
+    /// parser; each prints `<program> <version>` itself and exits.
+    public static func isRequested(by arguments: [String]) -> Bool {
+        arguments.count == 2 && (arguments[1] == "--version" || arguments[1] == "-V")
     }
 }

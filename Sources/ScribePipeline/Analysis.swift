@@ -1,5 +1,5 @@
 import Foundation
-import ScribeNet
+import ScribeCrypto
 
 /// What the analysis found in a repository: the facts every generated sentence must come from.
 public struct Analysis: Sendable {

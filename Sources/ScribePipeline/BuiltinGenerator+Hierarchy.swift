@@ -17,7 +17,8 @@ extension BuiltinGenerator {
         let publicTypes = a.publicSymbols(in: m.path).filter { $0.isType && $0.kind != "extension" }
         // Extensions add conformances whatever their own access: a conformance is as visible as its type.
         let extensions = own.filter { $0.kind == "extension" && !$0.inherits.isEmpty }
-        // A subtype names its base by name: it counts when it is in this module or its module imports this one.
+        // A subtype names its base by name: it counts when it is in this module or its module imports this one,
+        // and when it is public, like every name a page states (an internal conformer is not in the analysis).
         var moduleOf: [String: String] = [:]
         for f in a.files { moduleOf[f.path] = f.module }
         // Only documented modules: their files have pages and source views to cite.
@@ -26,7 +27,9 @@ extension BuiltinGenerator {
         }
         var subtypes: [String: [Symbol]] = [:]
         for s in a.symbols
-        where s.isType && s.kind != "extension" && s.role == nil && importers.contains(moduleOf[s.path] ?? "") {
+        where s.isType && s.kind != "extension" && s.role == nil && s.isReference && s.isPublic
+            && importers.contains(moduleOf[s.path] ?? "")
+        {
             for b in s.inherits { subtypes[Self.lastName(b), default: []].append(s) }
         }
         var lines: [(plain: String, linked: String)] = []

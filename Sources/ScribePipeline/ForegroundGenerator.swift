@@ -31,8 +31,14 @@ public struct ForegroundGenerator {
     public init() {}
 
     public func run(source: String, branch: String?, out: String, progress: (Int, String) -> Void) throws -> Summary {
+        try withoutActuallyEscaping(progress) { progress in
+            try run(source: source, branch: branch, out: out, report: TerminalReport(progress: progress))
+        }
+    }
+
+    private func run(source: String, branch: String?, out: String, report: TerminalReport) throws -> Summary {
         let t0 = Date()
-        progress(Milestone.initializing.rawValue, Milestone.initializing.step)
+        try report.step(.initializing)
         var root = source
         var tempDir: String? = nil
         defer { if let tempDir { try? FileManager.default.removeItem(atPath: tempDir) } }
@@ -50,54 +56,36 @@ public struct ForegroundGenerator {
             let git = Git(timeout: cloneTimeout, home: tmp + "-home", allowPrivateNetworks: true)
             defer { try? FileManager.default.removeItem(atPath: tmp + "-home") }
             try FileManager.default.createDirectory(atPath: tmp + "-home", withIntermediateDirectories: true)
-            progress(Milestone.resolveCommit.rawValue, Milestone.resolveCommit.step)
+            try report.step(.resolveCommit)
             let resolved = try git.resolve(url: source, branch: branch, watch: nil)
-            progress(Milestone.fetchContents.rawValue, Milestone.fetchContents.step)
+            try report.step(.fetchContents)
             try git.clone(url: source, branch: branch, commit: resolved.commit, into: tmp, watch: nil)
             commit = resolved.commit
             root = tmp
         }
-        progress(Milestone.analyze.rawValue, Milestone.analyze.step)
+        try report.step(.analyze)
         let clock = StageClock()
         var analyzer = Analyzer()
         analyzer.clock = clock
         let analysis = try analyzer.analyze(root: root)
         if analysis.files.isEmpty { throw PipelineError.fatal(Messages.repositoryEmpty) }
-        var chosen = analysis.modules
-        if let modules {
-            let (picked, unknown) = analysis.select(modules)
-            if !unknown.isEmpty { throw PipelineError.fatal("Unknown modules: \(unknown.joined(separator: ", "))") }
-            chosen = picked
-        }
-        var output = DocsOutput(dir: out)
-        output.clock = clock
+        let chosen = try DocumentationSteps.modules(of: analysis, wanted: modules)
         let pagesStart = DispatchTime.now().uptimeNanoseconds
-        output.generator.documentedModules = Set(chosen.map(\.path))
-        output.generator.sourceLinks = Site.SourceLinks(repositoryURL: source, commit: commit)
-        output.generator.directory = SymbolDirectory()
-        output.sourceRoot = root
-        if site { output.makeSite() }
-        var failed: [(module: String, reason: String)] = []
-        try FileManager.default.createDirectory(atPath: "\(out)/modules", withIntermediateDirectories: true)
-        for (i, m) in chosen.enumerated() {
-            progress(
-                ProgressPlan.generating(done: i, total: chosen.count),
-                ProgressPlan.generatingStep(module: m.name, index: i + 1, total: chosen.count))
-            do {
-                try output.writeModule(m, analysis)
-            } catch {
-                failed.append((m.path, "\(error)"))
-            }
-        }
-        progress(Milestone.finalize.rawValue, Milestone.finalize.step)
+        var target = DocumentationSteps.Target(dir: out, repositoryURL: source, commit: commit, sourceRoot: root)
+        target.clock = clock
+        target.site = site
+        let output = try DocumentationSteps.output(for: chosen, target)
+        var counts = ObjectCounts(processed: 0, failed: 0, total: chosen.count)
+        let failed = try DocumentationSteps.writeModules(chosen, analysis, output, counts: &counts, report: report)
+        try report.step(.finalize)
         let name = (source as NSString).lastPathComponent.replacingOccurrences(of: ".git", with: "")
         let ctx = BuiltinGenerator.Context(repositoryName: name.isEmpty ? "repository" : name, repositoryURL: source, commit: commit, generatedAt: JobRunner.now())
-        let pages = try output.finalize(analysis, modules: chosen, ctx: ctx) { _ in }
+        let pages = try DocumentationSteps.finalize(analysis, modules: chosen, output, ctx, report: report)
         // Pages: the module pages and what finalize writes besides its HTML and diagrams.
         let pageSeconds = Double(DispatchTime.now().uptimeNanoseconds - pagesStart) / 1e9
         clock.add("pages", pageSeconds - clock.report.filter { $0.stage == "html" || $0.stage == "diagrams" }.map(\.seconds).reduce(0, +))
         let unverified = output.verify(analysis, pages: pages.map(\.path), extra: [String(commit.prefix(12))])
-        progress(Milestone.completed.rawValue, Milestone.completed.step)
+        try report.step(.completed)
         return Summary(
             files: analysis.files.count, lines: analysis.totalLines, symbols: analysis.symbols.count, modules: chosen.count,
             pages: pages.count, seconds: Date().timeIntervalSince(t0), coverage: analysis.overallCoverage(chosen).percent,

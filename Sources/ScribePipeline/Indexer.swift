@@ -63,61 +63,12 @@ public struct Indexer {
                 FileManager.default.createFile(atPath: "\(dir)/\(name).list", contents: Data(bytes))
             }
         }
-        var symbols: [Symbol] = []
-        var fromParse = ParseOutput()
-        var toolsUsed: [String] = []
-        let lock = NSLock()
-        var firstError: Error? = nil
-        // Two lanes for ctags on two cores, each running ctags once per argument-sized chunk; Swift files go
-        // to the swift-syntax tool alongside.
-        var jobs: [() throws -> [Symbol]] = []
-        if let ctags = tools.ctags, !forCtags.isEmpty {
-            toolsUsed.append("universal-ctags")
-            let half = (forCtags.count + 1) / 2
-            for lane in [Array(forCtags[..<half]), Array(forCtags[half...])] where !lane.isEmpty {
-                jobs.append { try Indexer.argumentChunks(lane).flatMap { try runCtags(ctags, $0) } }
-            }
-        }
-        if let tool = tools.swiftSymbols, !forSwift.isEmpty {
-            toolsUsed.append("swift-syntax")
-            jobs.append {
-                try stride(from: 0, to: forSwift.count, by: Indexer.swiftFilesPerRun).flatMap {
-                    try runSwiftSymbols(tool, Array(forSwift[$0..<min($0 + Indexer.swiftFilesPerRun, forSwift.count)]))
-                }
-            }
-        }
-        if let tool = tools.parse, !forParse.isEmpty {
-            toolsUsed.append("tree-sitter")
-            // Two processes, one a core; each yields its symbols here and the rest through the lock.
-            let half = (forParse.count + 1) / 2
-            for chunk in [Array(forParse[..<half]), Array(forParse[half...])] where !chunk.isEmpty {
-                jobs.append {
-                    let out = try runParse(tool, chunk)
-                    lock.lock()
-                    fromParse.imports += out.imports
-                    fromParse.fileDocs += out.fileDocs
-                    lock.unlock()
-                    return out.symbols
-                }
-            }
-        }
-        let parseStart = DispatchTime.now().uptimeNanoseconds
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
-            do {
-                let s = try jobs[i]()
-                lock.lock()
-                symbols.append(contentsOf: s)
-                lock.unlock()
-            } catch {
-                lock.lock()
-                firstError = firstError ?? error
-                lock.unlock()
-            }
-        }
-        clock.add("parse", Double(DispatchTime.now().uptimeNanoseconds - parseStart) / 1e9)
+        let toolsPass = try runTools(forParse: forParse, forCtags: forCtags, forSwift: forSwift)
+        var symbols = toolsPass.symbols
+        let fromParse = toolsPass.fromParse
+        let toolsUsed = toolsPass.toolsUsed
         let restStart = DispatchTime.now().uptimeNanoseconds
         defer { clock.add("comments_imports", Double(DispatchTime.now().uptimeNanoseconds - restStart) / 1e9) }
-        if let firstError { throw firstError }
 
         symbols.removeAll { Indexer.isPlaceholder($0.name) }
         Indexer.settleCLinkage(&symbols)
@@ -174,9 +125,77 @@ public struct Indexer {
         a.imports = (imports.flatMap { $0 } + fromParse.imports).sorted { $0.path != $1.path ? $0.path < $1.path : $0.line < $1.line }
         a.tools = toolsUsed
 
-        // Module-level purpose from the source: Go package docs, Python package docstrings, Rust `//!`.
+        Indexer.attachModuleDocs(&a, fromParse: fromParse.fileDocs, fileDocs: fileDocs, symbols: symbols, languageOf: langOf)
+    }
+
+    /// What the tools gave: declarations, and the syntax trees' imports and file docs.
+    struct ToolsPass {
+        var symbols: [Symbol] = []
+        var fromParse = ParseOutput()
+        var toolsUsed: [String] = []
+    }
+
+    /// Runs the tools at once: two lanes for ctags on two cores, each running ctags once per argument-sized
+    /// chunk; Swift files go to the swift-syntax tool alongside; the syntax trees in two processes. The first
+    /// error of any lane is thrown.
+    func runTools(forParse: [String], forCtags: [String], forSwift: [String]) throws -> ToolsPass {
+        let pass = Locked(ToolsPass())
+        var toolsUsed: [String] = []
+        var jobs: [() throws -> [Symbol]] = []
+        if let ctags = tools.ctags, !forCtags.isEmpty {
+            toolsUsed.append("universal-ctags")
+            let half = (forCtags.count + 1) / 2
+            for lane in [Array(forCtags[..<half]), Array(forCtags[half...])] where !lane.isEmpty {
+                jobs.append { try Indexer.argumentChunks(lane).flatMap { try runCtags(ctags, $0) } }
+            }
+        }
+        if let tool = tools.swiftSymbols, !forSwift.isEmpty {
+            toolsUsed.append("swift-syntax")
+            jobs.append {
+                try stride(from: 0, to: forSwift.count, by: Indexer.swiftFilesPerRun).flatMap {
+                    try runSwiftSymbols(tool, Array(forSwift[$0..<min($0 + Indexer.swiftFilesPerRun, forSwift.count)]))
+                }
+            }
+        }
+        if let tool = tools.parse, !forParse.isEmpty {
+            toolsUsed.append("tree-sitter")
+            // Two processes, one a core; each yields its symbols here and the rest through the lock.
+            let half = (forParse.count + 1) / 2
+            for chunk in [Array(forParse[..<half]), Array(forParse[half...])] where !chunk.isEmpty {
+                jobs.append {
+                    let out = try runParse(tool, chunk)
+                    pass.withLock { p in
+                        p.fromParse.imports += out.imports
+                        p.fromParse.fileDocs += out.fileDocs
+                    }
+                    return out.symbols
+                }
+            }
+        }
+        let firstError = Locked<Error?>(nil)
+        let parseStart = DispatchTime.now().uptimeNanoseconds
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+            do {
+                let s = try jobs[i]()
+                pass.withLock { $0.symbols.append(contentsOf: s) }
+            } catch {
+                firstError.withLock { $0 = $0 ?? error }
+            }
+        }
+        clock.add("parse", Double(DispatchTime.now().uptimeNanoseconds - parseStart) / 1e9)
+        if let error = firstError.current { throw error }
+        var result = pass.current
+        result.toolsUsed = toolsUsed
+        return result
+    }
+
+    /// Module-level purpose from the source: Go package docs, Python package docstrings, Rust `//!`.
+    static func attachModuleDocs(
+        _ a: inout Analysis, fromParse: [(path: String, doc: String)], fileDocs: [(String, String)?], symbols: [Symbol],
+        languageOf langOf: [String: String?]
+    ) {
         let moduleOf = Dictionary(a.files.map { ($0.path, $0.module) }, uniquingKeysWith: { first, _ in first })
-        for (path, text) in fromParse.fileDocs.sorted(by: { $0.path < $1.path }) where Indexer.isModuleDoc(path: path, language: langOf[path] ?? nil) {
+        for (path, text) in fromParse.sorted(by: { $0.path < $1.path }) where Indexer.isModuleDoc(path: path, language: langOf[path] ?? nil) {
             guard let m = moduleOf[path], a.moduleDocs[m] == nil else { continue }
             a.moduleDocs[m] = (text, path)
         }

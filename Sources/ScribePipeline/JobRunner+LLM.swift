@@ -1,5 +1,6 @@
 import Foundation
 import ScribeCore
+import ScribeCrypto
 import ScribeNet
 import ScribeStore
 
@@ -62,12 +63,17 @@ extension JobRunner {
     /// takes effect within 2 s.
     static let pauseGraceSeconds = 1.0
 
-    private final class Shared: @unchecked Sendable {
-        let lock = NSLock()
+    /// What the request threads and the main thread share: messages for the main thread (which alone writes to
+    /// the database), and the stop and the fatal error that end the run. All of it behind one lock.
+    private final class Shared: Sendable {
+        private struct State {
+            var results: [Message] = []
+            var stop = false
+            var fatal: String? = nil
+        }
+
+        private let state = Locked(State())
         let ready = DispatchSemaphore(value: 0)
-        var results: [Message] = []
-        var stop = false
-        var fatal: String? = nil
         /// The provider key's limits, shared by every request thread (SCRIBE_LLM_MAX_RPM per worker).
         let limiter: RateLimiter
 
@@ -76,23 +82,29 @@ extension JobRunner {
         }
 
         func post(_ m: Message) {
-            lock.lock()
-            results.append(m)
-            lock.unlock()
+            state.withLock { $0.results.append(m) }
             ready.signal()
         }
 
         func take() -> [Message] {
-            lock.lock()
-            defer { lock.unlock() }
-            let r = results
-            results.removeAll()
-            return r
+            state.withLock { s in
+                defer { s.results.removeAll() }
+                return s.results
+            }
         }
 
-        var stopping: Bool { lock.lock(); defer { lock.unlock() }; return stop }
-        /// Read under the lock: request threads set it.
-        var fatalMessage: String? { lock.lock(); defer { lock.unlock() }; return fatal }
+        var stopping: Bool { state.withLock { $0.stop } }
+        var fatalMessage: String? { state.withLock { $0.fatal } }
+
+        func stopAll() { state.withLock { $0.stop = true } }
+
+        /// The first fatal error wins; every thread stops.
+        func fail(_ message: String) {
+            state.withLock { s in
+                if s.fatal == nil { s.fatal = message }
+                s.stop = true
+            }
+        }
     }
 
     private enum Message {
@@ -102,213 +114,277 @@ extension JobRunner {
         case module(module: String, sections: [(String, String)]?, failure: String?)
     }
 
-    func generateWithLLM(
-        _ modules: [Analysis.Module], _ analysis: Analysis, _ out: DocsOutput, todo: [Analysis.Module],
-        counts startCounts: LeaseStore.Counts, settings s: LLMSettings, budget: Double?
-    ) throws {
-        var counts = startCounts
-        let gen = LLMGenerator()
-        let vocabulary = LLMGenerator.vocabulary(analysis)
-        let facts = Dictionary(uniqueKeysWithValues: todo.map { ($0.path, gen.facts($0, analysis)) })
-        let shared = Shared(limiter: RateLimiter(maxPerMinute: config.llmMaxRequestsPerMinute))
-        let byPath = Dictionary(uniqueKeysWithValues: todo.map { ($0.path, $0) })
-        var queue = todo[...]
+    /// The main thread's account of a run: what is in flight, what was spent, why it stops.
+    private struct LLMRun {
+        var counts: LeaseStore.Counts
+        var queue: ArraySlice<Analysis.Module>
+        var spent: Double
         var inFlight: [String: Double] = [:]  // module -> its worst-case cost, reserved while it runs
-        var spent = try lease.costSoFar()
         var started: [String: Date] = [:]
         let t0 = Date()
         var finishedHere = 0
         var stopReason: PipelineError? = nil
         var pauseSeen: Date? = nil
-        let maxRetries = config.llmMaxRetries
-        let backoff = self.backoff
-        let control = self.control
+    }
 
-        func launch(_ m: Analysis.Module) {
-            let f = facts[m.path]!
-            let t = Thread {
-                var sections: [(String, String)] = []
-                for layer in LLMGenerator.layers {
-                    var attempt = 0
-                    while true {
-                        // Cancel and pause act between requests.
-                        let c = control.current
-                        if shared.stopping || c.signals.cancelRequested || c.signals.leaseLost || c.terminated {
-                            shared.post(.module(module: m.path, sections: nil, failure: nil))
-                            return
-                        }
-                        // Wait out a rate limit (shared by all threads) and the requests-per-minute cap.
-                        let wait = shared.limiter.reserve()
-                        if wait > 0 {
-                            Thread.sleep(forTimeInterval: min(wait, 0.2))
-                            continue
-                        }
-                        let r0 = Date()
-                        do {
-                            let c = try s.client.complete(system: LLMGenerator.system, user: gen.prompt(layer, facts: f))
-                            let ms = Int(Date().timeIntervalSince(r0) * 1000)
-                            sections.append((layer, c.text))
-                            if c.truncated {
-                                shared.post(.notice(module: m.path, text: "\(m.path): the \(layer) answer was cut at \(s.client.maxTokens) tokens (finish_reason: length)"))
-                            }
-                            if !c.usageReported {
-                                shared.post(.notice(module: m.path, text: "\(m.path): the LLM API reported no usage for \(layer); \(c.promptTokens + c.completionTokens) tokens counted from the text"))
-                            }
-                            shared.post(.layer(module: m.path, layer: layer, ok: true, prompt: c.promptTokens, completion: c.completionTokens, ms: ms, note: c.text))
-                            break
-                        } catch let e as LLMClient.Failure {
-                            let ms = Int(Date().timeIntervalSince(r0) * 1000)
-                            if e.isFatal {
-                                shared.lock.lock()
-                                if case .refused(let why) = e {
-                                    shared.fatal = "The LLM endpoint was not contacted: \(why)"
-                                } else if e == .quotaExhausted {
-                                    shared.fatal = "The LLM account's quota is exhausted (429 insufficient_quota). Add credit to the provider's account, then retry."
-                                } else {
-                                    shared.fatal = "The LLM API refused the key (401). Check the organisation's LLM key."
-                                }
-                                shared.stop = true
-                                shared.lock.unlock()
-                                shared.post(.module(module: m.path, sections: nil, failure: nil))
-                                return
-                            }
-                            if case .rateLimited(let after) = e {
-                                // 429: wait for Retry-After (else backoff with jitter) and retry the same request.
-                                let w = after ?? backoff.delay(attempt: attempt + 1)
-                                shared.limiter.block(for: w)
-                                shared.post(.waiting(module: m.path, seconds: w))
-                                attempt += 1
-                                if attempt > 50 {
-                                    shared.post(.layer(module: m.path, layer: layer, ok: false, prompt: 0, completion: 0, ms: ms, note: e.description))
-                                    shared.post(.module(module: m.path, sections: nil, failure: e.description))
-                                    return
-                                }
-                                continue
-                            }
-                            attempt += 1
-                            if e.isRetryable && attempt <= maxRetries {
-                                shared.post(.layer(module: m.path, layer: layer, ok: false, prompt: 0, completion: 0, ms: ms, note: "\(e.description); retrying"))
-                                Thread.sleep(forTimeInterval: backoff.delay(attempt: attempt))
-                                continue
-                            }
-                            shared.post(.layer(module: m.path, layer: layer, ok: false, prompt: 0, completion: 0, ms: ms, note: e.description))
-                            shared.post(.module(module: m.path, sections: nil, failure: e.description))
-                            return
-                        } catch {
-                            shared.post(.module(module: m.path, sections: nil, failure: "\(error)"))
-                            return
-                        }
-                    }
-                }
-                shared.post(.module(module: m.path, sections: sections, failure: nil))
-            }
-            t.name = "llm-\(m.pageName)"
-            t.start()
+    /// What a module's request thread needs: every part is shared safely (values, or locked inside).
+    private struct LayerRequests: Sendable {
+        let settings: LLMSettings
+        let gen: LLMGenerator
+        let shared: Shared
+        let control: WorkerControl
+        let backoff: Backoff
+        let maxRetries: Int
+
+        enum Outcome {
+            case written(String)
+            case stopped
+            case failed(String)
         }
 
-        while true {
-            // Start modules while there is room, no stop, and the budget allows their worst case.
-            if stopReason == nil && shared.fatalMessage == nil {
-                do { try check(allowPause: true) } catch let e as PipelineError { stopReason = e }
+        /// Every layer of a module in order, on a pool thread; posts `.module` last, whatever happens.
+        func run(_ m: Analysis.Module, facts: String) {
+            var sections: [(String, String)] = []
+            for layer in LLMGenerator.layers {
+                switch request(layer, of: m.path, facts: facts) {
+                case .written(let text):
+                    sections.append((layer, text))
+                case .stopped:
+                    shared.post(.module(module: m.path, sections: nil, failure: nil))
+                    return
+                case .failed(let why):
+                    shared.post(.module(module: m.path, sections: nil, failure: why))
+                    return
+                }
             }
-            while stopReason == nil && shared.fatalMessage == nil && inFlight.count < config.llmConcurrency, let m = queue.first {
-                let need = worstCase(facts[m.path]!, s)
-                if let budget, spent + inFlight.values.reduce(0, +) + need > budget {
-                    if inFlight.isEmpty {
-                        stopReason = .fatal(
-                            String(format: "Stopped before exceeding the budget of $%.4f: $%.4f spent, the next module (%@) may need up to $%.4f. Retry with a larger budget_usd (POST …/retry {\"budget_usd\": …}) to continue from here.", budget, spent, m.name, need))
+            shared.post(.module(module: m.path, sections: sections, failure: nil))
+        }
+
+        private var stopRequested: Bool {
+            let c = control.current
+            return shared.stopping || c.signals.cancelRequested || c.signals.leaseLost || c.terminated
+        }
+
+        /// One layer's request, asked again while it may be: rate limits waited out (shared by all threads),
+        /// transient errors retried with backoff, a fatal answer stopping every thread.
+        private func request(_ layer: String, of module: String, facts: String) -> Outcome {
+            var attempt = 0
+            while true {
+                // Cancel and pause act between requests.
+                if stopRequested { return .stopped }
+                // Wait out a rate limit (shared by all threads) and the requests-per-minute cap.
+                let wait = shared.limiter.reserve()
+                if wait > 0 {
+                    Thread.sleep(forTimeInterval: min(wait, 0.2))
+                    continue
+                }
+                let r0 = Date()
+                do {
+                    let c = try settings.client.complete(system: LLMGenerator.system, user: gen.prompt(layer, facts: facts))
+                    report(c, layer: layer, of: module, ms: Self.milliseconds(since: r0))
+                    return .written(c.text)
+                } catch let e as LLMClient.Failure {
+                    let ms = Self.milliseconds(since: r0)
+                    if e.isFatal {
+                        shared.fail(Self.fatalMessage(e))
+                        return .stopped
                     }
-                    break
-                }
-                queue = queue.dropFirst()
-                inFlight[m.path] = need
-                started[m.path] = Date()
-                let index = counts.processed + counts.failed + inFlight.count
-                try check(try lease.objectStarted(
-                    m.path, progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total),
-                    step: ProgressPlan.generatingStep(module: m.name, index: index, total: counts.total)))
-                launch(m)
-            }
-            if inFlight.isEmpty && (queue.isEmpty || stopReason != nil || shared.fatalMessage != nil) { break }
-            // Cancel, SIGTERM or a lost lease: do not wait for answers that may take minutes. A pause waits a
-            // moment for answers about to arrive (their cost is then counted), then abandons the rest too. Requests
-            // abandoned are aborted when the worker exits after writing the final state; their modules stay to
-            // be done, and the next attempt asks again.
-            if case .stopped(let why)? = stopReason {
-                if why != .pause { break }
-                let since = pauseSeen ?? Date()
-                pauseSeen = since
-                if Date().timeIntervalSince(since) > JobRunner.pauseGraceSeconds {
-                    try? lease.event(
-                        kind: "info", level: "warning",
-                        "Paused with \(inFlight.count) modules' requests unanswered; they are asked again on resume")
-                    break
-                }
-            }
-            if stopReason != nil || shared.fatalMessage != nil {
-                shared.lock.lock()
-                shared.stop = true
-                shared.lock.unlock()
-            }
-            _ = shared.ready.wait(timeout: .now() + 0.2)
-            for msg in shared.take() {
-                switch msg {
-                case let .waiting(module, seconds):
-                    try? lease.event(kind: "info", level: "warning", "Rate limited by the LLM API; waiting \(String(format: "%.1f", seconds)) s", object: module)
-                case let .notice(module, text):
-                    try? lease.event(kind: "info", level: "warning", text, object: module)
-                case let .layer(module, layer, ok, prompt, completion, ms, note):
-                    var unknownCount = 0
-                    if ok { unknownCount = LLMGenerator.check(note, vocabulary: vocabulary).1.count }
-                    let cost = Double(prompt) * s.pricePrompt + Double(completion) * s.priceCompletion
-                    spent += cost
-                    let message = ok
-                        ? "\(module): \(layer) written (\(prompt + completion) tokens\(unknownCount > 0 ? ", \(unknownCount) unknown names flagged" : ""))"
-                        : "\(module): \(layer) failed: \(note)"
-                    _ = try lease.layerFinished(
-                        module, layer: layer, status: ok ? "done" : "failed", promptTokens: prompt, completionTokens: completion,
-                        costUSD: cost, unverified: unknownCount, durationMs: ms, message: message)
-                case let .module(path, sections, failure):
-                    inFlight[path] = nil
-                    guard let m = byPath[path] else { continue }
-                    let ms = Int(Date().timeIntervalSince(started[path] ?? Date()) * 1000)
-                    if sections == nil && failure == nil {
-                        // Stopped before finishing: the object stays to be done by the next attempt.
+                    if case .rateLimited(let after) = e {
+                        // 429: wait for Retry-After (else backoff with jitter) and retry the same request.
+                        let w = after ?? backoff.delay(attempt: attempt + 1)
+                        shared.limiter.block(for: w)
+                        shared.post(.waiting(module: module, seconds: w))
+                        attempt += 1
+                        if attempt > 50 { return failed(layer, of: module, ms: ms, e.description) }
                         continue
                     }
-                    var status = "done"
-                    var note: String? = nil
-                    if let sections {
-                        var checked: [(layer: String, text: String)] = []
-                        var unknown: [String] = []
-                        for (layer, text) in sections {
-                            let (t, u) = LLMGenerator.check(text, vocabulary: vocabulary)
-                            checked.append((layer, t))
-                            unknown += u
-                        }
-                        let page = LLMGenerator.page(m, analysis, sections: checked, unknown: unknown, model: s.model, at: JobRunner.now())
-                        try DocsOutput.write(page, to: out.modulePagePath(m))
-                        try out.writeParts(m, analysis)  // the built-in reference the page ends with may link to parts
-                        counts.processed += 1
-                    } else {
-                        // Graceful degradation: the built-in page, marked, and the object counted as failed.
-                        try DocsOutput.write(LLMGenerator.fallbackPage(m, analysis, reason: failure ?? "unknown error"), to: out.modulePagePath(m))
-                        try out.writeParts(m, analysis)
-                        status = "failed"
-                        note = failure
-                        counts.failed += 1
+                    attempt += 1
+                    if e.isRetryable && attempt <= maxRetries {
+                        shared.post(
+                            .layer(module: module, layer: layer, ok: false, prompt: 0, completion: 0, ms: ms, note: "\(e.description); retrying"))
+                        Thread.sleep(forTimeInterval: backoff.delay(attempt: attempt))
+                        continue
                     }
-                    finishedHere += 1
-                    let remaining = queue.count + inFlight.count
-                    let eta = remaining > 0 ? Date().timeIntervalSince(t0) / Double(finishedHere) * Double(remaining) : nil
-                    _ = try lease.objectFinished(
-                        path, status: status, error: note, durationMs: ms, counts: counts,
-                        progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total), etaSeconds: eta)
+                    return failed(layer, of: module, ms: ms, e.description)
+                } catch {
+                    return .failed("\(error)")
                 }
             }
         }
+
+        private func report(_ c: LLMClient.Completion, layer: String, of module: String, ms: Int) {
+            if c.truncated {
+                shared.post(.notice(module: module, text: "\(module): the \(layer) answer was cut at \(settings.client.maxTokens) tokens (finish_reason: length)"))
+            }
+            if !c.usageReported {
+                shared.post(.notice(module: module, text: "\(module): the LLM API reported no usage for \(layer); \(c.promptTokens + c.completionTokens) tokens counted from the text"))
+            }
+            shared.post(.layer(module: module, layer: layer, ok: true, prompt: c.promptTokens, completion: c.completionTokens, ms: ms, note: c.text))
+        }
+
+        private func failed(_ layer: String, of module: String, ms: Int, _ why: String) -> Outcome {
+            shared.post(.layer(module: module, layer: layer, ok: false, prompt: 0, completion: 0, ms: ms, note: why))
+            return .failed(why)
+        }
+
+        private static func milliseconds(since start: Date) -> Int { Int(Date().timeIntervalSince(start) * 1000) }
+
+        private static func fatalMessage(_ e: LLMClient.Failure) -> String {
+            if case .refused(let why) = e { return "The LLM endpoint was not contacted: \(why)" }
+            if e == .quotaExhausted {
+                return "The LLM account's quota is exhausted (429 insufficient_quota). Add credit to the provider's account, then retry."
+            }
+            return "The LLM API refused the key (401). Check the organisation's LLM key."
+        }
+    }
+
+    /// Everything `generateWithLLM`'s steps read and never change.
+    private struct LLMContext {
+        let settings: LLMSettings
+        let analysis: Analysis
+        let out: DocsOutput
+        let facts: [String: String]
+        let vocabulary: Set<String>
+        let byPath: [String: Analysis.Module]
+        let budget: Double?
+    }
+
+    func generateWithLLM(
+        _ modules: [Analysis.Module], _ analysis: Analysis, _ out: DocsOutput, todo: [Analysis.Module],
+        counts startCounts: LeaseStore.Counts, settings s: LLMSettings, budget: Double?
+    ) throws {
+        let gen = LLMGenerator()
+        let ctx = LLMContext(
+            settings: s, analysis: analysis, out: out,
+            facts: Dictionary(uniqueKeysWithValues: todo.map { ($0.path, gen.facts($0, analysis)) }),
+            vocabulary: LLMGenerator.vocabulary(analysis), byPath: Dictionary(uniqueKeysWithValues: todo.map { ($0.path, $0) }),
+            budget: budget)
+        let shared = Shared(limiter: RateLimiter(maxPerMinute: config.llmMaxRequestsPerMinute))
+        let requests = LayerRequests(
+            settings: s, gen: gen, shared: shared, control: control, backoff: backoff, maxRetries: config.llmMaxRetries)
+        // Requests abandoned by a stop keep their threads until the worker exits, after the final state.
+        let pool = BoundedPool(width: config.llmConcurrency, name: "llm")
+        defer { pool.stop() }
+        var run = LLMRun(counts: startCounts, queue: todo[...], spent: try lease.costSoFar())
+        while true {
+            if run.stopReason == nil && shared.fatalMessage == nil {
+                do { try check(allowPause: true) } catch let e as PipelineError { run.stopReason = e }
+            }
+            try startModules(&run, ctx, shared: shared, pool: pool, requests: requests)
+            if run.inFlight.isEmpty && (run.queue.isEmpty || run.stopReason != nil || shared.fatalMessage != nil) { break }
+            if stopsWithoutWaiting(&run) { break }
+            if run.stopReason != nil || shared.fatalMessage != nil { shared.stopAll() }
+            _ = shared.ready.wait(timeout: .now() + 0.2)
+            for msg in shared.take() { try record(msg, &run, ctx) }
+        }
         if let fatal = shared.fatalMessage { throw PipelineError.fatal(fatal) }
-        if let stopReason { throw stopReason }
+        if let stopReason = run.stopReason { throw stopReason }
         try check(allowPause: true)
+    }
+
+    /// Starts modules while there is room, no stop, and the budget allows their worst case.
+    private func startModules(
+        _ run: inout LLMRun, _ ctx: LLMContext, shared: Shared, pool: BoundedPool, requests: LayerRequests
+    ) throws {
+        while run.stopReason == nil && shared.fatalMessage == nil && run.inFlight.count < pool.width, let m = run.queue.first {
+            let facts = ctx.facts[m.path]!
+            let need = worstCase(facts, ctx.settings)
+            if let budget = ctx.budget, run.spent + run.inFlight.values.reduce(0, +) + need > budget {
+                if run.inFlight.isEmpty {
+                    run.stopReason = .fatal(
+                        String(format: "Stopped before exceeding the budget of $%.4f: $%.4f spent, the next module (%@) may need up to $%.4f. Retry with a larger budget_usd (POST …/retry {\"budget_usd\": …}) to continue from here.", budget, run.spent, m.name, need))
+                }
+                return
+            }
+            run.queue = run.queue.dropFirst()
+            run.inFlight[m.path] = need
+            run.started[m.path] = Date()
+            let counts = run.counts
+            let index = counts.processed + counts.failed + run.inFlight.count
+            try check(try lease.objectStarted(
+                m.path, progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total),
+                step: ProgressPlan.generatingStep(module: m.name, index: index, total: counts.total)))
+            pool.submit { requests.run(m, facts: facts) }
+        }
+    }
+
+    /// Cancel, SIGTERM or a lost lease: do not wait for answers that may take minutes. A pause waits a moment
+    /// for answers about to arrive (their cost is then counted), then abandons the rest too. Requests abandoned
+    /// are aborted when the worker exits after writing the final state; their modules stay to be done, and the
+    /// next attempt asks again.
+    private func stopsWithoutWaiting(_ run: inout LLMRun) -> Bool {
+        guard case .stopped(let why)? = run.stopReason else { return false }
+        if why != .pause { return true }
+        let since = run.pauseSeen ?? Date()
+        run.pauseSeen = since
+        guard Date().timeIntervalSince(since) > JobRunner.pauseGraceSeconds else { return false }
+        try? lease.event(
+            kind: "info", level: "warning",
+            "Paused with \(run.inFlight.count) modules' requests unanswered; they are asked again on resume")
+        return true
+    }
+
+    /// Writes what a request thread reported: events, a layer's tokens and cost, a module's page.
+    private func record(_ msg: Message, _ run: inout LLMRun, _ ctx: LLMContext) throws {
+        let s = ctx.settings
+        switch msg {
+        case let .waiting(module, seconds):
+            try? lease.event(kind: "info", level: "warning", "Rate limited by the LLM API; waiting \(String(format: "%.1f", seconds)) s", object: module)
+        case let .notice(module, text):
+            try? lease.event(kind: "info", level: "warning", text, object: module)
+        case let .layer(module, layer, ok, prompt, completion, ms, note):
+            var unknownCount = 0
+            if ok { unknownCount = LLMGenerator.check(note, vocabulary: ctx.vocabulary).1.count }
+            let cost = Double(prompt) * s.pricePrompt + Double(completion) * s.priceCompletion
+            run.spent += cost
+            let message = ok
+                ? "\(module): \(layer) written (\(prompt + completion) tokens\(unknownCount > 0 ? ", \(unknownCount) unknown names flagged" : ""))"
+                : "\(module): \(layer) failed: \(note)"
+            _ = try lease.layerFinished(
+                module, layer: layer, status: ok ? .done : .failed, promptTokens: prompt, completionTokens: completion,
+                costUSD: cost, unverified: unknownCount, durationMs: ms, message: message)
+        case let .module(path, sections, failure):
+            run.inFlight[path] = nil
+            // Stopped before finishing: the object stays to be done by the next attempt.
+            guard let m = ctx.byPath[path], sections != nil || failure != nil else { return }
+            try finishModule(m, sections: sections, failure: failure, &run, ctx)
+        }
+    }
+
+    /// A module's page (or the built-in page, marked, when its requests failed) and its object's outcome.
+    private func finishModule(
+        _ m: Analysis.Module, sections: [(String, String)]?, failure: String?, _ run: inout LLMRun, _ ctx: LLMContext
+    ) throws {
+        let ms = Int(Date().timeIntervalSince(run.started[m.path] ?? Date()) * 1000)
+        var status = ObjectStatus.done
+        var note: String? = nil
+        if let sections {
+            var checked: [(layer: String, text: String)] = []
+            var unknown: [String] = []
+            for (layer, text) in sections {
+                let (t, u) = LLMGenerator.check(text, vocabulary: ctx.vocabulary)
+                checked.append((layer, t))
+                unknown += u
+            }
+            let page = LLMGenerator.page(m, ctx.analysis, sections: checked, unknown: unknown, model: ctx.settings.model, at: JobRunner.now())
+            try DocsOutput.write(page, to: ctx.out.modulePagePath(m))
+            try ctx.out.writeParts(m, ctx.analysis)  // the built-in reference the page ends with may link to parts
+            run.counts.processed += 1
+        } else {
+            // Graceful degradation: the built-in page, marked, and the object counted as failed.
+            try DocsOutput.write(
+                LLMGenerator.fallbackPage(m, ctx.analysis, reason: failure ?? "unknown error"), to: ctx.out.modulePagePath(m))
+            try ctx.out.writeParts(m, ctx.analysis)
+            status = .failed
+            note = failure
+            run.counts.failed += 1
+        }
+        run.finishedHere += 1
+        let remaining = run.queue.count + run.inFlight.count
+        let eta = remaining > 0 ? Date().timeIntervalSince(run.t0) / Double(run.finishedHere) * Double(remaining) : nil
+        let counts = run.counts
+        _ = try lease.objectFinished(
+            m.path, status: status, error: note, durationMs: ms, counts: counts,
+            progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total), etaSeconds: eta)
     }
 }

@@ -1,14 +1,55 @@
 import Foundation
 import ScribeCore
+import ScribeCrypto
 import ScribeNet
 import ScribeStore
 
 extension JobRunner {
+    /// What the first steps learn about the job and that the later ones read.
+    struct Subject {
+        let job: Job
+        let options: JobOptions
+        let llm: LLMSettings?
+        let repo: RepositoryStore.Repository
+        let accepted: URLPolicy.Accepted
+    }
+
+    /// The job's steps (SPEC §3), each a method below; a cache hit completes the job after the commit is known.
     func pipeline(cloneDir: String) throws {
+        let subject = try readSubject()
+        var git = try makeGit()
+        var branch = subject.options.branch ?? subject.repo.branch
+        try authenticate(subject, &git, branch: &branch)
+        guard var commit = try resolveCommit(subject, git, branch: branch) else { return }
+        commit = try fetchContents(subject, git, branch: branch, commit: commit, into: cloneDir)
+        let (analysis, modules) = try analyze(subject, cloneDir: cloneDir)
+        let fingerprints = try seedObjects(modules, analysis, subject, git, cloneDir: cloneDir)
+
+        let repo = subject.repo
+        let out = try DocumentationSteps.output(
+            for: modules, .init(dir: "\(workDir)/out", repositoryURL: repo.url, commit: commit, sourceRoot: cloneDir))
+        let previous = subject.options.regenerateAll ? [:] : try JobStore(lease.db).previousObjects(repositoryID: repo.id)
+        try generate(
+            modules, analysis, out, fingerprints: fingerprints, previous: previous, options: subject.options, llm: subject.llm)
+        let failed = try lease.objects().filter { $0.status == .failed }.map(\.path).sorted()
+        if !failed.isEmpty {
+            try lease.event(
+                kind: "error", level: "warning",
+                "\(failed.count) of \(modules.count) modules failed (\(failed.joined(separator: ", "))): the job completes "
+                    + "without their pages (partial); Retry regenerates only these")
+        }
+        let pages = try finalize(analysis, modules, out, subject, commit: commit)
+        try save(pages, modules, out, failed: failed, repo: repo)
+        try? FileManager.default.removeItem(atPath: workDir)
+        logger.info("job completed", metadata: ["job.modules": "\(modules.count)"])
+    }
+
+    /// Initializing and metadata: the job, its options, the LLM settings (an LLM job without a key fails now,
+    /// before any work is spent), the repository and its URL as the policy accepts it.
+    func readSubject() throws -> Subject {
         try step(.initializing)
         guard let job = try lease.job() else { throw PipelineError.stopped(.leaseLost) }
         let options = (try? JobOptions.parse(job.options).get()) ?? JobOptions()
-        // An LLM job without a key fails now, before any work is spent.
         let llm = options.generator == "llm" ? try llmSettings(organisationID: job.organisationID, options: options) : nil
 
         try step(.metadata)
@@ -21,13 +62,21 @@ extension JobRunner {
         case .failure(let e): throw PipelineError.fatal("Repository URL refused: \(e.message)")
         }
         try lease.event("Repository \(repo.name) (\(accepted.url))")
+        return Subject(job: job, options: options, llm: llm, repo: repo, accepted: accepted)
+    }
 
+    /// git with a home of the job's own, its failures logged.
+    func makeGit() throws -> Git {
         let home = "\(workDir)/home"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         var git = Git(timeout: Double(config.cloneTimeoutSeconds), home: home, allowPrivateNetworks: config.allowPrivateNetworks)
         git.onFailure = { [logger] what, line in logger.warning("git failed", metadata: ["git.step": "\(what)", "git.stderr": "\(line)"]) }
-        var branch = options.branch ?? repo.branch
+        return git
+    }
 
+    /// GitHub authentication and validation (SPEC §3's 20 and 25 %), and the repository's metadata from GitHub.
+    func authenticate(_ subject: Subject, _ git: inout Git, branch: inout String?) throws {
+        let (job, repo, accepted) = (subject.job, subject.repo, subject.accepted)
         if let slug = accepted.githubSlug {
             let token = try githubToken(owner: repo.createdBy ?? job.triggeredBy)
             let github = GitHubClient(
@@ -55,18 +104,22 @@ extension JobRunner {
             try step(.validateToken)
             try lease.event("No GitHub token to validate")
         }
+    }
 
+    /// The commit to document, and the cache: nil when an earlier job's pages completed this one.
+    func resolveCommit(_ subject: Subject, _ git: Git, branch: String?) throws -> String? {
+        let (job, options, repo, accepted) = (subject.job, subject.options, subject.repo, subject.accepted)
         try step(.resolveCommit)
         if case .local(let path) = accepted.kind, !FileManager.default.fileExists(atPath: path) {
             throw PipelineError.fatal(Messages.repositoryNotFound(repo.url))
         }
-        var commit: String
+        let commit: String
         if let c = options.commit {
             commit = c
         } else {
             commit = try stoppable { try git.resolve(url: accepted.url, branch: branch, watch: watchReason).commit }
         }
-        var cacheKey = JobRunner.cacheKey(url: accepted.url, commit: commit, options: options)
+        let cacheKey = JobRunner.cacheKey(url: accepted.url, commit: commit, options: options)
         if options.commit == nil || commit.count == 40 {
             try check(try lease.setResolved(commit: commit, cacheKey: cacheKey))
             if !options.regenerateAll, let hit = try JobStore(lease.db).cached(organisationID: job.organisationID, cacheKey: cacheKey, excluding: jobID) {
@@ -74,14 +127,20 @@ extension JobRunner {
                 case .completed:
                     try? lease.event("Cache hit: commit \(commit.prefix(12)) was documented by job \(hit.jobID)")
                     try? FileManager.default.removeItem(atPath: workDir)
-                    return
+                    return nil
                 case .leaseLost: throw PipelineError.stopped(.leaseLost)
                 case .sourceGone: try lease.event("The cached documentation of job \(hit.jobID) was removed meanwhile; generating")
                 }
             }
         }
         try lease.event("Commit \(commit)")
+        return commit
+    }
 
+    /// The shallow clone, within the size limit; returns the commit the clone holds.
+    func fetchContents(_ subject: Subject, _ git: Git, branch: String?, commit: String, into cloneDir: String) throws -> String {
+        let (options, accepted) = (subject.options, subject.accepted)
+        var commit = commit
         try step(.fetchContents)
         let limitBytes = Int64(config.maxRepositoryMegabytes) << 20
         var lastSizeCheck = Date.distantPast
@@ -101,22 +160,18 @@ extension JobRunner {
         let resolved = git.headCommit(in: cloneDir) ?? commit
         if resolved != commit {
             commit = resolved
-            cacheKey = JobRunner.cacheKey(url: accepted.url, commit: commit, options: options)
+            let cacheKey = JobRunner.cacheKey(url: accepted.url, commit: commit, options: options)
             try check(try lease.setResolved(commit: commit, cacheKey: cacheKey))
         }
+        return commit
+    }
 
+    /// The analysis of the clone and the modules the job documents.
+    func analyze(_ subject: Subject, cloneDir: String) throws -> (Analysis, [Analysis.Module]) {
         try step(.analyze)
         let analysis = try stoppable { try analyzeReporting(root: cloneDir) }
         if analysis.files.isEmpty { throw PipelineError.fatal(Messages.repositoryEmpty) }
-        var modules = analysis.modules
-        if let wanted = options.modules {
-            let (picked, unknown) = analysis.select(wanted)  // data objects by name or by folder
-            if !unknown.isEmpty {
-                throw PipelineError.fatal(
-                    "Unknown modules: \(unknown.joined(separator: ", ")) (known: \(modules.map(\.path).joined(separator: ", ")))")
-            }
-            modules = picked
-        }
+        let modules = try DocumentationSteps.modules(of: analysis, wanted: subject.options.modules)
         try lease.event(
             "Found \(analysis.files.count) files, \(analysis.totalLines) lines, \(analysis.symbols.count) declarations, "
                 + "\(modules.count) modules, \(analysis.dependencies.count) module dependencies"
@@ -124,40 +179,44 @@ extension JobRunner {
                     ? "; skipped "
                         + analysis.skipped.reasons.filter { $0.count > 0 }.map { "\($0.count) \($0.words)" }.joined(separator: ", ")
                     : ""))
+        return (analysis, modules)
+    }
+
+    /// Each module's fingerprint (what its page depends on) and the job's objects, the checkpoint.
+    func seedObjects(
+        _ modules: [Analysis.Module], _ analysis: Analysis, _ subject: Subject, _ git: Git, cloneDir: String
+    ) throws -> [String: String] {
         let blobs = try stoppable { try git.blobs(in: cloneDir) }
-        let flavour = llm.map { "llm \($0.model)" } ?? "builtin"
+        let flavour = subject.llm.map { "llm \($0.model)" } ?? "builtin"
         let documented = Set(modules.map(\.path))
         let fingerprints = Dictionary(
             uniqueKeysWithValues: modules.map { ($0.path, JobRunner.fingerprint($0, analysis, blobs, flavour: flavour, documented: documented)) })
         try lease.seedObjects(modules.map { (path: $0.path, fingerprint: fingerprints[$0.path]) })
+        return fingerprints
+    }
 
-        var out = DocsOutput(dir: "\(workDir)/out")
-        out.generator.documentedModules = Set(modules.map(\.path))
-        out.generator.sourceLinks = Site.SourceLinks(repositoryURL: repo.url, commit: commit)
-        out.generator.directory = SymbolDirectory()
-        out.sourceRoot = cloneDir
-        try FileManager.default.createDirectory(atPath: "\(out.dir)/modules", withIntermediateDirectories: true)
-        let previous = options.regenerateAll ? [:] : try JobStore(lease.db).previousObjects(repositoryID: repo.id)
-        try generate(modules, analysis, out, fingerprints: fingerprints, previous: previous, options: options, llm: llm)
-        let failed = try lease.objects().filter { $0.status == "failed" }.map(\.path).sorted()
-        if !failed.isEmpty {
-            try lease.event(
-                kind: "error", level: "warning",
-                "\(failed.count) of \(modules.count) modules failed (\(failed.joined(separator: ", "))): the job completes "
-                    + "without their pages (partial); Retry regenerates only these")
-        }
-
-        try step(.finalize)
+    /// Overview, index, HTML and diagrams, the coverage line, and the check of the built-in pages.
+    func finalize(
+        _ analysis: Analysis, _ modules: [Analysis.Module], _ out: DocsOutput, _ subject: Subject, commit: String
+    ) throws -> [LeaseStore.PageRecord] {
         let ctx = BuiltinGenerator.Context(
-            repositoryName: repo.name, repositoryURL: repo.url, commit: commit, generatedAt: JobRunner.now())
-        let pages = try stoppable {
-            try out.finalize(analysis, modules: modules, ctx: ctx) { note in try? lease.event(kind: "info", level: "warning", note) }
-        }
+            repositoryName: subject.repo.name, repositoryURL: subject.repo.url, commit: commit, generatedAt: JobRunner.now())
+        let report = JobReport(runner: self)
+        try report.step(.finalize)
+        let pages = try stoppable { try DocumentationSteps.finalize(analysis, modules: modules, out, ctx, report: report) }
         let overall = analysis.overallCoverage(modules)
         try lease.event(
             "Documentation coverage: \(Analysis.Coverage.format(overall.percent)), \(overall.documented) of \(overall.exported) public symbols documented")
-        if llm == nil { try recordUnverified(out.verify(analysis, pages: pages.map(\.path), extra: [String(commit.prefix(12))]), modules) }
+        if subject.llm == nil {
+            try recordUnverified(out.verify(analysis, pages: pages.map(\.path), extra: [String(commit.prefix(12))]), modules)
+        }
+        return pages
+    }
 
+    /// Stores the pages and completes the job in one transaction.
+    func save(
+        _ pages: [LeaseStore.PageRecord], _ modules: [Analysis.Module], _ out: DocsOutput, failed: [String], repo: RepositoryStore.Repository
+    ) throws {
         try step(.save)
         // A failed module whose page could not be written (the llm generator writes the marked built-in page
         // instead, which stays) is left out of the index with its HTML twin and parts, so every listed page
@@ -175,8 +234,6 @@ extension JobRunner {
         guard try lease.complete(docsPath: "\(repo.id)/\(jobID)", pages: indexed, contents: contents, cacheHit: false) else {
             throw PipelineError.stopped(.leaseLost)
         }
-        try? FileManager.default.removeItem(atPath: workDir)
-        logger.info("job completed", metadata: ["job.modules": "\(modules.count)"])
     }
 
     /// Runs the analysis on a thread of its own while this thread reports its progress (files read of files to
@@ -224,7 +281,7 @@ extension JobRunner {
         for (object, list) in byObject.sorted(by: { $0.key < $1.key }) {
             try check(
                 try lease.layerFinished(
-                    object, layer: "verify", status: "warning", promptTokens: 0, completionTokens: 0, costUSD: 0,
+                    object, layer: "verify", status: .warning, promptTokens: 0, completionTokens: 0, costUSD: 0,
                     unverified: list.count, durationMs: 0,
                     message: "\(list.count) unverifiable mention\(list.count == 1 ? "" : "s"): \(list.prefix(3).joined(separator: "; "))"))
         }
@@ -282,7 +339,7 @@ extension JobRunner {
         var todo: [Analysis.Module] = []
         for m in modules {
             let status = existing[m.path]?.status
-            if !options.regenerateAll, status == "done" || status == "skipped", FileManager.default.fileExists(atPath: out.modulePagePath(m)) {
+            if !options.regenerateAll, status?.isFinished == true, FileManager.default.fileExists(atPath: out.modulePagePath(m)) {
                 counts.processed += 1
             } else {
                 todo.append(m)
@@ -319,7 +376,7 @@ extension JobRunner {
             counts.processed += 1
             try check(
                 try lease.objectFinished(
-                    m.path, status: "skipped", error: options.skipExisting ? "kept (skip_existing)" : "unchanged since the last documentation",
+                    m.path, status: .skipped, error: options.skipExisting ? "kept (skip_existing)" : "unchanged since the last documentation",
                     durationMs: 0, counts: counts, progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total),
                     etaSeconds: nil))
         }
@@ -330,36 +387,7 @@ extension JobRunner {
             try generateWithLLM(modules, analysis, out, todo: work, counts: counts, settings: llm, budget: options.budgetUSD)
             return
         }
-        let started = Date()
-        var doneThisAttempt = 0
-        for m in work {
-            try check(allowPause: true)
-            let index = counts.processed + counts.failed + 1
-            try check(
-                try lease.objectStarted(
-                    m.path, progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total),
-                    step: ProgressPlan.generatingStep(module: m.name, index: index, total: counts.total)))
-            let t0 = Date()
-            var status = "done"
-            var note: String? = nil
-            try throttle()
-            do {
-                try out.writeModule(m, analysis)
-                counts.processed += 1
-            } catch {
-                status = "failed"
-                note = "\(error)"
-                counts.failed += 1
-            }
-            doneThisAttempt += 1
-            let elapsed = Date().timeIntervalSince(started)
-            let remaining = work.count - doneThisAttempt
-            let eta = remaining > 0 ? elapsed / Double(doneThisAttempt) * Double(remaining) : nil
-            try check(
-                try lease.objectFinished(
-                    m.path, status: status, error: note, durationMs: Int(Date().timeIntervalSince(t0) * 1000), counts: counts,
-                    progress: ProgressPlan.generating(done: counts.processed + counts.failed, total: counts.total), etaSeconds: eta))
-        }
+        try DocumentationSteps.writeModules(work, analysis, out, counts: &counts, report: JobReport(runner: self))
         try check(allowPause: true)
     }
 

@@ -75,28 +75,31 @@ public final class JobRunner {
     /// retry starts from its checkpoint's rows, regenerating pages it no longer finds.
     private func finish(_ e: PipelineError) -> Outcome {
         do {
-            let state: JobState?
+            // The error says which event ends the attempt; the store runs its statement and the table its state.
+            let event: JobEvent
+            var message = ""
             switch e {
-            case .fatal(let message):
-                logger.error("job failed", metadata: ["error": "\(message)"])
-                state = try lease.fail(message) ? .failed : nil
-            case .transient(let message):
-                logger.warning("transient failure", metadata: ["error": "\(message)"])
-                state = try lease.retryLater(message, delaySeconds: backoff.delay(attempt: attempt))
+            case .fatal(let m):
+                logger.error("job failed", metadata: ["error": "\(m)"])
+                (event, message) = (.fail, m)
+            case .transient(let m):
+                logger.warning("transient failure", metadata: ["error": "\(m)"])
+                (event, message) = (.requeue, m)
             case .stopped(.cancel):
-                state = try lease.stop(as: .cancelled) ? .cancelled : nil
+                event = .cancel
             case .stopped(.pause):
-                state = try lease.stop(as: .paused) ? .paused : nil
+                event = .pause
             case .stopped(.terminated):
                 if try lease.handBack() {
                     logger.warning("stopped by a signal; job handed back without using up an attempt")
                     return .finished
                 }
-                state = try lease.retryLater("The worker was stopped by a signal", delaySeconds: backoff.delay(attempt: attempt))
+                (event, message) = (.requeue, "The worker was stopped by a signal")
             case .stopped(.leaseLost):
                 logger.warning("lease lost; stopping without writing")
                 return .leaseLost
             }
+            let state = try lease.end(event, message: message, delaySeconds: backoff.delay(attempt: attempt))
             guard let state else { return .leaseLost }
             if state == .failed || state == .cancelled { try? FileManager.default.removeItem(atPath: workDir) }
             return .finished

@@ -2,7 +2,7 @@ import Foundation
 
 /// Prompts made of the analysis' facts, and answers checked against them: every name or path an answer
 /// puts in backticks must exist in the analysis, or it is flagged ⚠️ in the page and counted.
-public struct LLMGenerator {
+public struct LLMGenerator: Sendable {
     public static let layers = ["summary", "responsibilities", "usage"]
     static let layerTitles = ["summary": "Summary", "responsibilities": "Responsibilities", "usage": "Usage"]
     /// Characters of facts per request (about a quarter of that in tokens).

@@ -4,6 +4,7 @@ import Foundation
 /// syntax and ctags tools), comments and imports, module rules and resolution, pages, HTML and
 /// diagrams. A stage may be entered several times; its seconds add up.
 public final class StageClock: @unchecked Sendable {
+    // @unchecked: `seconds` is read and written under `lock` only.
     public static let stages = ["parse", "comments_imports", "modules", "pages", "html", "diagrams"]
     private var seconds: [String: Double] = [:]
     private let lock = NSLock()

@@ -204,9 +204,7 @@ extension API {
         let store = JobStore(try c.db())
         var updated: Job?
         switch event {
-        case .pause: updated = try store.requestPause(id: id, organisationID: c.org)
-        case .resume: updated = try store.resume(id: id, organisationID: c.org)
-        case .cancel: updated = try store.requestCancel(id: id, organisationID: c.org)
+        case .pause, .resume, .cancel: updated = try store.request(event, id: id, organisationID: c.org)
         case .retry:
             var regenerate = false
             var budget: Double? = nil
@@ -277,7 +275,8 @@ extension API {
 }
 
 /// Coverage figures of completed jobs by job id, bounded like the token cache.
-final class CoverageCache: @unchecked Sendable {  // `entries` is behind `lock`
+final class CoverageCache: @unchecked Sendable {
+    // @unchecked: `entries` is read and written under `lock` only.
     private let lock = NSLock()
     private var entries: [String: JSONValue] = [:]
 

@@ -1,5 +1,6 @@
 import Foundation
 import ScribeCore
+import ScribeCrypto
 import ScribeNet
 import ScribeStore
 

@@ -1,12 +1,16 @@
 import Foundation
 import Logging
 import ScribeCore
+import ScribeCrypto
 import ScribeNet
+import ScribeQueue
 import ScribeStore
 
 /// The JSON API (SPEC §4): routing, authentication, and the handlers in `API+*.swift`.
 /// One instance serves all accept threads; each thread has its own database connection.
 public final class API: @unchecked Sendable {
+    // @unchecked: the caches and counters lock inside; `slots` never changes and each accept thread uses only its
+    // own slot; `requestLog` is set by main before the server starts, and only read afterwards.
     let config: Config
     let logger: Logger
     let auth = AuthCache()

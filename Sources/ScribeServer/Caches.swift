@@ -1,10 +1,10 @@
 import Foundation
-import Logging
 import ScribeCore
 import ScribeStore
 
 /// Verified API tokens, kept briefly so that polling costs no authentication query (SPEC §4).
 final class AuthCache: @unchecked Sendable {
+    // @unchecked: every var is read and written under `lock`.
     private let lock = NSLock()
     private var entries: [String: (AccountStore.Principal, Date)] = [:]
     private let ttl: TimeInterval
@@ -39,6 +39,8 @@ final class AuthCache: @unchecked Sendable {
 /// change) with a newer version replaces the entry and so drops the copy. The copies are bounded in bytes;
 /// past the bound the oldest stored go first.
 final class JobVersionCache: @unchecked Sendable {
+    // @unchecked: every var (entries, connected, generation, the rendered bookkeeping) is read and written under
+    // `lock`; `maxRenderedBytes` is a constant.
     struct Entry {
         let version: Int64
         let organisationID: String
@@ -156,56 +158,4 @@ final class JobVersionCache: @unchecked Sendable {
         renderedHead = 0
         renderedBytes = 0
     }
-}
-
-/// Counters for `/api/metrics`.
-final class Metrics: @unchecked Sendable {
-    private let lock = NSLock()
-    private var byStatus: [Int: Int] = [:]
-    private(set) var notModified = 0
-    private(set) var spawned = 0
-    private(set) var rescued = 0
-
-    func count(status: Int) {
-        lock.lock()
-        byStatus[status, default: 0] += 1
-        if status == 304 { notModified += 1 }
-        lock.unlock()
-    }
-
-    func addSpawned() { lock.lock(); spawned += 1; lock.unlock() }
-    func addRescued(_ n: Int) { lock.lock(); rescued += n; lock.unlock() }
-
-    func snapshot() -> (byStatus: [Int: Int], spawned: Int, rescued: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (byStatus, spawned, rescued)
-    }
-}
-
-/// A boolean shared between threads.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
-    func set() { lock.lock(); value = true; lock.unlock() }
-}
-
-/// Runs `body` on a thread of its own until `stopped` is set; when it throws (the database went away), it
-/// runs again after a pause that doubles up to 10 s. The dispatcher and the webhook sender run this way.
-func startRetryingThread(name: String, stopped: Flag, logger: Logger, lost: Logger.Message, _ body: @escaping () throws -> Void) {
-    let t = Thread {
-        var delay = 0.5
-        while !stopped.isSet {
-            do {
-                try body()
-            } catch {
-                logger.warning(lost, metadata: ["error": "\(error)"])
-            }
-            Thread.sleep(forTimeInterval: delay)
-            delay = min(delay * 2, 10)
-        }
-    }
-    t.name = name
-    t.start()
 }

@@ -32,28 +32,6 @@ public final class FastCGIServer {
         self.logger = logger
     }
 
-    /// Blocks TERM/INT/HUP in every thread so that `run` can wait for them with sigwait.
-    public static func blockSignals() {
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGTERM)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGHUP)
-        pthread_sigmask(SIG_BLOCK, &set, nil)
-        signal(SIGPIPE, SIG_IGN)
-    }
-
-    /// Waits (signals blocked by `blockSignals`) until SIGTERM or SIGINT and returns it. SIGHUP is
-    /// logrotate's "reopen your logs", never a stop: each one calls onHangup.
-    public static func waitForStop(onHangup: (() -> Void)?) -> Int32 {
-        var set = sigset_t()
-        sigemptyset(&set)
-        for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, s) }
-        var sig: Int32 = 0
-        while sigwait(&set, &sig) == 0 && sig == SIGHUP { onHangup?() }
-        return sig
-    }
-
     /// Serves until SIGTERM or SIGINT; returns after in-flight requests finished (at most 10 s).
     public func run(handler: @escaping Handler) throws {
         guard FCGX_Init() == 0 else { throw ServerError("FCGX_Init failed") }
@@ -98,7 +76,7 @@ public final class FastCGIServer {
                 "backlog": "\(ownsSocketFile ? String(backlog) : "as opened by the process manager")",
             ])
 
-        let sig = Self.waitForStop(onHangup: onHangup)
+        let sig = StopSignals.waitForStop(onHangup: onHangup)
         logger.info("stopping", metadata: ["signal": "\(sig)"])
         FCGX_ShutdownPending()
         // shutdown() wakes the threads blocked in accept(); close() alone would not on Linux.
@@ -211,6 +189,7 @@ public struct ServerError: Error, CustomStringConvertible {
 
 /// A counter shared between threads.
 final class Counter: @unchecked Sendable {
+    // @unchecked: `n` is read and written under `lock` only.
     private let lock = NSLock()
     private var n = 0
     func add(_ d: Int) { lock.lock(); n += d; lock.unlock() }

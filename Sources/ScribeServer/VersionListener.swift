@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ScribeCore
 import ScribeStore
 
 /// A thread that LISTENs for job changes and keeps the version cache current, reconnecting when needed.
@@ -8,7 +9,7 @@ final class VersionListener {
     private let cache: JobVersionCache
     private let logger: Logger
     /// Set to stop the thread (tests); a plain `while true` here also made the optimizer take minutes.
-    private let stopped = Flag()
+    private let stopped = StopFlag()
 
     init(url: String, cache: JobVersionCache, logger: Logger) {
         self.url = url

@@ -232,6 +232,21 @@ public struct Row: Sendable {
         return v
     }
 
+    /// A nullable column of an enum's values: NULL is nil, an unknown value is an error.
+    public func optionalValue<T: RawRepresentable>(_ name: String, as type: T.Type = T.self) throws -> T?
+    where T.RawValue == String {
+        guard let raw = string(name) else { return nil }
+        guard let v = T(rawValue: raw) else { throw RowDecodingError(column: name, value: raw) }
+        return v
+    }
+
+    /// An integer column the row must have: a missing column, a NULL or a value that is not a number is an error.
+    public func requiredInt(_ name: String) throws -> Int {
+        let raw = try required(name)
+        guard let v = Int(raw) else { throw RowDecodingError(column: name, value: raw) }
+        return v
+    }
+
     public func int(_ name: String) -> Int? { string(name).flatMap { Int($0) } }
     public func int64(_ name: String) -> Int64? { string(name).flatMap { Int64($0) } }
     public func double(_ name: String) -> Double? { string(name).flatMap { Double($0) } }

@@ -172,8 +172,21 @@ public struct JobStore {
 
     // MARK: Control from the API
 
+    /// A person's request (pause, resume or cancel) on a job of the organisation: runs the guarded statement
+    /// for the event and returns the job as it is then, or nil when the event is refused in the job's state
+    /// (`JobTransitions.refusal` says why). Retry has its own method: it may meet the active-job limit.
+    public func request(_ event: JobEvent, id: String, organisationID: String) throws -> Job? {
+        switch event {
+        case .pause: return try requestPause(id: id, organisationID: organisationID)
+        case .resume: return try resume(id: id, organisationID: organisationID)
+        case .cancel: return try requestCancel(id: id, organisationID: organisationID)
+        case .claim, .requeue, .complete, .fail, .retry:
+            preconditionFailure("\(event) is not a request a person makes on a job")
+        }
+    }
+
     /// Pause: a queued job is held at once; a running one is asked to stop at the next object boundary.
-    public func requestPause(id: String, organisationID: String) throws -> Job? {
+    private func requestPause(id: String, organisationID: String) throws -> Job? {
         try db.query(
             """
             UPDATE jobs SET
@@ -188,7 +201,7 @@ public struct JobStore {
 
     /// Resume: a paused job is queued again (its worker will skip finished objects); a pause that was
     /// requested but not yet honoured is withdrawn.
-    public func resume(id: String, organisationID: String) throws -> Job? {
+    private func resume(id: String, organisationID: String) throws -> Job? {
         try db.query(
             """
             UPDATE jobs SET
@@ -204,7 +217,7 @@ public struct JobStore {
 
     /// Cancel: queued or paused jobs end at once; a running job's worker is asked to stop (it checks
     /// within a second, and the dispatcher's SIGTERM backs it up).
-    public func requestCancel(id: String, organisationID: String) throws -> Job? {
+    private func requestCancel(id: String, organisationID: String) throws -> Job? {
         try db.query(
             """
             UPDATE jobs SET
@@ -328,14 +341,26 @@ public struct JobStore {
     /// or pause, else queue it again with backoff while attempts remain, else fail it with the message.
     /// `$1` is the backoff in seconds and `$2` the message in every release; `cte` selects the jobs (its own
     /// parameters start at `$3`) and is one of the constant fragments below.
+    /// `JobTransitions.releaseOrder` as SQL: one WHEN per condition, in its order, over the row `cur`.
+    static let releaseCase: String = {
+        let whens = JobTransitions.releaseOrder.map { rule -> String in
+            let condition: String
+            switch rule.when {
+            case .cancelRequested: condition = "cur.cancel_requested"
+            case .pauseRequested: condition = "cur.pause_requested"
+            case .attemptsLeft: condition = "cur.attempt < cur.max_attempts"
+            case .otherwise: condition = "true"
+            }
+            let state = JobTransitions.target(from: .running, on: rule.event) ?? .failed
+            return "WHEN \(condition) THEN '\(state.rawValue)'"
+        }
+        return "CASE " + whens.joined(separator: " ") + " END"
+    }()
+
     private static func releaseUpdate(_ cte: String) -> String {
         """
         WITH cur AS (\(cte)),
-        nxt AS (SELECT cur.id, CASE
-                    WHEN cur.cancel_requested THEN 'cancelled'
-                    WHEN cur.pause_requested THEN 'paused'
-                    WHEN cur.attempt < cur.max_attempts THEN 'queued'
-                    ELSE 'failed' END AS next, cur.attempt, cur.max_attempts
+        nxt AS (SELECT cur.id, \(releaseCase) AS next, cur.attempt, cur.max_attempts
                 FROM cur)
         UPDATE jobs j SET
             status = nxt.next,

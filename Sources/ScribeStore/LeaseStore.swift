@@ -104,7 +104,7 @@ public final class LeaseStore {
 
     public struct ObjectRow: Sendable {
         public let path: String
-        public let status: String
+        public let status: ObjectStatus
         public let fingerprint: String?
         public let runs: Int
     }
@@ -133,7 +133,11 @@ public final class LeaseStore {
         try db.query(
             "SELECT path, status, fingerprint, runs FROM job_objects WHERE job_id = $1 ORDER BY position, path", [jobID],
             name: "lease.objects"
-        ).rows.map { ObjectRow(path: $0.string("path") ?? "", status: $0.string("status") ?? "pending", fingerprint: $0.string("fingerprint"), runs: $0.int("runs") ?? 0) }
+        ).rows.map {
+            ObjectRow(
+                path: try $0.required("path"), status: try $0.value("status"), fingerprint: $0.string("fingerprint"),
+                runs: try $0.requiredInt("runs"))
+        }
     }
 
     /// Marks an object as being generated and shows it on the job, in one statement.
@@ -153,27 +157,19 @@ public final class LeaseStore {
                 """, [jobID, lease, path, String(progress), step], name: "lease.object-started"))
     }
 
-    public struct Counts: Sendable {
-        public var processed: Int
-        public var failed: Int
-        public var total: Int
-        public init(processed: Int, failed: Int, total: Int) {
-            self.processed = processed
-            self.failed = failed
-            self.total = total
-        }
-    }
+    public typealias Counts = ObjectCounts
 
     /// Records an object's outcome, the job's counts, progress and estimate, and an event: one round trip.
     public func objectFinished(
-        _ path: String, status: String, error: String?, durationMs: Int, counts: Counts, progress: Int,
+        _ path: String, status: ObjectStatus, error: String?, durationMs: Int, counts: Counts, progress: Int,
         etaSeconds: Double?
     ) throws -> Signals {
         let message: String
         switch status {
-        case "done": message = "Documented \(path)"
-        case "skipped": message = "Reused the page of \(path): \(error ?? "unchanged")"
-        default: message = "Failed to document \(path): \(error ?? "unknown error")"
+        case .done: message = "Documented \(path)"
+        case .skipped: message = "Reused the page of \(path): \(error ?? "unchanged")"
+        case .failed: message = "Failed to document \(path): \(error ?? "unknown error")"
+        case .pending, .running: preconditionFailure("an object finishes as done, skipped or failed, not \(status)")
         }
         return signals(
             try db.query(
@@ -198,7 +194,7 @@ public final class LeaseStore {
                 """,
                 [
                     jobID, lease, path, String(progress), String(counts.processed), String(counts.failed), String(counts.total),
-                    etaSeconds.map { String(format: "%.1f", $0) }, status, error.map(BoundedText.errorMessage), String(durationMs),
+                    etaSeconds.map { String(format: "%.1f", $0) }, status.rawValue, error.map(BoundedText.errorMessage), String(durationMs),
                     BoundedText.event(message),
                 ], name: "lease.object-finished"))
     }
@@ -217,7 +213,7 @@ public final class LeaseStore {
 
     /// One LLM request's record (a layer of an object): tokens and cost on the job and the object, an event.
     public func layerFinished(
-        _ path: String, layer: String, status: String, promptTokens: Int, completionTokens: Int, costUSD: Double,
+        _ path: String, layer: String, status: LayerStatus, promptTokens: Int, completionTokens: Int, costUSD: Double,
         unverified: Int, durationMs: Int, message: String
     ) throws -> Signals {
         signals(
@@ -239,7 +235,7 @@ public final class LeaseStore {
                 """,
                 [
                     jobID, lease, path, String(promptTokens), String(completionTokens), String(format: "%.10f", costUSD),
-                    String(unverified), layer, status, String(durationMs), BoundedText.event(message),
+                    String(unverified), layer, status.rawValue, String(durationMs), BoundedText.event(message),
                 ], name: "lease.layer"))
     }
 
@@ -385,9 +381,23 @@ public final class LeaseStore {
         ).count == 1
     }
 
-    /// The worker honoured a pause (at an object boundary) or a cancel.
-    public func stop(as state: JobState) throws -> Bool {
-        precondition(state == .paused || state == .cancelled)
+    /// Ends the attempt on a worker's event, with the guarded statement for it: `.fail` (a fatal error),
+    /// `.requeue` (a transient one: the release rule of `JobTransitions.releaseOrder` decides), `.pause` or
+    /// `.cancel` (honoured). Returns the state the job is in then, or nil when the lease was lost.
+    public func end(_ event: JobEvent, message: String, delaySeconds: Double) throws -> JobState? {
+        switch event {
+        case .fail: return try fail(message) ? JobTransitions.target(from: .running, on: .fail) : nil
+        case .requeue: return try retryLater(message, delaySeconds: delaySeconds)
+        case .pause, .cancel: return try stop(event) ? JobTransitions.target(from: .running, on: event) : nil
+        case .claim, .resume, .complete, .retry: preconditionFailure("a worker does not end its attempt on \(event)")
+        }
+    }
+
+    /// The worker honoured a pause (at an object boundary) or a cancel: `.pause` or `.cancel` from running.
+    public func stop(_ event: JobEvent) throws -> Bool {
+        guard event == .pause || event == .cancel, let state = JobTransitions.target(from: .running, on: event) else {
+            preconditionFailure("a worker stops on a pause or a cancel, not on \(event)")
+        }
         let paused = state == .paused
         return try db.query(
             """

@@ -52,13 +52,14 @@ public struct RepositoryStore {
         ) j ON true
         """
 
-    static func repository(_ r: Row) -> Repository {
+    /// A missing required column or an unknown status is an error, never an empty default.
+    static func repository(_ r: Row) throws -> Repository {
         Repository(
-            id: r.string("id") ?? "", organisationID: r.string("organisation_id") ?? "", url: r.string("url") ?? "",
-            branch: r.string("branch"), name: r.string("name") ?? "", githubSlug: r.string("github_slug"),
+            id: try r.required("id"), organisationID: try r.required("organisation_id"), url: try r.required("url"),
+            branch: r.string("branch"), name: try r.required("name"), githubSlug: r.string("github_slug"),
             description: r.string("description"), defaultBranch: r.string("default_branch"),
-            createdBy: r.string("created_by"), createdAt: r.string("created_at") ?? "", docsJobID: r.string("docs_job_id"),
-            lastJobID: r.string("last_job_id"), lastJobStatus: r.string("last_job_status").flatMap(JobState.init(rawValue:)),
+            createdBy: r.string("created_by"), createdAt: try r.required("created_at"), docsJobID: r.string("docs_job_id"),
+            lastJobID: r.string("last_job_id"), lastJobStatus: try r.optionalValue("last_job_status"),
             lastJobProgress: r.int("last_job_progress"), freshness: freshness(r), pushSecretSet: r.bool("push_secret_set"))
     }
 
@@ -218,9 +219,10 @@ public struct RepositoryStore {
         try db.query(Self.pagesStatement(jobID: jobID, limit: limit, after: after)).rows.map(Self.page)
     }
 
-    static func page(_ r: Row) -> Page {
-        Page(path: r.string("path") ?? "", title: r.string("title") ?? "", kind: r.string("kind") ?? "module",
-             module: r.string("module"), contentType: r.string("content_type") ?? "text/plain")
+    static func page(_ r: Row) throws -> Page {
+        Page(
+            path: try r.required("path"), title: try r.required("title"), kind: try r.required("kind"),
+            module: r.string("module"), contentType: try r.required("content_type"))
     }
 
     public func page(jobID: String, path: String) throws -> Page? {

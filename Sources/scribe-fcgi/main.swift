@@ -1,21 +1,29 @@
 import Foundation
+import Logging
 import ScribeCore
+import ScribeQueue
 import ScribeServer
 import ScribeStore
 
-ScribeVersion.handleFlag(CommandLine.arguments, program: "scribe-fcgi")
+if ScribeVersion.isRequested(by: CommandLine.arguments) {
+    print("scribe-fcgi \(ScribeVersion.string)")
+    exit(0)
+}
 
 // Signals are blocked before any thread starts, so that only the main thread's sigwait receives them.
-FastCGIServer.blockSignals()
+StopSignals.block()
 
 let config: Config
+let logSink: LogSink
 do {
     config = try Config.fromEnvironment()
+    logSink = try LogSink.fromEnvironment()
 } catch {
     FileHandle.standardError.write(Data("scribe-fcgi: configuration error: \(error)\n".utf8))
     exit(78)  // EX_CONFIG
 }
-let (logger, logSink) = LogSetup.bootstrap(label: "scribe-fcgi", level: config.logLevel)
+LoggingSystem.bootstrap(logSink.handler)
+let logger = LogSink.logger(label: "scribe-fcgi", level: config.logLevel)
 
 // A database whose migrations are behind would fail request after request: refuse to start instead.
 // An unreachable database is not a reason to refuse (it answers 503 until the database is back).

@@ -50,7 +50,10 @@ var jobs = ProcessInfo.processInfo.activeProcessorCount
 var files: [String] = []
 var timeLimit = 10.0
 
-ScribeVersion.handleFlag(CommandLine.arguments, program: "scribe-swift-symbols")
+if ScribeVersion.isRequested(by: CommandLine.arguments) {
+    print("scribe-swift-symbols \(ScribeVersion.string)")
+    exit(0)
+}
 
 do {
     var args = CommandLine.arguments.dropFirst()
@@ -172,6 +175,8 @@ func writeOut(_ bytes: [UInt8]) {
 /// Hands out file indexes to the workers, writes finished files in list order, and gives up on
 /// files whose parse runs past the time limit.
 final class Pipeline: @unchecked Sendable {
+    // @unchecked: every var (next, nextToWrite, done, started, abandoned) is read and written under `lock`; the
+    // rest is set in init and never changes.
     private let lock = NSLock()
     private var next = 0
     private var nextToWrite = 0

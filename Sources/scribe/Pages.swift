@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import ScribeCore
-import ScribeNet
-import ScribeServer
+import ScribeCrypto
+import ScribeQueue
 import ScribeStore
 
 /// `scribe gc`: retention and this host's housekeeping, as the dispatchers run it every `SCRIBE_GC_SECONDS`.
@@ -19,7 +19,7 @@ struct GC: ParsableCommand {
 
     func run() throws {
         let (config, db) = try CLI.connect()
-        let (logger, _) = LogSetup.bootstrap(label: "scribe-gc", level: "warning")
+        let (logger, _) = try CLI.startLogging(label: "scribe-gc", level: "warning")
         let r = try Retention(config: config, logger: logger).run(db)
         print(
             "removed the pages of \(r.prunedJobs) job(s) (\(r.removedContents) contents), \(r.cacheFiles) cached file(s), "

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScribeCore
+import ScribeCrypto
 import ScribeNet
 import ScribePipeline
 import ScribeStore

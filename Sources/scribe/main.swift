@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ScribeCore
+import ScribeCrypto
 import ScribeNet
 import ScribePipeline
-import ScribeServer
+import ScribeQueue
 import ScribeStore
 
 /// `scribe`: the administration command line (SPEC §1).
@@ -26,6 +28,18 @@ enum CLI {
         do { return try Config.fromEnvironment() } catch {
             throw fail("configuration error: \(error)")
         }
+    }
+
+    /// Installs the log sink the environment asks for (the commands that log: `dispatch`, `gc`); a sink that
+    /// cannot be opened is a configuration error (exit 78), as in the other executables.
+    static func startLogging(label: String, level: String) throws -> (Logger, LogSink) {
+        let sink: LogSink
+        do { sink = try LogSink.fromEnvironment() } catch {
+            FileHandle.standardError.write(Data("\(label): configuration error: \(error)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        LoggingSystem.bootstrap(sink.handler)
+        return (LogSink.logger(label: label, level: level), sink)
     }
 
     static func connect() throws -> (Config, Connection) {
@@ -284,13 +298,13 @@ struct Dispatch: ParsableCommand {
     func run() throws {
         let config = try CLI.config()
         // Blocked before any thread starts: the loop below waits for them (SIGHUP reopens the log file).
-        if loop { FastCGIServer.blockSignals() }
-        let (logger, sink) = LogSetup.bootstrap(label: "scribe-dispatch", level: config.logLevel)
+        if loop { StopSignals.block() }
+        let (logger, sink) = try CLI.startLogging(label: "scribe-dispatch", level: config.logLevel)
         let launcher = WorkerLauncher(workerPath: WorkerLauncher.defaultWorkerPath(config: config), logDir: config.dataDir + "/logs")
         let d = Dispatcher(config: config, logger: logger, launcher: launcher)
         if loop {
             d.start()
-            let sig = FastCGIServer.waitForStop { sink.reopen() }
+            let sig = StopSignals.waitForStop { sink.reopen() }
             // Workers run in their own sessions and finish their jobs.
             logger.info("stopping", metadata: ["signal": "\(sig)"])
             return

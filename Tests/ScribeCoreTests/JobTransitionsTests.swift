@@ -75,4 +75,21 @@ struct JobTransitionsTests {
         #expect(JobTransitions.refusal(.retry, in: .queued).contains("failed or cancelled"))
         #expect(JobTransitions.refusal(.cancel, in: .failed).contains("this job is failed"))
     }
+
+    /// SPEC §2's release of an attempt that ended without a final state: a pending cancel wins, then a pending
+    /// pause, then a retry while attempts remain; else the job fails.
+    @Test func releasedAttemptsFollowSpecOrder() {
+        for cancel in [false, true] {
+            for pause in [false, true] {
+                for (attempt, max) in [(1, 3), (3, 3)] {
+                    let expected: JobState =
+                        cancel ? .cancelled : pause ? .paused : attempt < max ? .queued : .failed
+                    #expect(
+                        JobTransitions.released(
+                            cancelRequested: cancel, pauseRequested: pause, attempt: attempt, maxAttempts: max)
+                            == expected, "cancel \(cancel), pause \(pause), attempt \(attempt) of \(max)")
+                }
+            }
+        }
+    }
 }

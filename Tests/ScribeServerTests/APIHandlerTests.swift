@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import ScribeCore
-import ScribeNet
+import ScribeCrypto
 import ScribeServer
 import ScribeStore
 import ScribeTestSupport

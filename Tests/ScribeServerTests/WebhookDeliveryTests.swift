@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import ScribeCore
 import ScribeNet
-@testable import ScribeServer
+import ScribeCrypto
+@testable import ScribeQueue
 import ScribeStore
 import Testing
 

@@ -59,7 +59,7 @@ struct ActiveJobIndexTests {
         let org = try fx.organisation()
         let repo = try fx.repository(organisationID: org)
         let first = try fx.queuedJob(org: org, repo: repo)
-        #expect(try fx.jobs.requestPause(id: first.id, organisationID: org)?.state == .paused)
+        #expect(try fx.jobs.request(.pause, id: first.id, organisationID: org)?.state == .paused)
         guard
             case .conflict = try fx.jobs.create(
                 organisationID: org, repositoryID: repo, options: JobOptions(), triggeredBy: nil)
@@ -67,7 +67,7 @@ struct ActiveJobIndexTests {
             Issue.record("a paused job did not hold the slot")
             return
         }
-        #expect(try fx.jobs.requestCancel(id: first.id, organisationID: org)?.state == .cancelled)
+        #expect(try fx.jobs.request(.cancel, id: first.id, organisationID: org)?.state == .cancelled)
         let second = try fx.queuedJob(org: org, repo: repo)
         #expect(second.id != first.id)
         #expect(try fx.jobs.activeJobID(repositoryID: repo) == second.id)

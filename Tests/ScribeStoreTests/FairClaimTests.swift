@@ -129,7 +129,7 @@ struct FairClaimTests {
         #expect(active == made[2].id)
         guard case .created = try create(other) else { Issue.record("another organisation is not capped"); return }
         // Ending one frees its slot; retrying it is refused again while the cap is reached.
-        let cancelled = try #require(try fx.jobs.requestCancel(id: made[2].id, organisationID: org))
+        let cancelled = try #require(try fx.jobs.request(.cancel, id: made[2].id, organisationID: org))
         #expect(cancelled.state == .cancelled)
         guard case .created = try create(org) else { Issue.record("a slot was freed"); return }
         #expect(throws: JobStore.ActiveJobLimitReached.self) {

@@ -16,7 +16,7 @@ struct JobChannelTests {
         let org = try #require(try fx.value("SELECT organisation_id::text AS v FROM jobs WHERE id = $1", [job.id]))
         #expect(created.first == JobChannel.Change(jobID: job.id, version: 1, status: "queued", organisationID: org))
 
-        _ = try #require(try fx.jobs.requestCancel(id: job.id, organisationID: org))
+        _ = try #require(try fx.jobs.request(.cancel, id: job.id, organisationID: org))
         let cancelled = try changes(listener, of: job.id, atLeast: 1)
         #expect(cancelled.last?.status == "cancelled")
         #expect(cancelled.last?.version == 2)

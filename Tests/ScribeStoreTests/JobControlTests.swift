@@ -12,12 +12,12 @@ struct JobControlTests {
         let fx = try Fixture()
         let job = try fx.queuedJob()
         let org = job.organisationID
-        let paused = try #require(try fx.jobs.requestPause(id: job.id, organisationID: org))
+        let paused = try #require(try fx.jobs.request(.pause, id: job.id, organisationID: org))
         #expect(paused.state == .paused && !paused.pauseRequested && paused.currentStep == "Paused")
-        #expect(try fx.jobs.requestPause(id: job.id, organisationID: org) == nil)
-        let resumed = try #require(try fx.jobs.resume(id: job.id, organisationID: org))
+        #expect(try fx.jobs.request(.pause, id: job.id, organisationID: org) == nil)
+        let resumed = try #require(try fx.jobs.request(.resume, id: job.id, organisationID: org))
         #expect(resumed.state == .queued && resumed.currentStep == "Queued")
-        #expect(try fx.jobs.resume(id: job.id, organisationID: org) == nil)
+        #expect(try fx.jobs.request(.resume, id: job.id, organisationID: org) == nil)
     }
 
     @Test("a running job is asked to pause; resume withdraws the request; the worker's stop pauses it")
@@ -26,35 +26,35 @@ struct JobControlTests {
         let job = try fx.queuedJob()
         let org = job.organisationID
         let claim = try fx.claim(job.id)
-        let asked = try #require(try fx.jobs.requestPause(id: job.id, organisationID: org))
+        let asked = try #require(try fx.jobs.request(.pause, id: job.id, organisationID: org))
         #expect(asked.state == .running && asked.pauseRequested)
-        let withdrawn = try #require(try fx.jobs.resume(id: job.id, organisationID: org))
+        let withdrawn = try #require(try fx.jobs.request(.resume, id: job.id, organisationID: org))
         #expect(withdrawn.state == .running && !withdrawn.pauseRequested)
-        #expect(try fx.jobs.resume(id: job.id, organisationID: org) == nil, "nothing left to resume")
-        _ = try fx.jobs.requestPause(id: job.id, organisationID: org)
-        #expect(try LeaseStore(db: fx.db, jobID: job.id, lease: claim.leaseToken).stop(as: .paused))
+        #expect(try fx.jobs.request(.resume, id: job.id, organisationID: org) == nil, "nothing left to resume")
+        _ = try fx.jobs.request(.pause, id: job.id, organisationID: org)
+        #expect(try LeaseStore(db: fx.db, jobID: job.id, lease: claim.leaseToken).stop(.pause))
         let paused = try #require(try fx.jobs.get(id: job.id))
         #expect(paused.state == .paused && !paused.pauseRequested && paused.finishedAt == nil)
-        #expect(try fx.jobs.resume(id: job.id, organisationID: org)?.state == .queued)
+        #expect(try fx.jobs.request(.resume, id: job.id, organisationID: org)?.state == .queued)
     }
 
     @Test("cancel: queued and paused jobs end at once, a running one is asked; a cancelled job refuses the rest")
     func cancel() throws {
         let fx = try Fixture()
         let queued = try fx.queuedJob()
-        let c = try #require(try fx.jobs.requestCancel(id: queued.id, organisationID: queued.organisationID))
+        let c = try #require(try fx.jobs.request(.cancel, id: queued.id, organisationID: queued.organisationID))
         #expect(c.state == .cancelled && c.finishedAt != nil && c.currentStep == "Cancelled")
-        #expect(try fx.jobs.requestCancel(id: queued.id, organisationID: queued.organisationID) == nil)
-        #expect(try fx.jobs.requestPause(id: queued.id, organisationID: queued.organisationID) == nil)
-        #expect(try fx.jobs.resume(id: queued.id, organisationID: queued.organisationID) == nil)
+        #expect(try fx.jobs.request(.cancel, id: queued.id, organisationID: queued.organisationID) == nil)
+        #expect(try fx.jobs.request(.pause, id: queued.id, organisationID: queued.organisationID) == nil)
+        #expect(try fx.jobs.request(.resume, id: queued.id, organisationID: queued.organisationID) == nil)
 
         let paused = try fx.queuedJob()
-        _ = try fx.jobs.requestPause(id: paused.id, organisationID: paused.organisationID)
-        #expect(try fx.jobs.requestCancel(id: paused.id, organisationID: paused.organisationID)?.state == .cancelled)
+        _ = try fx.jobs.request(.pause, id: paused.id, organisationID: paused.organisationID)
+        #expect(try fx.jobs.request(.cancel, id: paused.id, organisationID: paused.organisationID)?.state == .cancelled)
 
         let running = try fx.queuedJob()
         _ = try fx.claim(running.id)
-        let asked = try #require(try fx.jobs.requestCancel(id: running.id, organisationID: running.organisationID))
+        let asked = try #require(try fx.jobs.request(.cancel, id: running.id, organisationID: running.organisationID))
         #expect(asked.state == .running && asked.cancelRequested && asked.finishedAt == nil)
     }
 
@@ -89,12 +89,12 @@ struct JobControlTests {
         #expect(try fx.claim(job.id).attempt == 1)
 
         // Cancelled → retry too.
-        _ = try fx.jobs.requestCancel(id: job.id, organisationID: org)
+        _ = try fx.jobs.request(.cancel, id: job.id, organisationID: org)
         _ = try LeaseStore(
             db: fx.db, jobID: job.id,
             lease: try #require(try fx.value("SELECT lease_token::text AS v FROM jobs WHERE id = $1", [job.id]))
         )
-        .stop(as: .cancelled)
+        .stop(.cancel)
         guard case .retried = try fx.jobs.retry(id: job.id, organisationID: org, regenerateAll: false) else {
             Issue.record("a cancelled job was not retried")
             return
@@ -130,7 +130,7 @@ struct JobControlTests {
         try lease.seedObjects([(path: "a", fingerprint: nil)])
         _ = try lease.objectStarted("a", progress: 50, step: "a")
         _ = try lease.objectFinished(
-            "a", status: "done", error: nil, durationMs: 1, counts: .init(processed: 1, failed: 0, total: 1),
+            "a", status: .done, error: nil, durationMs: 1, counts: .init(processed: 1, failed: 0, total: 1),
             progress: 90, etaSeconds: nil)
         #expect(try lease.fail("fatal"))
         guard case .retried = try fx.jobs.retry(id: job.id, organisationID: job.organisationID, regenerateAll: false)
@@ -148,7 +148,7 @@ struct JobControlTests {
         let org = try fx.organisation()
         let repo = try fx.repository(organisationID: org)
         let old = try fx.queuedJob(org: org, repo: repo)
-        _ = try fx.jobs.requestCancel(id: old.id, organisationID: org)
+        _ = try fx.jobs.request(.cancel, id: old.id, organisationID: org)
         let current = try fx.queuedJob(org: org, repo: repo)
         guard case .conflict(let active) = try fx.jobs.retry(id: old.id, organisationID: org, regenerateAll: false)
         else {
@@ -171,9 +171,9 @@ struct JobControlTests {
             try LeaseStore(db: fx.db, jobID: job.id, lease: claim.leaseToken).complete(
                 docsPath: "/d", pages: [], cacheHit: false))
         let before = try fx.snapshot(job.id)
-        #expect(try fx.jobs.requestPause(id: job.id, organisationID: org) == nil)
-        #expect(try fx.jobs.resume(id: job.id, organisationID: org) == nil)
-        #expect(try fx.jobs.requestCancel(id: job.id, organisationID: org) == nil)
+        #expect(try fx.jobs.request(.pause, id: job.id, organisationID: org) == nil)
+        #expect(try fx.jobs.request(.resume, id: job.id, organisationID: org) == nil)
+        #expect(try fx.jobs.request(.cancel, id: job.id, organisationID: org) == nil)
         guard case .refused = try fx.jobs.retry(id: job.id, organisationID: org, regenerateAll: false) else {
             Issue.record("a completed job was retried")
             return
@@ -188,9 +188,9 @@ struct JobControlTests {
         let stranger = try fx.organisation()
         let before = try fx.snapshot(job.id)
         #expect(try fx.jobs.get(id: job.id, organisationID: stranger) == nil)
-        #expect(try fx.jobs.requestPause(id: job.id, organisationID: stranger) == nil)
-        #expect(try fx.jobs.requestCancel(id: job.id, organisationID: stranger) == nil)
-        #expect(try fx.jobs.resume(id: job.id, organisationID: stranger) == nil)
+        #expect(try fx.jobs.request(.pause, id: job.id, organisationID: stranger) == nil)
+        #expect(try fx.jobs.request(.cancel, id: job.id, organisationID: stranger) == nil)
+        #expect(try fx.jobs.request(.resume, id: job.id, organisationID: stranger) == nil)
         guard case .refused = try fx.jobs.retry(id: job.id, organisationID: stranger, regenerateAll: false) else {
             Issue.record("a stranger retried the job")
             return

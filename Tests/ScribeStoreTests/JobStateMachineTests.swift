@@ -20,10 +20,10 @@ struct JobStateMachineTests {
         case .queued:
             return (job, Self.noLease)
         case .paused:
-            _ = try #require(try fx.jobs.requestPause(id: job.id, organisationID: org))
+            _ = try #require(try fx.jobs.request(.pause, id: job.id, organisationID: org))
             return (job, Self.noLease)
         case .cancelled:
-            _ = try #require(try fx.jobs.requestCancel(id: job.id, organisationID: org))
+            _ = try #require(try fx.jobs.request(.cancel, id: job.id, organisationID: org))
             return (job, Self.noLease)
         case .running, .completed, .failed:
             let claim = try fx.claim(job.id)
@@ -44,18 +44,18 @@ struct JobStateMachineTests {
             try fx.db.query(
                 "UPDATE jobs SET run_after = 'infinity' WHERE status = 'queued' AND id <> $1", [job.id], name: "t.hold")
             _ = try fx.jobs.claim(host: "test-host")
-        case .requeue: _ = try lease.retryLater("transient", delaySeconds: 0)
+        case .requeue: _ = try lease.end(.requeue, message: "transient", delaySeconds: 0)
         case .pause:
-            if try fx.jobs.requestPause(id: job.id, organisationID: org)?.state == .running {
-                _ = try lease.stop(as: .paused)
+            if try fx.jobs.request(.pause, id: job.id, organisationID: org)?.state == .running {
+                _ = try lease.end(.pause, message: "", delaySeconds: 0)
             }
-        case .resume: _ = try fx.jobs.resume(id: job.id, organisationID: org)
+        case .resume: _ = try fx.jobs.request(.resume, id: job.id, organisationID: org)
         case .cancel:
-            if try fx.jobs.requestCancel(id: job.id, organisationID: org)?.state == .running {
-                _ = try lease.stop(as: .cancelled)
+            if try fx.jobs.request(.cancel, id: job.id, organisationID: org)?.state == .running {
+                _ = try lease.end(.cancel, message: "", delaySeconds: 0)
             }
         case .complete: _ = try lease.complete(docsPath: "d", pages: [], cacheHit: false)
-        case .fail: _ = try lease.fail("broken")
+        case .fail: _ = try lease.end(.fail, message: "broken", delaySeconds: 0)
         case .retry: _ = try fx.jobs.retry(id: job.id, organisationID: org, regenerateAll: false)
         }
     }
@@ -81,6 +81,39 @@ struct JobStateMachineTests {
                     try fx.db.query(
                         "UPDATE jobs SET status = 'cancelled', finished_at = now(), lease_token = NULL WHERE id = $1",
                         [job.id], name: "t.end")
+                }
+            }
+        }
+    }
+
+    /// The release rule is decided once: for every pending cancel, pending pause and attempts left, the store's
+    /// release (the reaper's, the rescue's and a worker's transient end) lands where `JobTransitions.released`
+    /// says, and the state it returns is the one stored.
+    @Test("a released attempt ends where JobTransitions.released says")
+    func releaseFollowsTheRule() throws {
+        let fx = try Fixture()
+        for cancel in [false, true] {
+            for pause in [false, true] {
+                for attemptsLeft in [false, true] {
+                    let job = try fx.queuedJob(maxRetries: attemptsLeft ? 2 : 0)
+                    let claim = try fx.claim(job.id)
+                    try fx.db.query(
+                        "UPDATE jobs SET cancel_requested = $2, pause_requested = $3 WHERE id = $1",
+                        [job.id, cancel ? "true" : "false", pause ? "true" : "false"], name: "t.flags")
+                    let running = try #require(try fx.jobs.get(id: job.id))
+                    let expected = JobTransitions.released(
+                        cancelRequested: cancel, pauseRequested: pause, attempt: running.attempt,
+                        maxAttempts: running.maxAttempts)
+                    let returned = try fx.jobs.releaseExited(
+                        jobID: job.id, lease: claim.leaseToken, message: "gone", delaySeconds: 0)
+                    let label = "cancel \(cancel), pause \(pause), attempts left \(attemptsLeft)"
+                    #expect(returned == expected, "\(label)")
+                    #expect(try fx.jobs.get(id: job.id)?.state == expected, "\(label)")
+                    if expected.isActive {
+                        try fx.db.query(
+                            "UPDATE jobs SET status = 'cancelled', finished_at = now(), lease_token = NULL WHERE id = $1",
+                            [job.id], name: "t.end")
+                    }
                 }
             }
         }

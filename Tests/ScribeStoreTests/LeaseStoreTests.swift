@@ -27,7 +27,7 @@ struct LeaseStoreTests {
         #expect(try stale.objectStarted("src/a", progress: 60, step: "Generating documentation: a (1 of 2)") == .lost)
         #expect(
             try stale.objectFinished(
-                "src/a", status: "done", error: nil, durationMs: 5, counts: .init(processed: 1, failed: 0, total: 2),
+                "src/a", status: .done, error: nil, durationMs: 5, counts: .init(processed: 1, failed: 0, total: 2),
                 progress: 70,
                 etaSeconds: 3) == .lost)
         try stale.event(level: "warning", "a stale worker speaks")
@@ -37,8 +37,8 @@ struct LeaseStoreTests {
                 pages: [.init(path: "index.md", title: "x", kind: "index", module: nil, contentType: "text/markdown")],
                 cacheHit: false) == false)
         #expect(try stale.fail("stale failure") == false)
-        #expect(try stale.stop(as: .paused) == false)
-        #expect(try stale.stop(as: .cancelled) == false)
+        #expect(try stale.stop(.pause) == false)
+        #expect(try stale.stop(.cancel) == false)
         #expect(try stale.retryLater("stale transient error", delaySeconds: 0) == nil)
     }
 
@@ -115,11 +115,11 @@ struct LeaseStoreTests {
         _ = try lease.objectStarted("a", progress: 30, step: "Generating documentation: a (1 of 2)")
         #expect(try progress() == 40)
         _ = try lease.objectFinished(
-            "a", status: "done", error: nil, durationMs: 1, counts: .init(processed: 1, failed: 0, total: 2),
+            "a", status: .done, error: nil, durationMs: 1, counts: .init(processed: 1, failed: 0, total: 2),
             progress: 35, etaSeconds: nil)
         #expect(try progress() == 40)
         _ = try lease.objectFinished(
-            "b", status: "failed", error: "boom", durationMs: 1, counts: .init(processed: 1, failed: 1, total: 2),
+            "b", status: .failed, error: "boom", durationMs: 1, counts: .init(processed: 1, failed: 1, total: 2),
             progress: 90,
             etaSeconds: nil)
         #expect(try progress() == 90)
@@ -168,7 +168,7 @@ struct LeaseStoreTests {
                 != nil)
 
         // A control from the API is a change too.
-        let paused = try #require(try fx.jobs.requestPause(id: job.id, organisationID: job.organisationID))
+        let paused = try #require(try fx.jobs.request(.pause, id: job.id, organisationID: job.organisationID))
         #expect(paused.version == v3 + 1)
         #expect(
             try awaitNotification(listener, timeoutSeconds: 5) {
@@ -187,11 +187,11 @@ struct LeaseStoreTests {
         let claim = try fx.claim(job.id)
         let lease = LeaseStore(db: fx.db, jobID: job.id, lease: claim.leaseToken)
         #expect(try lease.heartbeat() == LeaseStore.Signals())
-        _ = try fx.jobs.requestPause(id: job.id, organisationID: job.organisationID)
+        _ = try fx.jobs.request(.pause, id: job.id, organisationID: job.organisationID)
         #expect(try lease.heartbeat() == LeaseStore.Signals(pauseRequested: true))
-        _ = try fx.jobs.requestCancel(id: job.id, organisationID: job.organisationID)
+        _ = try fx.jobs.request(.cancel, id: job.id, organisationID: job.organisationID)
         #expect(try lease.poll() == LeaseStore.Signals(cancelRequested: true))
-        #expect(try lease.stop(as: .cancelled))
+        #expect(try lease.stop(.cancel))
         let j = try #require(try fx.jobs.get(id: job.id))
         #expect(j.state == .cancelled && j.finishedAt != nil)
     }

@@ -1,6 +1,6 @@
 import Foundation
 import ScribeCore
-import ScribeNet
+import ScribeCrypto
 @testable import ScribeStore
 import Testing
 

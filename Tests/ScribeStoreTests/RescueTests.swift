@@ -76,8 +76,8 @@ struct RescueTests {
         let paused = try fx.queuedJob()
         _ = try fx.claim(cancelled.id)
         _ = try fx.claim(paused.id)
-        _ = try fx.jobs.requestCancel(id: cancelled.id, organisationID: cancelled.organisationID)
-        _ = try fx.jobs.requestPause(id: paused.id, organisationID: paused.organisationID)
+        _ = try fx.jobs.request(.cancel, id: cancelled.id, organisationID: cancelled.organisationID)
+        _ = try fx.jobs.request(.pause, id: paused.id, organisationID: paused.organisationID)
         try setHeartbeat(fx, cancelled.id, secondsAgo: 600)
         try setHeartbeat(fx, paused.id, secondsAgo: 600)
         let rescued = Dictionary(
@@ -91,7 +91,7 @@ struct RescueTests {
         let fx = try Fixture()
         let job = try fx.queuedJob()
         let claim = try fx.claim(job.id)
-        let asked = try #require(try fx.jobs.requestCancel(id: job.id, organisationID: job.organisationID))
+        let asked = try #require(try fx.jobs.request(.cancel, id: job.id, organisationID: job.organisationID))
         #expect(asked.state == .running && asked.cancelRequested)
         #expect(
             try fx.jobs.releaseExited(
@@ -106,13 +106,13 @@ struct RescueTests {
         let fx = try Fixture()
         let job = try fx.queuedJob()
         let claim = try fx.claim(job.id)
-        #expect(try fx.jobs.requestPause(id: job.id, organisationID: job.organisationID)?.pauseRequested == true)
+        #expect(try fx.jobs.request(.pause, id: job.id, organisationID: job.organisationID)?.pauseRequested == true)
         #expect(
             try fx.jobs.releaseExited(jobID: job.id, lease: claim.leaseToken, message: "exit status 0", delaySeconds: 5)
                 == .paused)
         let j = try #require(try fx.jobs.get(id: job.id))
         #expect(j.state == .paused && !j.pauseRequested && j.finishedAt == nil)
-        #expect(try fx.jobs.resume(id: job.id, organisationID: job.organisationID)?.state == .queued)
+        #expect(try fx.jobs.request(.resume, id: job.id, organisationID: job.organisationID)?.state == .queued)
     }
 
     @Test("a worker that exits without a request: queued again while attempts remain, then failed with a message")

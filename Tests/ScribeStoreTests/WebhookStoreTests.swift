@@ -42,7 +42,7 @@ struct WebhookStoreTests {
         let repo = try fx.repository(organisationID: org)
         let made = try (0..<n).map { _ in try hook(fx, org: org, repo: repo) }
         let job = try fx.queuedJob(org: org, repo: repo)
-        _ = try fx.jobs.requestCancel(id: job.id, organisationID: org)
+        _ = try fx.jobs.request(.cancel, id: job.id, organisationID: org)
         return (job.id, made)
     }
 
@@ -78,7 +78,7 @@ struct WebhookStoreTests {
             return
         }
         #expect(try deliveries(fx, job: job.id).count == 2)
-        _ = try fx.jobs.requestCancel(id: job.id, organisationID: org)  // queued → cancelled, by the API's statement
+        _ = try fx.jobs.request(.cancel, id: job.id, organisationID: org)  // queued → cancelled, by the API's statement
         let after = try deliveries(fx, job: job.id)
         #expect(after.count == 4)
         #expect(after.filter { $0.event == "job.cancelled" }.count == 2)

@@ -1,10 +1,12 @@
-"""Rules of the source tree that a script checks: SQL lives only in Sources/ScribeStore."""
+"""Rules of the source tree: SQL lives only in Sources/ScribeStore, logs are set up by executables, the CLI links no libfcgi."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 from pathlib import Path
+
+from harness import find_bin_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHECK_SQL = REPO_ROOT / "scripts" / "check-sql.sh"
@@ -32,3 +34,26 @@ def test_sql_outside_the_store_is_caught(tmp_path: Path) -> None:
     # The same text inside the store is where it belongs.
     (tmp_path / "Sources" / "ScribeServer" / "Injected.swift").rename(tmp_path / "Sources" / "ScribeStore" / "Injected.swift")
     assert check_sql(tmp_path).returncode == 0
+
+
+def test_only_executables_choose_where_logs_go() -> None:
+    """Libraries take a Logger; only an executable's main installs the log sink (`LoggingSystem.bootstrap`)."""
+    offenders = []
+    for path in sorted((REPO_ROOT / "Sources").rglob("*.swift")):
+        target = path.relative_to(REPO_ROOT / "Sources").parts[0]
+        if not target.startswith("Scribe"):  # executables are lower-case (scribe, scribe-fcgi, …)
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if "LoggingSystem.bootstrap(" in line and not line.lstrip().startswith("//"):
+                offenders.append(f"{path.relative_to(REPO_ROOT)}:{number}")
+    assert offenders == []
+
+
+def test_the_cli_and_the_worker_link_no_libfcgi() -> None:
+    """`scribe dispatch` runs the queue from ScribeQueue: the CLI, like the worker, links no FastCGI library."""
+    bin_dir = find_bin_dir()
+    linked = {exe: subprocess.run(["ldd", str(bin_dir / exe)], capture_output=True, text=True, timeout=60).stdout
+              for exe in ("scribe", "scribe-worker", "scribe-fcgi")}
+    assert "libfcgi" in linked["scribe-fcgi"], linked["scribe-fcgi"]  # the check sees the library where it is
+    assert "libfcgi" not in linked["scribe"], linked["scribe"]
+    assert "libfcgi" not in linked["scribe-worker"], linked["scribe-worker"]

@@ -1,11 +1,12 @@
 import Foundation
-import ScribeNet
+import ScribeCrypto
 
 /// This host's bounded cache of page files, `$SCRIBE_DATA_DIR/docs/cache/<2 hex>/<sha256>`, so that nginx sends
 /// pages itself (`X-Accel-Redirect`). The database holds every page; a file is written on its first read here,
 /// after its bytes were checked against the hash that names it, and is replaced by a rename, so a file under a
 /// hash always holds exactly those bytes. Several processes may share the folder: each finds files by `stat`.
-public final class PageCache: @unchecked Sendable {  // `entries` and `total` are behind `lock`
+public final class PageCache: @unchecked Sendable {
+    // @unchecked: `entries`, `total` and `scanned` are read and written under `lock`; the rest are constants.
     public let root: String
     public let maxBytes: Int64
     private let lock = NSLock()

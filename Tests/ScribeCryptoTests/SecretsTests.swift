@@ -1,4 +1,4 @@
-import ScribeNet
+import ScribeCrypto
 import Testing
 
 /// API tokens are looked up by their SHA-256 only: the digest must be the standard one.

@@ -1,4 +1,4 @@
-import ScribeNet
+import ScribeCrypto
 import Testing
 
 /// The box that seals GitHub tokens and LLM keys: it opens only what it sealed, with its own key.

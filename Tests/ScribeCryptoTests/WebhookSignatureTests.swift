@@ -1,4 +1,4 @@
-import ScribeNet
+import ScribeCrypto
 import Testing
 
 /// A receiver checks the signature with its own HMAC: the function must be the standard HMAC-SHA256 over

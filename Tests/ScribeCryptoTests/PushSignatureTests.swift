@@ -1,4 +1,4 @@
-import ScribeNet
+import ScribeCrypto
 import Testing
 
 /// The push webhook's signature as GitHub computes it (docs: "Validating webhook deliveries").

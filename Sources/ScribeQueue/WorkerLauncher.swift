@@ -25,6 +25,10 @@ public struct WorkerLauncher: Sendable {
         return sibling
     }
 
+    public struct SpawnError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
     /// The lease token travels in the environment, not in argv (argv is visible to every local user).
     public func spawn(jobID: String, lease: String, attempt: Int) throws -> pid_t {
         try FileManager.default.createDirectory(atPath: logDir, withIntermediateDirectories: true)
@@ -40,7 +44,7 @@ public struct WorkerLauncher: Sendable {
             withCStringArray(envList) { e in scribe_spawn(workerPath, a, e, fd) }
         }
         guard pid > 0 else {
-            throw ServerError("cannot start \(workerPath): \(String(cString: strerror(-pid)))")
+            throw SpawnError(description: "cannot start \(workerPath): \(String(cString: strerror(-pid)))")
         }
         return pid
     }
@@ -56,7 +60,8 @@ func withCStringArray<T>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutab
 
 /// Whether this process can start workers, for `/api/health`: the worker binary must be an executable file,
 /// and the last start must not have failed (a spawn error, or a worker that could not run at all).
-public final class WorkerStartHealth: @unchecked Sendable {  // every field is behind `lock`
+public final class WorkerStartHealth: @unchecked Sendable {
+    // @unchecked: every var (workerPath, failuresInARow, lastFailure) is read and written under `lock`.
     private let lock = NSLock()
     private var workerPath: String?
     private var failuresInARow = 0
@@ -68,13 +73,13 @@ public final class WorkerStartHealth: @unchecked Sendable {  // every field is b
     public init() {}
 
     /// Set when this process starts a dispatcher; without one, it starts no workers and says so.
-    func watch(workerPath: String) {
+    public func watch(workerPath: String) {
         lock.lock()
         self.workerPath = workerPath
         lock.unlock()
     }
 
-    func recordStart(ok: Bool) {
+    public func recordStart(ok: Bool) {
         lock.lock()
         defer { lock.unlock() }
         if ok {

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import ScribeCore
+import ScribeCrypto
 import ScribeNet
 import ScribeStore
 
@@ -21,7 +22,7 @@ public final class WebhookDelivery: @unchecked Sendable {
     private let box: SecretBox?
     private let backoff: Backoff
     private let client: HTTPClient
-    private let stopped = Flag()
+    private let stopped = StopFlag()
 
     public init(config: Config, logger: Logger) {
         self.config = config

@@ -7,6 +7,9 @@ import ScribeStore
 /// them, releases the job of a worker that exits without a final state, and rescues jobs whose heartbeat
 /// is older than the lease. Runs as a thread in scribe-fcgi, or in the foreground for `scribe dispatch`.
 public final class Dispatcher: @unchecked Sendable {
+    // @unchecked: `children` and `exited` are shared with the reaper threads and touched under `lock` only;
+    // `lastGC` and `cancelSeen` belong to the loop's thread; `metrics` and `health` are attached before `start`;
+    // `stopped` is a `StopFlag`; the wake pipe's descriptors are set in init and never change.
     private let config: Config
     private let logger: Logger
     private let launcher: WorkerLauncher
@@ -35,7 +38,7 @@ public final class Dispatcher: @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private var cancelSeen: [String: Date] = [:]
     /// Ends the loops (tests, shutdown). Loops without an exit also sent the optimizer into minutes of work.
-    private let stopped = Flag()
+    private let stopped = StopFlag()
 
     public func stop() {
         stopped.set()
@@ -60,10 +63,10 @@ public final class Dispatcher: @unchecked Sendable {
         }
     }
 
-    func attach(metrics: Metrics) { self.metrics = metrics }
+    public func attach(metrics: Metrics) { self.metrics = metrics }
 
     /// Reports each start and its outcome, for `/api/health`.
-    func attach(health: WorkerStartHealth) {
+    public func attach(health: WorkerStartHealth) {
         health.watch(workerPath: launcher.workerPath)
         self.health = health
     }
