@@ -44,7 +44,12 @@ public struct Indexer {
         return Subprocess.which(name)
     }
 
-    static let ctagsSkip: Set<String> = ["Swift", "Markdown", "JSON", "YAML", "TOML", "reStructuredText", "XML", "CSS", "SCSS", "HTML"]
+    /// Languages ctags is not run on: Swift has its own reader, and prose, data and build files (a Makefile's
+    /// variables) declare no API.
+    static let ctagsSkip: Set<String> = [
+        "Swift", "Markdown", "JSON", "YAML", "TOML", "reStructuredText", "XML", "CSS", "SCSS", "HTML", "Makefile", "CMake",
+        "Dockerfile",
+    ]
 
     public func index(_ a: inout Analysis) throws {
         let sources = a.files.filter { $0.language != nil }
@@ -88,11 +93,13 @@ public struct Indexer {
         }
         if let tool = tools.parse, !forParse.isEmpty {
             toolsUsed.append("tree-sitter")
+            // `.h` files the analysis took for C++ (CModules.settleHeaders) are read with the C++ grammar.
+            let cppHeaders = sources.contains { $0.language == "C++" && $0.path.lowercased().hasSuffix(".h") }
             // Two processes, one a core; each yields its symbols here and the rest through the lock.
             let half = (forParse.count + 1) / 2
             for chunk in [Array(forParse[..<half]), Array(forParse[half...])] where !chunk.isEmpty {
                 jobs.append {
-                    let out = try runParse(tool, chunk)
+                    let out = try runParse(tool, chunk, cppHeaders: cppHeaders)
                     lock.lock()
                     fromParse.imports += out.imports
                     fromParse.fileDocs += out.fileDocs
@@ -122,6 +129,7 @@ public struct Indexer {
         symbols.removeAll { Indexer.isPlaceholder($0.name) }
         Indexer.settleCLinkage(&symbols)
         Indexer.mergePartialTypes(&symbols)
+        Indexer.groupOverloads(&symbols)
 
         // Doc comments (where the tool gave none) and imports, file by file, for the languages that no
         // syntax tree covers: the syntax trees' own answers stand for theirs, absent doc comments included.

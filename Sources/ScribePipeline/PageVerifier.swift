@@ -28,6 +28,7 @@ public struct PageVerifier {
             symbolNames.insert(s.qualifiedName)
             symbolNames.insert(s.name)
             known.insert(BuiltinGenerator.header(s))
+            known.formUnion(s.signatures)  // an overload group's declarations, one code span each in tables
             citations.insert(Analysis.displayName("\(s.path):\(s.line)"))
         }
         for imp in a.imports {

@@ -47,6 +47,45 @@ enum SwiftModules {
         return nil
     }
 
+    /// A target's DocC catalog (`*.docc` inside its folder): the abstract of its landing article, the one
+    /// titled with the module's symbol link (`# ``Target```), else `<Target>.md` at the catalog's top.
+    static func doccAbstract(target name: String, folder: String, paths: [String], read: (String) -> String?) -> (text: String, path: String)? {
+        let articles = paths.filter { p in
+            RepoPath.isInside(p, folder) && p.lowercased().hasSuffix(".md")
+                && CloneTree.components(RepoPath.dir(p)).contains { $0.hasSuffix(".docc") }
+        }.sorted()
+        var fallback: (String, String)? = nil
+        for path in articles {
+            guard let text = read(path) else { continue }
+            let title = text.split(separator: "\n", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            if title == "# ``\(name)``" { return abstract(text).map { ($0, path) } }
+            if fallback == nil, RepoPath.name(path) == "\(name).md", RepoPath.dir(path).hasSuffix(".docc") { fallback = (text, path) }
+        }
+        return fallback.flatMap { f in abstract(f.0).map { ($0, f.1) } }
+    }
+
+    /// A DocC article's abstract: the first paragraph after its title, directives (`@Metadata { … }`) skipped.
+    static func abstract(_ text: String) -> String? {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let first = lines.first, first.hasPrefix("# ") else { return nil }
+        lines.removeFirst()
+        var out: [String] = []
+        var depth = 0
+        for l in lines {
+            if depth > 0 || (out.isEmpty && l.hasPrefix("@")) {
+                depth += l.filter { $0 == "{" }.count - l.filter { $0 == "}" }.count
+                continue
+            }
+            if l.isEmpty {
+                if out.isEmpty { continue }
+                break
+            }
+            if l.hasPrefix("#") || l.hasPrefix("- ") || l.hasPrefix("```") { break }
+            out.append(l)
+        }
+        return out.isEmpty ? nil : out.joined(separator: " ")
+    }
+
     static func target(of path: String, _ layout: Layout) -> (name: String, path: String)? {
         layout.swiftTargets.filter { RepoPath.isInside(path, $0.value) }.max { $0.value.count < $1.value.count }
             .map { (name: $0.key, path: $0.value) }
