@@ -61,12 +61,12 @@ import Testing
         }
         #expect(a.module("Sources/Bare").map { a.coverage(of: $0) } == Analysis.Coverage(packageDoc: false, exported: 1, documented: 1))
 
-        let (out, _) = try f.document(a)
+        let (out, pages) = try f.document(a)
         let overview = try String(contentsOfFile: out.dir + "/index.md", encoding: .utf8)
         #expect(overview.contains("| [`Sources/Kit`](modules/Sources+Kit.md) | SwiftPM target | 1 | 2 | 1 | 100.0 % | Greets people in two lines. |"))
         let page = try String(contentsOfFile: out.dir + "/modules/Sources+Kit.md", encoding: .utf8)
         #expect(page.contains("> Greets people in two lines.\n\n— from `Sources/Kit/Kit.docc/Kit.md`"))
-        #expect(PageVerifier(a).problems(markdown: page, pagePath: "modules/Sources+Kit.md", pages: []).isEmpty)
+        #expect(PageVerifier(a).problems(markdown: page, pagePath: "modules/Sources+Kit.md", pages: Set(pages)).isEmpty)
     }
 
     @Test func doccAbstractSkipsDirectivesAndStopsAtTheFirstBlankLine() {
