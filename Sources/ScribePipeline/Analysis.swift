@@ -90,6 +90,7 @@ public struct Analysis: Sendable {
     public var files: [File]
     public var modules: [Module]
     public var symbols: [Symbol] = []
+    let symbolIndex = SymbolIndex()
     public var imports: [Import] = []
     public var dependencies: [Dependency] = []
     /// Tests and examples that use a public symbol, keyed by `Analysis.symbolKey`.
@@ -185,8 +186,8 @@ public struct Analysis: Sendable {
     /// The declarations of a module's source files: what build files (a Makefile's or CMakeLists.txt's
     /// variables), scripts and prose in its folder define is no part of its API.
     public func symbols(in module: String) -> [Symbol] {
-        let paths = Set(modules.first { $0.path == module }?.files.filter { $0.role == .source }.map(\.path) ?? [])
-        return symbols.filter { paths.contains($0.path) }
+        let paths = modules.first { $0.path == module }?.files.filter { $0.role == .source }.map(\.path) ?? []
+        return symbolIndex.positions(of: paths, in: symbols).map { symbols[$0] }
     }
 
     /// A test or example file that uses a symbol, with the line of its first use.

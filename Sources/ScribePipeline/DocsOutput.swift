@@ -110,11 +110,12 @@ public struct DocsOutput {
         try DocsOutput.write(DocsOutput.css, to: "\(dir)/style.css")
         pages.append(.init(path: "style.css", title: "Style", kind: "asset", module: nil, contentType: "text/css; charset=utf-8"))
         let mdPages = pages.filter { $0.path.hasSuffix(".md") }
+        let nav = Sidebar(mdPages, modules)
         for p in mdPages {
             let text = (try? String(contentsOfFile: "\(dir)/\(p.path)", encoding: .utf8)) ?? ""
             let up = String(repeating: "../", count: p.path.split(separator: "/").count - 1)
             let html = MarkdownRenderer.document(
-                title: p.title, markdown: text, cssPath: up + "style.css", sidebar: sidebar(mdPages, modules, current: p.path, up: up),
+                title: p.title, markdown: text, cssPath: up + "style.css", sidebar: nav.html(current: p.path, up: up),
                 breadcrumbs: breadcrumbs(p, modules, ctx: ctx, up: up),
                 scripts: "<script src=\"\(up)search-index.js\" defer></script><script src=\"\(up)site.js\" defer></script>")
             let htmlPath = String(p.path.dropLast(3)) + ".html"

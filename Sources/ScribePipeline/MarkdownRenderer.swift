@@ -54,7 +54,7 @@ enum MarkdownRenderer {
                 quoteDepth += 1
             } else if rest.hasPrefix("</blockquote>") {
                 quoteDepth -= 1
-            } else if quoteDepth == 0, rest.count >= 4, rest.dropFirst().first == "h",
+            } else if quoteDepth == 0, rest.dropFirst().first == "h",
                 let d = rest.dropFirst(2).first, ("1"..."6").contains(d), rest.dropFirst(3).first == ">", next < headings.count
             {
                 out += "<h\(d) id=\"\(escape(headings[next].slug))\">"
