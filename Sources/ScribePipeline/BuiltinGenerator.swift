@@ -263,6 +263,14 @@ public struct BuiltinGenerator {
         return h.count > 300 ? String(h.prefix(300)) + "…" : h
     }
 
+    /// An import as a page quotes it: on one line (a Rust `use crate::{…}` group spans many), at most 120
+    /// characters.
+    static func importText(_ target: String) -> String {
+        let line = target.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+            .replacingOccurrences(of: "{ ", with: "{").replacingOccurrences(of: " }", with: "}")
+        return line.count > 120 ? String(line.prefix(120)) + "…" : line
+    }
+
     func dependencies(_ m: Analysis.Module, _ a: Analysis) -> String {
         let uses = a.uses(m.path)
         let usedBy = a.usedBy(m.path)
@@ -274,7 +282,7 @@ public struct BuiltinGenerator {
             let e = d.evidence[0]
             let more = d.evidence.count > 1 ? " (and \(d.evidence.count - 1) more)" : ""
             let name = documentedModules.map { $0.contains(other) } ?? true ? "[\(MD.code(other))](\(Analysis.pageName(other)).md)" : MD.code(other)
-            return "- \(name) — \(MD.code(e.target)) at \(cite(e.path, e.line))\(more)\n"
+            return "- \(name) — \(MD.code(Self.importText(e.target))) at \(cite(e.path, e.line))\(more)\n"
         }
         if !uses.isEmpty {
             md += "**Uses**\n\n" + uses.map { line($0, other: $0.to) }.joined() + "\n"

@@ -67,6 +67,8 @@ extension DocsOutput {
         var seen = Set<String>()
         for m in modules { for f in m.files where seen.insert(f.path).inserted { files.append((f.path, m)) } }
         for f in a.facts.all where seen.insert(f.path).inserted { files.append((f.path, nil)) }
+        // The tests and examples an entry says it is used in: their lines are linked too.
+        for path in Set(a.examples.values.flatMap { $0.map(\.path) }).sorted() where seen.insert(path).inserted { files.append((path, nil)) }
         let e = MarkdownRenderer.escape
         for (file, m) in files {
             guard case .bytes(let bytes) = tree.read(file, maxBytes: DocsOutput.maxSourceViewBytes) else { continue }

@@ -34,6 +34,7 @@ public struct PageVerifier {
         for imp in a.imports {
             known.insert(imp.target.replacingOccurrences(of: "\n", with: " "))
             known.insert(imp.target)  // a statement over several lines, as `MD.code` escapes it
+            known.insert(BuiltinGenerator.importText(imp.target))
             citations.insert(Analysis.displayName("\(imp.path):\(imp.line)"))
         }
         for (_, uses) in a.examples { for u in uses { citations.insert(Analysis.displayName("\(u.path):\(u.line)")) } }

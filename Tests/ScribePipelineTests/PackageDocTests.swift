@@ -73,5 +73,8 @@ import Testing
         #expect(SwiftModules.abstract("# ``X``\n\n@Metadata {\n  @TechnologyRoot\n}\n\nOne.\nTwo.\n\nThree.\n") == "One. Two.")
         #expect(SwiftModules.abstract("# ``X``\n\n## Topics\n") == nil)
         #expect(SwiftModules.abstract("No title.\n") == nil)
+        // swift-collections' DequeModule.docc: Xcode's template, never filled in.
+        #expect(SwiftModules.abstract("# ``DequeModule``\n\n<!--@START_MENU_TOKEN@-->Summary<!--@END_MENU_TOKEN@-->\n") == nil)
+        #expect(SwiftModules.abstract("# ``X``\n\n<!-- a note -->\nThe abstract.\n") == "The abstract.")
     }
 }

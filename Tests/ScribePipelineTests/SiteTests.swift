@@ -94,6 +94,14 @@ struct SiteTests {
         #expect(MD.docAbstract("\n\n") == nil)
     }
 
+    @Test("an import quoted on one line")
+    func importOnOneLine() {
+        // ripgrep's crates/core/flags/hiargs.rs:15
+        #expect(BuiltinGenerator.importText("crate::{\n    flags::lowargs::{\n        BinaryMode, BoundaryMode,\n    },\n    haystack::Haystack,\n}")
+            == "crate::{flags::lowargs::{BinaryMode, BoundaryMode,}, haystack::Haystack,}")
+        #expect(BuiltinGenerator.importText(String(repeating: "a", count: 130)) == String(repeating: "a", count: 120) + "…")
+    }
+
     @Test("module layers: each one above the highest it imports")
     func layers() {
         let e = { (a: String, b: String) in Analysis.Dependency(from: a, to: b, evidence: []) }

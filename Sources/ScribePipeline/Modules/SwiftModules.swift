@@ -10,7 +10,7 @@ enum SwiftModules {
             for (name, path, kind) in targets(in: text) {
                 var folder = path.flatMap { RepoPath.normalise(RepoPath.join(base, $0)) }
                 if folder == nil {
-                    let conventional = kind == ".testTarget(" ? ["Tests"] : ["Sources", "Source", "src", "srcs"]
+                    let conventional = kind == ".testTarget(" ? ["Tests"] : kind == ".plugin(" ? ["Plugins"] : ["Sources", "Source", "src", "srcs"]
                     folder = conventional.map { RepoPath.join(base, "\($0)/\(name)") }
                         .first { d in paths.contains { $0.hasPrefix(d + "/") } }
                 }
@@ -71,7 +71,13 @@ enum SwiftModules {
         lines.removeFirst()
         var out: [String] = []
         var depth = 0
-        for l in lines {
+        for var l in lines {
+            // Xcode's article template left as it was: no abstract written yet.
+            if l.contains("@START_MENU_TOKEN@") { return nil }
+            while let open = l.range(of: "<!--"), let close = l[open.upperBound...].range(of: "-->") {
+                l.removeSubrange(open.lowerBound..<close.upperBound)
+            }
+            l = l.trimmingCharacters(in: .whitespaces)
             if depth > 0 || (out.isEmpty && l.hasPrefix("@")) {
                 depth += l.filter { $0 == "{" }.count - l.filter { $0 == "}" }.count
                 continue
