@@ -13,7 +13,8 @@ extension Indexer {
         var groups: [String: [Int]] = [:]
         var order: [String] = []
         for (i, s) in symbols.enumerated() {
-            guard let l = s.language, overloadingLanguages.contains(l), overloadKinds.contains(s.kind), s.role == nil else { continue }
+            guard let l = s.language, overloadingLanguages.contains(l), overloadKinds.contains(s.kind), s.role == nil
+            else { continue }
             let key = [l, s.path, s.scope ?? "", s.name, s.kind, s.isPublic ? "1" : "0"].joined(separator: "\u{0}")
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(i)

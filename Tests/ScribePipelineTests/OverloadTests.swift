@@ -8,70 +8,71 @@ import Testing
 /// stay two entries.
 @Suite struct OverloadTests {
     static let files: [String: String] = [
-        "Package.swift": "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"Geo\", targets: [.target(name: \"Geo\")])\n",
+        "Package.swift":
+            "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"Geo\", targets: [.target(name: \"Geo\")])\n",
         "Sources/Geo/Area.swift": """
-            public struct Shape {
-                /// Makes a square.
-                public init(side: Double) {}
-                public init(width: Double, height: Double) {}
+        public struct Shape {
+            /// Makes a square.
+            public init(side: Double) {}
+            public init(width: Double, height: Double) {}
 
-                /// The area in square units.
-                public func area() -> Double { 0 }
-                public func area(scale: Double) -> Double { 0 }
-                func area(debug: Bool) -> Double { 0 }
-            }
+            /// The area in square units.
+            public func area() -> Double { 0 }
+            public func area(scale: Double) -> Double { 0 }
+            func area(debug: Bool) -> Double { 0 }
+        }
 
-            /// Formats a number.
-            public func format(_ x: Int) -> String { "" }
-            public func format(_ x: Double) -> String { "" }
-            """,
+        /// Formats a number.
+        public func format(_ x: Int) -> String { "" }
+        public func format(_ x: Double) -> String { "" }
+        """,
         "Sources/Geo/Other.swift": """
-            /// Formats a name.
-            public func format(_ s: String) -> String { s }
-            """,
+        /// Formats a name.
+        public func format(_ s: String) -> String { s }
+        """,
         "src/main/java/com/acme/geo/Area.java": """
-            package com.acme.geo;
+        package com.acme.geo;
 
-            /** Areas. */
-            public class Area {
-                public Area() {}
-                /** From a side. */
-                public Area(double side) {}
+        /** Areas. */
+        public class Area {
+            public Area() {}
+            /** From a side. */
+            public Area(double side) {}
 
-                /** The area. */
-                public double of(double side) { return 0; }
-                /** Not this one. */
-                public double of(double w, double h) { return 0; }
-            }
-            """,
+            /** The area. */
+            public double of(double side) { return 0; }
+            /** Not this one. */
+            public double of(double w, double h) { return 0; }
+        }
+        """,
         "src/main/kotlin/com/acme/geo/Scale.kt": """
-            package com.acme.geo
+        package com.acme.geo
 
-            /** Scales a value. */
-            fun scale(x: Int): Int = x
-            fun scale(x: Double): Double = x
-            """,
+        /** Scales a value. */
+        fun scale(x: Int): Int = x
+        fun scale(x: Double): Double = x
+        """,
         "Acme.Geo/Acme.Geo.csproj": "<Project Sdk=\"Microsoft.NET.Sdk\"></Project>\n",
         "Acme.Geo/Ruler.cs": """
-            namespace Acme.Geo
+        namespace Acme.Geo
+        {
+            /// <summary>A ruler.</summary>
+            public class Ruler
             {
-                /// <summary>A ruler.</summary>
-                public class Ruler
-                {
-                    /// <summary>Measures an int.</summary>
-                    public int Measure(int x) { return x; }
-                    public double Measure(double x) { return x; }
-                }
+                /// <summary>Measures an int.</summary>
+                public int Measure(int x) { return x; }
+                public double Measure(double x) { return x; }
             }
-            """,
+        }
+        """,
         "cpp/include/geo.hpp": """
-            #pragma once
-            namespace geo {
-            /// Adds two ints.
-            int add(int a, int b);
-            double add(double a, double b);
-            }
-            """,
+        #pragma once
+        namespace geo {
+        /// Adds two ints.
+        int add(int a, int b);
+        double add(double a, double b);
+        }
+        """,
         "cpp/src/geo.cpp": "#include \"geo.hpp\"\nnamespace geo {\nint add(int a, int b) { return a + b; }\n}\n",
     ]
 
@@ -128,7 +129,10 @@ import Testing
         let page = try String(contentsOfFile: out.dir + "/modules/Sources+Geo.md", encoding: .utf8)
         #expect(page.components(separatedBy: "### `format`").count == 3)  // one entry per file
         #expect(page.contains("```swift\nformat(_ x: Int) -> String\nformat(_ x: Double) -> String\n```"))
-        #expect(page.contains("| `init` — Makes a square. | function | `init(side: Double)`, `init(width: Double, height: Double)` |"))
+        #expect(
+            page.contains(
+                "| `init` — Makes a square. | function | `init(side: Double)`, `init(width: Double, height: Double)` |")
+        )
         // Every mention on the page is one the analysis confirms.
         let v = PageVerifier(a)
         #expect(v.problems(markdown: page, pagePath: "modules/Sources+Geo.md", pages: Set(pages)).isEmpty)
@@ -137,16 +141,16 @@ import Testing
     @Test func pythonStubsShowTheirSignaturesAndKeepTheirDocstrings() throws {
         let f = try ModuleFixture([
             "calc/__init__.py": """
-                from typing import overload
+            from typing import overload
 
-                @overload
-                def parse(x: int) -> int:
-                    \"\"\"Stub doc.\"\"\"
-                @overload
-                def parse(x: str) -> str: ...
-                def parse(x):
-                    return x
-                """
+            @overload
+            def parse(x: int) -> int:
+                \"\"\"Stub doc.\"\"\"
+            @overload
+            def parse(x: str) -> str: ...
+            def parse(x):
+                return x
+            """
         ])
         defer { f.remove() }
         let a = try f.analyze()

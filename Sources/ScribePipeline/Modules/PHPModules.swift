@@ -24,7 +24,9 @@ enum PHPModules {
             }
         }
         // The longest prefix first, as the autoloader tries them.
-        layout.phpNamespaces = map.sorted { $0.prefix.count != $1.prefix.count ? $0.prefix.count > $1.prefix.count : $0.dir < $1.dir }
+        layout.phpNamespaces = map.sorted {
+            $0.prefix.count != $1.prefix.count ? $0.prefix.count > $1.prefix.count : $0.dir < $1.dir
+        }
     }
 
     /// The file a `use` name leads to: the class's file under a mapped folder, else (a namespace, or a function
@@ -33,7 +35,8 @@ enum PHPModules {
         let name = target.hasPrefix("\\") ? String(target.dropFirst()) : target
         for (prefix, dir) in r.layout.phpNamespaces {
             guard prefix.isEmpty || name == prefix || name.hasPrefix(prefix + "\\") else { continue }
-            let rest = (prefix.isEmpty ? name : String(name.dropFirst(prefix.count))).split(separator: "\\").map(String.init)
+            let rest = (prefix.isEmpty ? name : String(name.dropFirst(prefix.count))).split(separator: "\\").map(
+                String.init)
             let file = RepoPath.join(dir, rest.joined(separator: "/")) + ".php"
             if r.file(file)?.language == "PHP" { return file }
             for folder in [rest, rest.dropLast()].map({ RepoPath.join(dir, $0.joined(separator: "/")) }) {
