@@ -167,7 +167,8 @@ public struct DocsOutput {
             ("modules", .array(a.modules.map { .object([("path", .string($0.path)), ("kind", .string($0.kind)), ("name", .str($0.qualifiedName)), ("files", .num($0.files.count))]) })),
             ("symbols", .array(a.symbols.filter { $0.isReference && $0.isPublic }.map {
                 .object([("name", .string($0.name)), ("qualified_name", .string($0.qualifiedName)), ("kind", .string($0.kind)),
-                         ("path", .string($0.path)), ("line", .num($0.line)), ("signature", .str($0.signature))])
+                         ("path", .string($0.path)), ("line", .num($0.line)), ("signature", .str($0.signature)),
+                         ("signatures", $0.signatures.isEmpty ? .null : .array($0.signatures.map(JSONValue.string)))])
             })),
             ("dependencies", .array(a.dependencies.map { d in
                 .object([("from", .string(d.from)), ("to", .string(d.to)),
