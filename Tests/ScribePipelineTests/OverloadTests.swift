@@ -164,4 +164,33 @@ import Testing
         #expect(page.contains("```python\nparse(x: int) -> int\nparse(x: str) -> str\n```\n\n_No doc comment._"))
         #expect(!page.contains("Stub doc."))
     }
+
+    @Test func cMacrosOfEachPreprocessorBranchAreOneEntryAndBuildFilesDeclareNoAPI() throws {
+        // cJSON: CJSON_PUBLIC defined once per platform branch; CMakeLists.txt and Makefile variables.
+        let f = try ModuleFixture([
+            "json.h": """
+            #if defined(HIDE)
+            #define JSON_PUBLIC(type) type
+            #elif defined(EXPORT)
+            #define JSON_PUBLIC(type) __declspec(dllexport) type
+            #else
+            #define JSON_PUBLIC(type) type
+            #endif
+
+            /* Parses text. */
+            JSON_PUBLIC(int) json_parse(const char *text);
+            """,
+            "json.c": "#include \"json.h\"\nJSON_PUBLIC(int) json_parse(const char *text) { return 0; }\n",
+            "CMakeLists.txt": "set(JSON_LIB json)\nset(SOURCES json.c)\n",
+            "Makefile": "CC = gcc\nLDLIBS = -lm\n\nall: json.o\n",
+        ])
+        defer { f.remove() }
+        let a = try f.analyze()
+        let macro = a.symbols.filter { $0.name == "JSON_PUBLIC" }
+        #expect(macro.count == 1)
+        #expect(macro.first?.overloads == 3)
+        #expect(macro.first?.line == 2)
+        let listed = a.publicSymbols(in: ".").map { "\($0.path):\($0.name)" }.sorted()
+        #expect(listed == ["json.c:json_parse", "json.h:JSON_PUBLIC", "json.h:json_parse"])
+    }
 }
