@@ -2,7 +2,8 @@
 # Benchmarks the built-in documentation generator, like for like.
 #
 #   scripts/bench-docs.sh [DIR]          RUNS=3 by default (the median is reported)
-#   SCRIBE_BIN_DIR=… scripts/bench-docs.sh   binaries already built (else `swift build -c release`)
+#   SCRIBE_BIN_DIR=… scripts/bench-docs.sh   binaries already built (else `swift build -c release`); the
+#                                        report names the configuration, taken from the folder's name
 #   MANY_FILES=60000 scripts/bench-docs.sh   size of the generated many-files case (0 skips it)
 #
 # DIR defaults to a checkout of the latest tag of swift-crypto from the local package mirror
@@ -61,7 +62,7 @@ git -C "$tree" rev-parse --git-dir >/dev/null 2>&1 || die "$tree is not a git wo
 
 # --- the binary ---------------------------------------------------------------------------------
 if [ -n "${SCRIBE_BIN_DIR:-}" ]; then
-    bin=$SCRIBE_BIN_DIR
+    bin=$(cd "$SCRIBE_BIN_DIR" && pwd -P)
     say "using the binaries in $bin (SCRIBE_BIN_DIR); build them with -c release for figures that mean something"
 else
     say "building the release binaries (swift build -c release)"
@@ -74,6 +75,14 @@ else
 fi
 scribe=$bin/scribe
 [ -x "$scribe" ] && [ -x "$bin/scribe-swift-symbols" ] || die "$bin lacks scribe or scribe-swift-symbols"
+# SwiftPM puts a configuration's binaries in a folder named after it (…/release, …/x86_64-unknown-linux-gnu/debug).
+case "$(basename "$bin")" in
+release) build="release build" ;;
+debug) build="DEBUG build: not representative" ;;
+*) build="build of unknown configuration" ;;
+esac
+build="$build ($bin)"
+say "binaries: $build"
 
 files=$(git -C "$tree" ls-files | wc -l)
 lines=$(git -C "$tree" ls-files -z | (cd "$tree" && xargs -0 cat) | wc -l)
@@ -149,9 +158,9 @@ EOF
     measure many "$scribe" generate "$work/many-tree" --out "$work/many-out" --json
 fi
 
-python3 - "$work" "$label" "$files" "$lines" "$counts" "$many" <<'EOF'
+python3 - "$work" "$label" "$files" "$lines" "$counts" "$many" "$build" <<'EOF'
 import json, statistics, sys
-work, label, files, lines, counts, many = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+work, label, files, lines, counts, many, build = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6]), sys.argv[7]
 def runs(name):
     rows = [line.split() for line in open(f"{work}/{name}") if line.strip()]
     return [float(r[0]) for r in rows], [int(r[1]) for r in rows]
@@ -159,6 +168,7 @@ def summary_of(name):
     return json.loads(open(f"{work}/{name}.out").read().strip().splitlines()[-1])
 summary = summary_of("scribe")
 afiles, alines = summary["files"], summary["lines"]
+print(f"binaries: {build}")
 print(f"repository: {label}: {files:,} tracked files, {lines:,} lines")
 print(f"scribe analysed {afiles:,} files, {alines:,} lines: {summary['symbols']:,} declarations, "
       f"{summary['modules']} modules, {summary['pages']} output files")

@@ -39,6 +39,8 @@ public struct Analysis: Sendable {
         public var pageName: String { Analysis.pageName(path) }
         /// The module's page, relative to the documentation's folder.
         public var pagePath: String { "modules/\(pageName).md" }
+        /// The code language with the most lines (prose, data and build files not counted).
+        public var codeLanguage: String? { languages.first { !ModuleRules.nonCode.contains($0.0) }?.0 }
         public var languages: [(String, Int)] {
             var by: [String: Int] = [:]
             for f in files { if let l = f.language { by[l, default: 0] += f.lines } }
@@ -88,6 +90,7 @@ public struct Analysis: Sendable {
     public var files: [File]
     public var modules: [Module]
     public var symbols: [Symbol] = []
+    let symbolIndex = SymbolIndex()
     public var imports: [Import] = []
     public var dependencies: [Dependency] = []
     /// Tests and examples that use a public symbol, keyed by `Analysis.symbolKey`.
@@ -180,9 +183,11 @@ public struct Analysis: Sendable {
 
     public var totalLines: Int { files.reduce(0) { $0 + $1.lines } }
 
+    /// The declarations of a module's source files: what build files (a Makefile's or CMakeLists.txt's
+    /// variables), scripts and prose in its folder define is no part of its API.
     public func symbols(in module: String) -> [Symbol] {
-        let paths = Set(modules.first { $0.path == module }?.files.map(\.path) ?? [])
-        return symbols.filter { paths.contains($0.path) }
+        let paths = modules.first { $0.path == module }?.files.filter { $0.role == .source }.map(\.path) ?? []
+        return symbolIndex.positions(of: paths, in: symbols).map { symbols[$0] }
     }
 
     /// A test or example file that uses a symbol, with the line of its first use.
@@ -197,6 +202,13 @@ public struct Analysis: Sendable {
 
     /// Documentation coverage by pkgsite's formula: 10 % for a package doc comment, 90 % for the share of
     /// exported symbols that have a doc comment.
+    /// Languages that write a package's doc in the package itself (Go's package comment, a Python package's
+    /// docstring, Rust's `//!`, `package-info.java`, a Swift target's DocC catalog): for them that is the package
+    /// doc comment the coverage counts, and a README in the folder is not; for the others the README is.
+    static let ownPackageDocLanguages: Set<String> = ["Go", "Python", "Rust", "Java", "Swift"]
+
+    static func hasOwnPackageDoc(_ language: String?) -> Bool { language.map(ownPackageDocLanguages.contains) ?? false }
+
     public struct Coverage: Sendable, Equatable {
         public let packageDoc: Bool
         public let exported: Int
@@ -231,7 +243,7 @@ public struct Analysis: Sendable {
             let key = "\(s.path)\u{0}\(s.qualifiedName)"
             documented[key] = (documented[key] ?? false) || s.doc != nil
         }
-        let packageDoc = moduleDocs[m.path] != nil || m.readme != nil
+        let packageDoc = moduleDocs[m.path] != nil || (m.readme != nil && !Analysis.hasOwnPackageDoc(m.codeLanguage))
         return Coverage(packageDoc: packageDoc, exported: documented.count, documented: documented.values.filter { $0 }.count)
     }
 

@@ -71,6 +71,7 @@ public struct Analyzer {
         let skipped = w.skipped
         let readmes = w.readmes
         files.sort { $0.path < $1.path }
+        CModules.settleHeaders(&files)
         let read = { (path: String) -> String? in
             guard case .bytes(let b) = tree.read(path, maxBytes: maxFileBytes) else { return nil }
             return String(decoding: b, as: UTF8.self)
@@ -98,6 +99,14 @@ public struct Analyzer {
             var indexer = Indexer(root: root, tools: tools, maxFileBytes: maxFileBytes, progress: progress)
             indexer.clock = clock
             try indexer.index(&analysis)
+        }
+        // A Swift target's DocC catalog states its purpose, before any other text of the module.
+        let allPaths = files.map(\.path)
+        for m in analysis.modules where m.kind == "SwiftPM target" {
+            guard let name = m.qualifiedName,
+                let d = SwiftModules.doccAbstract(target: name, folder: m.path, paths: allPaths, read: read)
+            else { continue }
+            analysis.moduleDocs[m.path] = d
         }
         let resolver = DependencyResolver(files: files, layout: rules.layout)
         analysis.dependencies = resolver.resolve(analysis.imports)

@@ -10,9 +10,9 @@ extension BuiltinGenerator {
         if !m.summary.isEmpty { parts.append(m.summary) }
         if let d = m.deprecated { parts.append("**Deprecated.** \(MD.cell(d))") }
         if !m.params.isEmpty {
-            parts.append("**Parameters**\n\n" + m.params.map { "- `\($0.name)` — \(MD.cell($0.text))" }.joined(separator: "\n"))
+            parts.append("**Parameters**\n\n" + m.params.map { "- `\($0.name)`" + ($0.text.isEmpty ? "" : " — \(MD.cell($0.text))") }.joined(separator: "\n"))
         }
-        if let r = m.returns { parts.append("**Returns** \(MD.cell(r))") }
+        if let r = m.returns, !r.isEmpty { parts.append("**Returns** \(MD.cell(r))") }
         if !m.throwsText.isEmpty { parts.append("**Throws**\n\n" + m.throwsText.map { "- \(MD.cell($0))" }.joined(separator: "\n")) }
         // Scribe's own words stay outside the quote.
         let note = m.inherits && m.summary.isEmpty ? "_Documented where it is first declared._\n\n" : ""

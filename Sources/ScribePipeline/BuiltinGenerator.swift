@@ -44,11 +44,14 @@ public struct BuiltinGenerator {
         }
     }
 
-    /// The purpose of a module in its own words: its README, else its package documentation.
+    /// A module's purpose in its own words: the package doc its language writes in the package (Go, Python,
+    /// Rust, Java, a Swift target's DocC catalog) before a README in its folder; for the other languages the
+    /// README first.
     static func purpose(_ m: Analysis.Module, _ a: Analysis) -> (text: String, source: String)? {
-        if let readme = m.readme, let para = MD.firstParagraph(readme), let path = m.readmePath { return (para, path) }
-        if let d = a.moduleDocs[m.path] { return (d.text, d.path) }
-        return nil
+        let own = a.moduleDocs[m.path].map { (text: MD.docAbstract($0.text) ?? $0.text, source: $0.path) }
+        var readme: (text: String, source: String)? = nil
+        if let r = m.readme, let para = MD.firstParagraph(r), let path = m.readmePath { readme = (para, path) }
+        return Analysis.hasOwnPackageDoc(m.codeLanguage) ? own ?? readme : readme ?? own
     }
 
     /// A module's main page.
@@ -169,7 +172,9 @@ public struct BuiltinGenerator {
                 md += "| Member | Kind | Declaration | Line |\n| --- | --- | --- | --- |\n"
                 for x in ms.prefix(Self.maxMembers) {
                     let doc = x.doc.map { " — " + MD.cell(Self.summaryLine($0)) } ?? ""
-                    md += "| \(MD.codeCell(x.name))\(doc) | \(MD.cell(x.kind)) | \(MD.codeCell(Self.header(x))) | \(cite(x.path, x.line, cell: true)) |\n"
+                    // An overload group's declarations, one code span each: a cell holds no line break.
+                    let decl = (x.signatures.isEmpty ? [Self.header(x)] : x.signatures).map(MD.codeCell).joined(separator: ", ")
+                    md += "| \(MD.codeCell(x.name))\(doc) | \(MD.cell(x.kind)) | \(decl) | \(cite(x.path, x.line, cell: true)) |\n"
                 }
                 if ms.count > Self.maxMembers { md += "\n_\(ms.count - Self.maxMembers) more members are not listed._\n" }
                 md += "\n"
@@ -248,13 +253,26 @@ public struct BuiltinGenerator {
 
     /// A declaration's header as the tool reported it: kind, name, signature and type.
     static func header(_ s: Symbol) -> String {
-        var h = s.name
-        if let sig = s.signature { h += sig.hasPrefix(":") || sig.hasPrefix("(") || sig.hasPrefix("<") ? sig : " " + sig }
-        if let t = s.typeref, t.hasPrefix("typename:") {
+        if !s.signatures.isEmpty { return s.signatures.joined(separator: "\n") }
+        return header(name: s.name, signature: s.signature, typeref: s.typeref, language: s.language)
+    }
+
+    static func header(name: String, signature: String?, typeref: String?, language: String?) -> String {
+        var h = name
+        if let sig = signature { h += sig.hasPrefix(":") || sig.hasPrefix("(") || sig.hasPrefix("<") ? sig : " " + sig }
+        if let t = typeref, t.hasPrefix("typename:") {
             let type = String(t.dropFirst(9))
-            if s.language == "C" || s.language == "C++" || s.language == "Java" || s.language == "C#" { h = "\(type) \(h)" } else { h += " -> \(type)" }
+            if language == "C" || language == "C++" || language == "Java" || language == "C#" { h = "\(type) \(h)" } else { h += " -> \(type)" }
         }
         return h.count > 300 ? String(h.prefix(300)) + "…" : h
+    }
+
+    /// An import as a page quotes it: on one line (a Rust `use crate::{…}` group spans many), at most 120
+    /// characters.
+    static func importText(_ target: String) -> String {
+        let line = target.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+            .replacingOccurrences(of: "{ ", with: "{").replacingOccurrences(of: " }", with: "}")
+        return line.count > 120 ? String(line.prefix(120)) + "…" : line
     }
 
     func dependencies(_ m: Analysis.Module, _ a: Analysis) -> String {
@@ -268,7 +286,7 @@ public struct BuiltinGenerator {
             let e = d.evidence[0]
             let more = d.evidence.count > 1 ? " (and \(d.evidence.count - 1) more)" : ""
             let name = documentedModules.map { $0.contains(other) } ?? true ? "[\(MD.code(other))](\(Analysis.pageName(other)).md)" : MD.code(other)
-            return "- \(name) — \(MD.code(e.target)) at \(cite(e.path, e.line))\(more)\n"
+            return "- \(name) — \(MD.code(Self.importText(e.target))) at \(cite(e.path, e.line))\(more)\n"
         }
         if !uses.isEmpty {
             md += "**Uses**\n\n" + uses.map { line($0, other: $0.to) }.joined() + "\n"

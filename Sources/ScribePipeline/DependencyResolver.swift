@@ -67,9 +67,8 @@ struct DependencyResolver {
             let p = imp.relative ? RepoPath.join(RepoPath.dir(imp.path), t) : RepoPath.join("lib", t)
             return RepoPath.normalise(p).flatMap { p in [p, p + ".rb"].first { byPath[$0]?.language == "Ruby" } }
         case "PHP":
-            // `require`/`include` of a path relative to the file; `use` names need the autoloader's map, which
-            // the repository does not state in code, so they make no edge.
-            guard imp.relative else { return nil }
+            // `require`/`include` of a path relative to the file; `use` names through composer.json's PSR-4 map.
+            guard imp.relative else { return PHPModules.resolve(t, self) }
             return RepoPath.normalise(RepoPath.join(RepoPath.dir(imp.path), t)).flatMap { byPath[$0]?.language == "PHP" ? $0 : nil }
         default: return nil
         }

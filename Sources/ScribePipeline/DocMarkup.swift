@@ -19,7 +19,10 @@ public struct DocMarkup: Sendable, Equatable {
     /// `<inheritdoc/>`: the text is the overridden declaration's.
     public var inherits = false
 
-    public var isStructured: Bool { !params.isEmpty || returns != nil || !throwsText.isEmpty || deprecated != nil || inherits }
+    /// Tags that are metadata only (`@public`, `@api private`, `:type x:`): never shown, and never raw.
+    public var hasTags = false
+
+    public var isStructured: Bool { !params.isEmpty || returns != nil || !throwsText.isEmpty || deprecated != nil || inherits || hasTags }
 
     public static func parse(_ doc: String) -> DocMarkup {
         if doc.contains("<summary>") || doc.contains("<param ") || doc.contains("<inheritdoc") || doc.contains("<returns>") {
@@ -66,15 +69,18 @@ public struct DocMarkup: Sendable, Equatable {
                 i += 1
                 continue
             }
-            if let tag = jsTag(t) {
+            // A tag starts its line; an indented `@name` is code in an example (a Python decorator).
+            if !indented, let tag = jsTag(t) {
                 section = nil
+                m.hasTags = true
                 switch tag.name {
                 case "param", "arg", "argument", "property", "prop":
                     let (name, text) = splitParam(tag.rest)
                     m.params.append(Param(name: name, text: text))
                     open = .param(m.params.count - 1)
                 case "returns", "return":
-                    m.returns = dropType(tag.rest)
+                    let text = dropType(tag.rest)
+                    m.returns = text.isEmpty ? jsType(tag.rest) ?? "" : text
                     open = .returns
                 case "throws", "throw", "exception", "raises":
                     m.throwsText.append(tag.rest)
@@ -87,6 +93,7 @@ public struct DocMarkup: Sendable, Equatable {
                 }
             } else if let field = restField(t) {
                 section = nil
+                m.hasTags = true
                 switch field.kind {
                 case "param", "parameter", "arg", "argument", "key", "keyword":
                     m.params.append(Param(name: field.name, text: field.text))
@@ -183,7 +190,7 @@ public struct DocMarkup: Sendable, Equatable {
         guard t.hasPrefix("@"), t.count > 1 else { return nil }
         let body = t.dropFirst()
         let name = body.prefix { $0.isLetter }
-        guard !name.isEmpty else { return nil }
+        guard !name.isEmpty, !(body.dropFirst(name.count).first.map { $0 == "." || $0 == "(" } ?? false) else { return nil }
         return (name.lowercased(), String(body.dropFirst(name.count)).trimmingCharacters(in: .whitespaces))
     }
 
@@ -196,7 +203,17 @@ public struct DocMarkup: Sendable, Equatable {
             name = String(name.dropFirst().prefix { $0 != "=" && $0 != "]" })
         }
         if text.hasPrefix("- ") { text = String(text.dropFirst(2)) }
+        // `@param {String} body` with no words: the type is all the source says about it.
+        if text.isEmpty, let type = jsType(rest) { text = type }
         return (name, text)
+    }
+
+    /// The `{Type}` that starts a JSDoc tag's text, braces included.
+    static func jsType(_ s: String) -> String? {
+        let rest = dropType(s)
+        guard s.hasPrefix("{"), rest != s else { return nil }
+        let type = String(s.dropLast(rest.count)).trimmingCharacters(in: .whitespaces)
+        return type.count > 2 ? type : nil
     }
 
     static func dropType(_ s: String) -> String {
@@ -210,9 +227,11 @@ public struct DocMarkup: Sendable, Equatable {
         return s
     }
 
-    /// reST `:kind name: text` / `:kind type name: text` / `:returns: text`.
+    /// reST `:kind name: text` / `:kind type name: text` / `:returns: text`. A field marker ends with a colon
+    /// and whitespace: a line that starts with a role (`:func:\`option\` and …`) is prose.
     static func restField(_ t: String) -> (kind: String, name: String, text: String)? {
         guard t.hasPrefix(":"), let close = t.dropFirst().range(of: ":") else { return nil }
+        if close.upperBound < t.endIndex, !t[close.upperBound].isWhitespace { return nil }
         let inside = t[t.index(after: t.startIndex)..<close.lowerBound].split(separator: " ").map(String.init)
         guard let kind = inside.first, kind.allSatisfy({ $0.isLetter }) else { return nil }
         let text = String(t[close.upperBound...]).trimmingCharacters(in: .whitespaces)

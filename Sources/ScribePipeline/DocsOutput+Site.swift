@@ -12,18 +12,36 @@ extension DocsOutput {
         }
     }
 
-    /// The sidebar: the overview, a search box (filled in by `site.js`) and every module's page.
-    func sidebar(_ pages: [LeaseStore.PageRecord], _ modules: [Analysis.Module], current: String, up: String) -> String {
-        func item(_ path: String, _ title: String) -> String {
-            let cur = path == current ? " aria-current=\"page\"" : ""
-            return "<li><a href=\"\(MarkdownRenderer.escape(up + String(path.dropLast(3)) + ".html"))\"\(cur)>\(MarkdownRenderer.escape(title))</a></li>"
+
+    /// The sidebar: the overview, a search box (filled in by `site.js`) and every module's page; its links written once per folder depth, the current page marked on each page
+    /// (every page has one, so building it anew per page made the HTML stage quadratic in the modules).
+    final class Sidebar {
+        private let listed: [(path: String, title: String)]
+        private var byDepth: [String: String] = [:]
+
+        init(_ pages: [LeaseStore.PageRecord], _ modules: [Analysis.Module]) {
+            let written = Set(pages.map(\.path))
+            listed = modules.filter { written.contains($0.pagePath) }.map { ($0.pagePath, $0.name) }
         }
-        var out = "<p><a href=\"\(up)index.html\">Overview</a></p>"
-        out += "<div class=\"search\" role=\"search\" data-root=\"\(up)\"></div>"
-        out += "<p class=\"nav-title\">Modules</p><ul>"
-        let written = Set(pages.map(\.path))
-        for m in modules where written.contains(m.pagePath) { out += item(m.pagePath, m.name) }
-        return out + "</ul>"
+
+        static func href(_ path: String, up: String) -> String {
+            "href=\"\(MarkdownRenderer.escape(up + String(path.dropLast(3)) + ".html"))\""
+        }
+
+        func html(current: String, up: String) -> String {
+            let base = byDepth[up] ?? {
+                var out = "<p><a href=\"\(up)index.html\">Overview</a></p>"
+                out += "<div class=\"search\" role=\"search\" data-root=\"\(up)\"></div>"
+                out += "<p class=\"nav-title\">Modules</p><ul>"
+                for (path, title) in listed { out += "<li><a \(Sidebar.href(path, up: up))>\(MarkdownRenderer.escape(title))</a></li>" }
+                out += "</ul>"
+                byDepth[up] = out
+                return out
+            }()
+            guard listed.contains(where: { $0.path == current }) else { return base }
+            let link = "<li><a \(Sidebar.href(current, up: up))>"
+            return base.replacingOccurrences(of: link, with: "<li><a \(Sidebar.href(current, up: up)) aria-current=\"page\">")
+        }
     }
 
     /// Overview › module › part.
@@ -58,6 +76,8 @@ extension DocsOutput {
         var seen = Set<String>()
         for m in modules { for f in m.files where seen.insert(f.path).inserted { files.append((f.path, m)) } }
         for f in a.facts.all where seen.insert(f.path).inserted { files.append((f.path, nil)) }
+        // The tests and examples an entry says it is used in: their lines are linked too.
+        for path in Set(a.examples.values.flatMap { $0.map(\.path) }).sorted() where seen.insert(path).inserted { files.append((path, nil)) }
         let e = MarkdownRenderer.escape
         for (file, m) in files {
             guard case .bytes(let bytes) = tree.read(file, maxBytes: DocsOutput.maxSourceViewBytes) else { continue }

@@ -24,7 +24,7 @@ extension Indexer {
 
     /// The file list goes NUL-separated through a file of ours: no name is ever an argument, so none can
     /// be an option or split in two.
-    func runParse(_ tool: String, _ files: [String]) throws -> ParseOutput {
+    func runParse(_ tool: String, _ files: [String], cppHeaders: Bool = false) throws -> ParseOutput {
         let list = NSTemporaryDirectory() + "scribe-parse-list-\(UUID().uuidString)"
         var bytes: [UInt8] = []
         for f in files { bytes += Array(f.utf8) + [0] }
@@ -33,7 +33,7 @@ extension Indexer {
         }
         defer { try? FileManager.default.removeItem(atPath: list) }
         let r = try Subprocess.run(
-            tool, ["--root", root, "--files-from", list],
+            tool, ["--root", root, "--files-from", list] + (cppHeaders ? ["--cpp-headers"] : []),
             env: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"], timeout: tools.timeout,
             maxOutput: 1 << 30)
         guard r.status == 0, !r.timedOut else {
@@ -51,6 +51,11 @@ extension Indexer {
                 guard var s = Indexer.parseTags(Array(line)).first else { continue }
                 s.exported = v["exported"]?.boolValue
                 s.overloads = v["overloads"]?.intValue.map(Int.init)
+                if case .array(let items)? = v["signatures"] {
+                    s.signatures = items.compactMap(\.stringValue).map {
+                        BuiltinGenerator.header(name: s.name, signature: $0, typeref: nil, language: s.language)
+                    }
+                }
                 s.role = v["role"]?.stringValue
                 s.documents = v["documents"]?.stringValue
                 s.needsDeclaration = v["needsDeclaration"]?.boolValue ?? false

@@ -44,7 +44,12 @@ public struct Indexer {
         return Subprocess.which(name)
     }
 
-    static let ctagsSkip: Set<String> = ["Swift", "Markdown", "JSON", "YAML", "TOML", "reStructuredText", "XML", "CSS", "SCSS", "HTML"]
+    /// Languages ctags is not run on: Swift has its own reader, and prose, data and build files (a Makefile's
+    /// variables) declare no API.
+    static let ctagsSkip: Set<String> = [
+        "Swift", "Markdown", "JSON", "YAML", "TOML", "reStructuredText", "XML", "CSS", "SCSS", "HTML", "Makefile", "CMake",
+        "Dockerfile",
+    ]
 
     public func index(_ a: inout Analysis) throws {
         let sources = a.files.filter { $0.language != nil }
@@ -63,7 +68,10 @@ public struct Indexer {
                 FileManager.default.createFile(atPath: "\(dir)/\(name).list", contents: Data(bytes))
             }
         }
-        let toolsPass = try runTools(forParse: forParse, forCtags: forCtags, forSwift: forSwift)
+        let toolsPass = try runTools(
+            forParse: forParse, forCtags: forCtags, forSwift: forSwift,
+            // `.h` files the analysis took for C++ (CModules.settleHeaders) are read with the C++ grammar.
+            cppHeaders: sources.contains { $0.language == "C++" && $0.path.lowercased().hasSuffix(".h") })
         var symbols = toolsPass.symbols
         let fromParse = toolsPass.fromParse
         let toolsUsed = toolsPass.toolsUsed
@@ -73,6 +81,7 @@ public struct Indexer {
         symbols.removeAll { Indexer.isPlaceholder($0.name) }
         Indexer.settleCLinkage(&symbols)
         Indexer.mergePartialTypes(&symbols)
+        Indexer.groupOverloads(&symbols)
 
         // Doc comments (where the tool gave none) and imports, file by file, for the languages that no
         // syntax tree covers: the syntax trees' own answers stand for theirs, absent doc comments included.
@@ -138,7 +147,7 @@ public struct Indexer {
     /// Runs the tools at once: two lanes for ctags on two cores, each running ctags once per argument-sized
     /// chunk; Swift files go to the swift-syntax tool alongside; the syntax trees in two processes. The first
     /// error of any lane is thrown.
-    func runTools(forParse: [String], forCtags: [String], forSwift: [String]) throws -> ToolsPass {
+    func runTools(forParse: [String], forCtags: [String], forSwift: [String], cppHeaders: Bool) throws -> ToolsPass {
         let pass = Locked(ToolsPass())
         var toolsUsed: [String] = []
         var jobs: [() throws -> [Symbol]] = []
@@ -163,7 +172,7 @@ public struct Indexer {
             let half = (forParse.count + 1) / 2
             for chunk in [Array(forParse[..<half]), Array(forParse[half...])] where !chunk.isEmpty {
                 jobs.append {
-                    let out = try runParse(tool, chunk)
+                    let out = try runParse(tool, chunk, cppHeaders: cppHeaders)
                     pass.withLock { p in
                         p.fromParse.imports += out.imports
                         p.fromParse.fileDocs += out.fileDocs

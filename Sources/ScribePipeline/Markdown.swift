@@ -58,6 +58,30 @@ enum MD {
         return nil
     }
 
+    /// The first paragraph of a package's doc comment or docstring, its lines joined: a reST title (a line
+    /// over an underline of `=`, `-`, `~`…, as `requests/__init__.py` starts) is not the paragraph.
+    static func docAbstract(_ doc: String) -> String? {
+        let lines = doc.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        func isUnderline(_ l: String) -> Bool { l.count >= 3 && Set(l).count == 1 && "=-~^*+#".contains(l.first!) }
+        var i = 0
+        var para: [String] = []
+        while i < lines.count {
+            let l = lines[i]
+            if l.isEmpty || isUnderline(l) {
+                if !para.isEmpty { break }
+                i += 1
+                continue
+            }
+            if para.isEmpty, i + 1 < lines.count, isUnderline(lines[i + 1]) {
+                i += 2  // a title
+                continue
+            }
+            para.append(l)
+            i += 1
+        }
+        return para.isEmpty ? nil : para.joined(separator: " ")
+    }
+
     /// A paragraph that describes a project, not the README or a banner.
     static func isReal(_ p: String) -> Bool {
         let l = p.lowercased()

@@ -26,8 +26,20 @@ enum MarkdownRenderer {
     }
 
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        // One pass over the bytes: every line of every source view goes through here.
+        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) else { return s }
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 32)
+        for b in s.utf8 {
+            switch b {
+            case 0x26: out += [0x26, 0x61, 0x6D, 0x70, 0x3B]  // &amp;
+            case 0x3C: out += [0x26, 0x6C, 0x74, 0x3B]  // &lt;
+            case 0x3E: out += [0x26, 0x67, 0x74, 0x3B]  // &gt;
+            case 0x22: out += [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B]  // &quot;
+            default: out.append(b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Links to other pages (`x.md`, `x.md#anchor`) point at their `.html`.
@@ -54,7 +66,7 @@ enum MarkdownRenderer {
                 quoteDepth += 1
             } else if rest.hasPrefix("</blockquote>") {
                 quoteDepth -= 1
-            } else if quoteDepth == 0, rest.count >= 4, rest.dropFirst().first == "h",
+            } else if quoteDepth == 0, rest.dropFirst().first == "h",
                 let d = rest.dropFirst(2).first, ("1"..."6").contains(d), rest.dropFirst(3).first == ">", next < headings.count
             {
                 out += "<h\(d) id=\"\(escape(headings[next].slug))\">"

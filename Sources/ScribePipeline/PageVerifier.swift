@@ -29,11 +29,13 @@ public struct PageVerifier {
             symbolNames.insert(s.name)
             known.insert(BuiltinGenerator.header(s))
             for b in s.inherits { known.insert(b) }
+            known.formUnion(s.signatures)  // an overload group's declarations, one code span each in tables
             citations.insert(Analysis.displayName("\(s.path):\(s.line)"))
         }
         for imp in a.imports {
             known.insert(imp.target.replacingOccurrences(of: "\n", with: " "))
             known.insert(imp.target)  // a statement over several lines, as `MD.code` escapes it
+            known.insert(BuiltinGenerator.importText(imp.target))
             citations.insert(Analysis.displayName("\(imp.path):\(imp.line)"))
         }
         for (_, uses) in a.examples { for u in uses { citations.insert(Analysis.displayName("\(u.path):\(u.line)")) } }

@@ -40,7 +40,9 @@ public struct ProjectFacts: Sendable {
         for file in a.files {
             let name = CloneTree.lastComponent(file.path)
             let isManifest = ["package.json", "pyproject.toml", "Cargo.toml", "Package.swift", "Makefile", "setup.cfg"].contains(name)
-            guard isManifest || (file.role == .source && file.language != nil) else { continue }
+            // An example's or a test's manifest declares that example's commands, not the project's.
+            let projectFile = file.role == .source || file.role == .other
+            guard projectFile, isManifest || (file.role == .source && file.language != nil) else { continue }
             guard let text = read(file.path) else { continue }
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             switch name {

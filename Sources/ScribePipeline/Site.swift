@@ -49,8 +49,11 @@ public enum Site {
         var out: [Heading] = []
         var slugger = Slugger()
         var fence: String? = nil
-        for (i, raw) in markdown.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = String(raw)
+        // Lines split as bytes: only those that start with `#`, a backquote or a tilde can open or close a
+        // fence or be a heading, and only they are made into strings (pages run to 100 KiB, and every page is read).
+        for (i, raw) in markdown.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            guard let b = raw.first, b == 0x23 || b == 0x60 || b == 0x7E else { continue }
+            let line = String(Substring(raw))
             if let f = fence {
                 if line.hasPrefix(f) && line.drop(while: { $0 == "`" || $0 == "~" }).allSatisfy(\.isWhitespace) { fence = nil }
                 continue

@@ -17,6 +17,9 @@ public struct Symbol: Sendable {
     public var exported: Bool? = nil
     /// How many declarations this entry stands for (Python `@overload` stubs with their implementation).
     public var overloads: Int? = nil
+    /// An overload group's distinct declarations in source order, each as pages show a header
+    /// (`area(x: int) -> int`), when there are more than one.
+    public var signatures: [String] = []
     /// "test" or "example" for declarations that exercise the API rather than belong to it.
     public var role: String? = nil
     /// For examples: the symbol they document (`Server.Start`).

@@ -93,7 +93,10 @@ enum JavaScriptRules {
         }
         let raw = block.text
         if raw.contains("@license") || raw.contains("@preserve") || raw.contains("@fileoverview") { return (nil, false) }
+        // JSDoc's `@private`, `@internal`, `@ignore`, `@access private`, and dox's `@api private` (Express-era code).
+        let words = raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "*" })
         let hidden = ["@private", "@internal", "@ignore"].contains { raw.contains($0) }
+            || zip(words, words.dropFirst()).contains { ($0 == "@api" || $0 == "@access") && $1 == "private" }
         return (Comments.text([block]), hidden)
     }
 

@@ -16,6 +16,8 @@ struct Tag {
     var exported: Bool = true
     /// How many declarations this entry stands for when overloads are grouped (`@overload` stubs).
     var overloads: Int? = nil
+    /// The signatures of an overload group, in source order, when they are more than one (`@overload` stubs).
+    var signatures: [String] = []
     /// C: a definition with external linkage in a .c file; public when a header declares it.
     var needsDeclaration: Bool = false
     /// C#: one part of a `partial` type; the indexer keeps one entry per type.
@@ -162,7 +164,8 @@ enum Output {
                 ("line", .int(t.line)), ("end", .int(t.end)), ("language", lang), ("exported", .bool(t.exported)),
                 ("scope", t.scope.map(Value.string)), ("scopeKind", t.scopeKind.map(Value.string)),
                 ("signature", signature), ("typeref", t.typeref.map { .string(oneLine($0)) }),
-                ("doc", t.doc.map(Value.string)), ("overloads", t.overloads.map(Value.int)), ("role", t.role.map(Value.string)),
+                ("doc", t.doc.map(Value.string)), ("overloads", t.overloads.map(Value.int)),
+                ("signatures", t.signatures.isEmpty ? nil : .strings(t.signatures.map(oneLine))), ("role", t.role.map(Value.string)),
                 ("documents", t.documents.map(Value.string)), ("needsDeclaration", t.needsDeclaration ? .bool(true) : nil),
                 ("partial", t.partial ? .bool(true) : nil),
                 ("inherits", t.inherits.isEmpty ? nil : .string(t.inherits.joined(separator: ","))),

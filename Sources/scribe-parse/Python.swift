@@ -127,7 +127,7 @@ enum PythonRules {
         let statements = body.namedChildren
         // Overload groups: name → index of its entry in `tags`.
         var overloadEntry: [String: Int] = [:]
-        var pendingStubs: [String: (count: Int, firstLine: Int)] = [:]
+        var pendingStubs: [String: [String]] = [:]  // name → the stubs' signatures
         for (i, stmt) in statements.enumerated() {
             var def = stmt
             let decos = decorators(stmt)
@@ -146,21 +146,25 @@ enum PythonRules {
                 tag.line = def.field("name")?.line ?? stmt.line
                 if decos.contains(where: { $0 == "property" || $0.hasSuffix("cached_property") }) { tag.kind = "property" }
                 if isOverload {
-                    var p = pendingStubs[name] ?? (0, tag.line)
-                    p.count += 1
-                    pendingStubs[name] = p
+                    pendingStubs[name, default: []].append(params + ret)
+                    let stubs = pendingStubs[name]!
                     // A stub's docstring is its own; the entry is the implementation when it comes.
-                    if overloadEntry[name] == nil {
-                        tag.overloads = p.count
+                    if let at = overloadEntry[name] {
+                        tags[at].overloads = stubs.count
+                        tags[at].signatures = stubs
+                    } else {
+                        tag.overloads = stubs.count
+                        tag.signatures = stubs
                         tags.append(tag)
                         overloadEntry[name] = tags.count - 1
-                    } else {
-                        tags[overloadEntry[name]!].overloads = p.count
                     }
                     continue
                 }
                 if let stubs = pendingStubs.removeValue(forKey: name), let at = overloadEntry.removeValue(forKey: name) {
+                    // The entry shows the signatures callers see (the stubs', as Sphinx does) and the
+                    // implementation's own docstring, never a stub's.
                     tag.overloads = stubs.count + 1
+                    tag.signatures = stubs
                     tags[at] = tag
                     continue
                 }

@@ -1,6 +1,6 @@
 // scribe-parse: declarations, doc comments, visibility and imports through tree-sitter grammars.
 //
-//   scribe-parse --root DIR [--timeout SECONDS] [--print-tree] [--files-from LIST] < NUL-separated paths
+//   scribe-parse --root DIR [--timeout SECONDS] [--print-tree] [--cpp-headers] [--files-from LIST] < NUL-separated paths
 //   scribe-parse --schema --root DIR … : SQL files read as schemas (tables, views, columns, keys, comments)
 //
 // Prints JSON lines: `"_type": "tag"` (ctags' fields plus `exported`, `overloads`, `role`),
@@ -21,12 +21,13 @@ func complain(_ message: String) {
     FileHandle.standardError.write(Data("scribe-parse: \(message)\n".utf8))
 }
 
-let usage = "usage: scribe-parse [--schema] --root DIR [--timeout SECONDS] [--files-from LIST] < NUL-separated paths\n"
+let usage = "usage: scribe-parse [--schema] --root DIR [--timeout SECONDS] [--cpp-headers] [--files-from LIST] < NUL-separated paths\n"
 var rootArg: String?
 var timeout = 10.0
 var printTree = false
 var listPath: String?
 var schemaMode = false
+var cppHeaders = false
 do {
     var args = CommandLine.arguments.dropFirst()
     while let a = args.popFirst() {
@@ -41,6 +42,7 @@ do {
         case "--files-from": listPath = args.popFirst()
         case "--print-tree": printTree = true  // the syntax trees, for writing rules
         case "--schema": schemaMode = true
+        case "--cpp-headers": cppHeaders = true  // `.h` files are C++: the project has C++ sources
         case "-h", "--help":
             print(usage, terminator: "")
             exit(0)
@@ -61,7 +63,7 @@ guard rootFD >= 0 else {
 }
 
 /// The grammar and the rules for a file, by its extension.
-func language(of path: String) -> (name: String, grammar: OpaquePointer, rules: (SyntaxFile) -> FileResult)? {
+func language(of path: String, cppHeaders: Bool) -> (name: String, grammar: OpaquePointer, rules: (SyntaxFile) -> FileResult)? {
     let ext = path.split(separator: ".").last.map { $0.lowercased() } ?? ""
     switch ext {
     case "py", "pyi": return ("Python", tree_sitter_python(), PythonRules.extract)
@@ -70,6 +72,7 @@ func language(of path: String) -> (name: String, grammar: OpaquePointer, rules: 
     case "tsx": return ("TypeScript", tree_sitter_tsx(), JavaScriptRules.extract)
     case "php": return ("PHP", tree_sitter_php(), PHPRules.extract)
     case "go": return ("Go", tree_sitter_go(), GoRules.extract)
+    case "h" where cppHeaders: return ("C++", tree_sitter_cpp(), CppRules.extract)
     case "c", "h": return ("C", tree_sitter_c(), CRules.extract)
     case "rs": return ("Rust", tree_sitter_rust(), RustRules.extract)
     case "java": return ("Java", tree_sitter_java(), JavaRules.extract)
@@ -146,7 +149,7 @@ for raw in input.split(separator: 0) {
         grammar = tree_sitter_sql()
         render = SQLSchema.lines
     } else {
-        guard let lang = language(of: path) else { continue }
+        guard let lang = language(of: path, cppHeaders: cppHeaders) else { continue }
         grammar = lang.grammar
         render = { Output.lines(path: path, language: lang.name, lang.rules($0)) }
     }

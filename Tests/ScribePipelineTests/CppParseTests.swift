@@ -77,4 +77,38 @@ import Testing
         #expect(a.imports(of: "src/widget.cpp") == ["1 widget.hpp"])
         try checkTruth(a, root: f.root)
     }
+
+    @Test func dotHHeadersAreCppInACppProject() throws {
+        let files = [
+            "include/shape.h": """
+                #pragma once
+                namespace geo {
+                /// A shape.
+                class Shape {
+                public:
+                    /// Its area.
+                    double area() const;
+                private:
+                    int id_;
+                };
+                }
+                """,
+            "src/shape.cpp": "#include \"shape.h\"\nnamespace geo {\ndouble Shape::area() const { return 0; }\n}\n",
+        ]
+        let f = try Fixture(files)
+        let a = try f.analyze()
+        #expect(a.files.first { $0.path == "include/shape.h" }?.language == "C++")
+        #expect(a.the("Shape", scope: "geo", in: "include/shape.h")?.language == "C++")
+        #expect(a.the("area", scope: "geo.Shape", in: "include/shape.h")?.doc == "Its area.")
+        #expect(a.the("id_", scope: "geo.Shape", in: "include/shape.h")?.isPublic == false)
+        // The header's declaration makes the source file's definition public (matched by qualified name).
+        #expect(a.the("area", scope: "geo.Shape", in: "src/shape.cpp")?.isPublic == true)
+        try checkTruth(a, root: f.root)
+
+        // Without a C++ file in the tree, a header is C.
+        let c = try Fixture(["lib/x.h": "/** Adds. */\nint add(int a, int b);\n", "lib/x.c": "int add(int a, int b) { return a + b; }\n"])
+        let ca = try c.analyze()
+        #expect(ca.files.first { $0.path == "lib/x.h" }?.language == "C")
+        #expect(ca.the("add", in: "lib/x.h")?.language == "C")
+    }
 }

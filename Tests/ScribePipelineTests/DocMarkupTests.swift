@@ -44,6 +44,34 @@ import Testing
         #expect(m.deprecated == "2.0 Use get().")
     }
 
+    @Test func aLineStartingWithARoleIsProseNotAField() {
+        // click's `command`: the summary's second line starts with `:func:`.
+        let m = DocMarkup.parse(
+            """
+            Creates a new :class:`Command` and uses the decorated function as
+            callback.  This will also automatically attach all decorated
+            :func:`option`\\s and :func:`argument`\\s as parameters to the command.
+
+            :param name: The name of the command.
+            """)
+        #expect(m.summary == "Creates a new :class:`Command` and uses the decorated function as\ncallback.  This will also automatically attach all decorated\n:func:`option`\\s and :func:`argument`\\s as parameters to the command.")
+        #expect(m.params == [.init(name: "name", text: "The name of the command.")])
+    }
+
+    @Test func metadataTagsAreNeverShownAndATypeStandsForMissingWords() {
+        // Express's lib/utils.js: types without words, and dox's `@api private`.
+        let m = DocMarkup.parse("Return strong ETag for `body`.\n\n@param {String|Buffer} body\n@param {String} [encoding]\n@return {String}\n@api private")
+        #expect(m.summary == "Return strong ETag for `body`.")
+        #expect(m.params == [.init(name: "body", text: "{String|Buffer}"), .init(name: "encoding", text: "{String}")])
+        #expect(m.returns == "{String}")
+        #expect(BuiltinGenerator.renderDoc("A list of methods.\n@api private") == "> A list of methods.\n\n")
+        #expect(BuiltinGenerator.renderDoc("Listens.\n\n@param port\n@return") == "> Listens.\n> \n> **Parameters**\n> \n> - `port`\n\n")
+        // An indented decorator in a Python example is code, not a tag.
+        let py = "Registers a route.\n\nExample::\n\n    @app.route(\"/\")\n    def index(): ..."
+        #expect(!DocMarkup.parse(py).isStructured)
+        #expect(BuiltinGenerator.renderDoc(py).contains("@app.route"))
+    }
+
     @Test func googleAndNumpySections() {
         let g = DocMarkup.parse(
             """

@@ -76,4 +76,34 @@ struct ImportResolutionTests {
         #expect(a.edgeLines == ["Sources/Tool -> Lib/Kit @ Sources/Tool/main.swift:2"])
         #expect(resolved(a, "Sources/Tool/main.swift", 1) == nil)
     }
+
+    @Test("PHP: use names through composer.json's autoload.psr-4 map, citing the use line; unmapped names stay outside")
+    func php() throws {
+        let a = try ModuleFixture.analysis(of: [
+            "composer.json": """
+                {"autoload": {"psr-4": {"Acme\\\\Log\\\\": "src/", "Acme\\\\Util\\\\": ["lib/util/"]}},
+                 "autoload-dev": {"psr-4": {"Acme\\\\Log\\\\Tests\\\\": "tests/"}}}
+                """,
+            "src/Logger.php": """
+                <?php
+                namespace Acme\\Log;
+
+                use Acme\\Log\\Handler\\StreamHandler;
+                use Acme\\Util\\Clock;
+                use Psr\\Log\\LoggerInterface;
+                use Handler\\Missing;
+
+                class Logger {}
+                """,
+            "src/Handler/StreamHandler.php": "<?php\nnamespace Acme\\Log\\Handler;\n\nclass StreamHandler {}\n",
+            "lib/util/Clock.php": "<?php\nnamespace Acme\\Util;\n\nclass Clock {}\n",
+            // Folders named like an unmapped namespace are never its target.
+            "Psr/Log/LoggerInterface.php": "<?php\nnamespace Psr\\Log;\n\ninterface LoggerInterface {}\n",
+            "Handler/Missing.php": "<?php\nclass Missing {}\n",
+        ])
+        #expect(a.layout.phpNamespaces.map { "\($0.prefix) \($0.dir)" } == ["Acme\\Log\\Tests tests", "Acme\\Util lib/util", "Acme\\Log src"])
+        #expect(a.edgeLines == ["src -> lib/util @ src/Logger.php:5", "src -> src/Handler @ src/Logger.php:4"])
+        #expect(resolved(a, "src/Logger.php", 6) == nil)
+        #expect(resolved(a, "src/Logger.php", 7) == nil)
+    }
 }

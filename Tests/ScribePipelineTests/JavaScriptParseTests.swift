@@ -124,6 +124,36 @@ import Testing
         #expect(a.symbols.filter { $0.path == app }.map(\.name) == ["text", "init", "listen", "del", "protocol", "helper", "Widget", "constructor", "#secret", "size"])
     }
 
+    @Test func doxApiPrivateIsPrivate() throws {
+        let f = try Fixture([
+            "lib/utils.js": """
+                /**
+                 * A list of methods.
+                 * @api private
+                 */
+                exports.methods = ['get'];
+
+                /**
+                 * Weak ETag.
+                 *
+                 * @param {String} body
+                 * @access private
+                 */
+                exports.wetag = function (body) {};
+
+                /**
+                 * Sets a header.
+                 * @api public
+                 */
+                exports.set = function (name) {};
+                """
+        ])
+        let a = try f.analyze()
+        #expect(a.the("methods", in: "lib/utils.js")?.isPublic == false)
+        #expect(a.the("wetag", in: "lib/utils.js")?.isPublic == false)
+        #expect(a.the("set", in: "lib/utils.js")?.isPublic == true)
+    }
+
     @Test func importsComeFromCodeOnly() throws {
         let f = try Fixture(Self.files)
         let a = try f.analyze()

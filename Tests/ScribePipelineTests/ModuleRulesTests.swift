@@ -134,6 +134,37 @@ struct ModuleRulesTests {
         #expect(uses("Put") == ["example example_test.go:6"])  // pkgsite's Example functions
     }
 
+    @Test("a SwiftPM plugin is a target in Plugins/<name>, its shared folders included (swift-argument-parser)")
+    func swiftPlugins() throws {
+        let a = try ModuleFixture.analysis(of: [
+            "Package.swift": """
+                let package = Package(name: "P", targets: [
+                    .target(name: "Kit"),
+                    .plugin(name: "GenerateManual", capability: .command(intent: .custom(verb: "m", description: "d"))),
+                ])
+                """,
+            "Sources/Kit/Kit.swift": "public func kit() {}\n",
+            "Plugins/GenerateManual/Plugin.swift": "struct Plugin {}\n",
+            "Plugins/GenerateManual/GenerateCommon/Common.swift": "struct Common {}\n",
+        ])
+        #expect(a.modulePaths == ["Plugins/GenerateManual", "Sources/Kit"])
+        #expect(a.module("Plugins/GenerateManual")?.kind == "SwiftPM target")
+    }
+
+    @Test("the tests and examples an entry links to have source views: no link of the built-in pages is dangling")
+    func exampleLinksLand() throws {
+        let f = try ModuleFixture(ModuleFixtures.goRoot)
+        defer { f.remove() }
+        let out = f.root + "-docs"
+        let summary = try ForegroundGenerator().run(source: f.root, branch: nil, out: out) { _, _ in }
+        #expect(summary.unverifiedMentions == 0)
+        let page = try String(contentsOfFile: out + "/modules/root.md", encoding: .utf8)
+        #expect(page.contains("Used in test [`lib_test.go:6`](../source/lib_test.go.html#L6)."))
+        for view in ["lib_test.go", "examples+basic+main.go", "example_test.go"] {
+            #expect(FileManager.default.fileExists(atPath: "\(out)/source/\(view).html"), "\(view)")
+        }
+    }
+
     @Test("options.modules picks a sub-package: only its page is written")
     func pickSubPackage() throws {
         let f = try ModuleFixture(ModuleFixtures.python)

@@ -110,6 +110,9 @@ import Testing
         #expect(area?.overloads == 3)
         #expect(area?.doc == "The area.")
         #expect(area?.line == 54)
+        // The entry shows the stubs' signatures; the stub's docstring stays with the stub.
+        #expect(area?.signatures == ["area(x: int) -> int", "area(x: str) -> str"])
+        #expect(a.symbols.filter { $0.name == "area" }.count == 1)
         // The property's setter completes it; a property from a helper call is an entry with the getter's doc.
         #expect(a.the("diameter", scope: "Circle", in: "shapes/core.py")?.kind == "property")
         #expect(a.the("diameter", scope: "Circle", in: "shapes/core.py")?.doc == "Twice the radius.")

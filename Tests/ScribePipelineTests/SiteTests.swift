@@ -75,6 +75,36 @@ struct SiteTests {
         ])
     }
 
+    @Test("entry points are the project's manifests', never an example's or a test's")
+    func entryPointsOfTheProjectOnly() throws {
+        // click: every examples/*/pyproject.toml declares a console script of its own.
+        let script = "[project]\nname = \"x\"\n\n[project.scripts]\n"
+        let a = try ModuleFixture.analysis(of: [
+            "pyproject.toml": script + "shop = \"shop.cli:main\"\n",
+            "shop/__init__.py": "\"\"\"Shop.\"\"\"\n", "shop/cli.py": "def main():\n    pass\n",
+            "examples/aliases/pyproject.toml": script + "aliases = \"aliases:cli\"\n",
+            "tests/fixture/pyproject.toml": script + "fixture = \"fixture:cli\"\n",
+        ])
+        #expect(a.facts.entryPoints.map { "\($0.text) \($0.path):\($0.line)" } == ["shop pyproject.toml:5"])
+    }
+
+    @Test("a package doc's first paragraph, a reST title not included")
+    func packageDocAbstract() {
+        // requests/__init__.py
+        let doc = "Requests HTTP Library\n~~~~~~~~~~~~~~~~~~~~~\n\nRequests is an HTTP library, written in Python, for\nhuman beings.\nBasic GET usage:\n\n   >>> import requests\n"
+        #expect(MD.docAbstract(doc) == "Requests is an HTTP library, written in Python, for human beings. Basic GET usage:")
+        #expect(MD.docAbstract("Package pflag is a drop-in replacement\nfor flag.\n\nMore.") == "Package pflag is a drop-in replacement for flag.")
+        #expect(MD.docAbstract("\n\n") == nil)
+    }
+
+    @Test("an import quoted on one line")
+    func importOnOneLine() {
+        // ripgrep's crates/core/flags/hiargs.rs:15
+        #expect(BuiltinGenerator.importText("crate::{\n    flags::lowargs::{\n        BinaryMode, BoundaryMode,\n    },\n    haystack::Haystack,\n}")
+            == "crate::{flags::lowargs::{BinaryMode, BoundaryMode,}, haystack::Haystack,}")
+        #expect(BuiltinGenerator.importText(String(repeating: "a", count: 130)) == String(repeating: "a", count: 120) + "…")
+    }
+
     @Test("module layers: each one above the highest it imports")
     func layers() {
         let e = { (a: String, b: String) in Analysis.Dependency(from: a, to: b, evidence: []) }

@@ -751,7 +751,7 @@ def page_problems(text: str, rel: str, facts: Facts, docs: Path, seen: dict[str,
                 problems.append(f"{where}: no dependency {key[0]} → {key[1]} in the analysis")
             else:
                 first = d["evidence"][0]
-                if (first["import"], first["path"], first["line"]) != (target, path, int(number)):
+                if (import_text(first["import"]), first["path"], first["line"]) != (target, path, int(number)):
                     problems.append(f"{where}: evidence {target} at {path}:{number} is not the analysis's {first}")
                 if int(more or 0) != len(d["evidence"]) - 1:
                     problems.append(f"{where}: says {more or 0} more imports, the analysis has {len(d['evidence']) - 1}")
@@ -776,6 +776,12 @@ def page_problems(text: str, rel: str, facts: Facts, docs: Path, seen: dict[str,
     return problems
 
 
+def import_text(target: str) -> str:
+    """An import as the pages quote it (BuiltinGenerator.importText): on one line, at most 120 characters."""
+    line = " ".join(target.split()).replace("{ ", "{").replace(" }", "}")
+    return line[:120] + "…" if len(line) > 120 else line
+
+
 def member_row_problems(cells: list[str], facts: Facts, where: str) -> list[str]:
     name_spans, decl_spans, place_spans = code_spans(cells[0]), code_spans(cells[2]), code_spans(cells[3])
     if not name_spans or not place_spans or not facts.place(place_spans[0]):
@@ -785,7 +791,11 @@ def member_row_problems(cells: list[str], facts: Facts, where: str) -> list[str]
     if not match:
         return [f"{where}: no {cells[1]} {name} at {path}:{number} in the analysis"]
     problems = []
-    if len(decl_spans) != 1 or name not in decl_spans[0]:
+    if match[0].get("signatures"):
+        # An overload group: one code span per declaration, as the analysis lists them.
+        if decl_spans != match[0]["signatures"]:
+            problems.append(f"{where}: declaration cell {cells[2]!r} is not {name}'s overloads {match[0]['signatures']}")
+    elif len(decl_spans) != 1 or name not in decl_spans[0]:
         problems.append(f"{where}: declaration cell {cells[2]!r} is not {name}'s")
     elif match[0]["signature"] and match[0]["signature"][:60] not in decl_spans[0]:
         problems.append(f"{where}: declaration {decl_spans[0]!r} lacks the signature {match[0]['signature']!r}")
@@ -818,6 +828,10 @@ def fence_problems(info: str, body: list[str], symbol: dict | None, facts: Facts
         return [f"{where}: a code block that belongs to no listed declaration: {text[:80]!r}"]
     if symbol["name"] not in text:
         return [f"{where}: code block {text[:80]!r} does not name {symbol['qualified_name']}"]
+    if symbol.get("signatures"):
+        if body != symbol["signatures"]:
+            return [f"{where}: code block {text[:80]!r} is not the overloads {symbol['signatures']}"]
+        return []
     if symbol["signature"] and symbol["signature"][:60] not in text:
         return [f"{where}: code block {text[:80]!r} lacks the signature {symbol['signature']!r}"]
     return []

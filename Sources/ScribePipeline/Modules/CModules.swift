@@ -7,6 +7,17 @@ import Foundation
 enum CModules {
     static let extensions = [".h", ".hh", ".hpp", ".hxx", ".inl", ".c", ".cc", ".cpp", ".cxx", ".m", ".mm"]
 
+    /// A `.h` header is C++ in a C++ project (a `.cpp`, `.cc`, `.cxx` or `.hpp` file anywhere in the tree), as
+    /// compilers of such a project read it; in any other tree it stays C.
+    static func settleHeaders(_ files: inout [Analysis.File]) {
+        let cpp = [".cpp", ".cc", ".cxx", ".hpp"]
+        guard files.contains(where: { f in cpp.contains { f.path.lowercased().hasSuffix($0) } }) else { return }
+        for i in files.indices where files[i].language == "C" && files[i].path.lowercased().hasSuffix(".h") {
+            let f = files[i]
+            files[i] = Analysis.File(path: f.path, language: "C++", lines: f.lines, bytes: f.bytes, module: f.module)
+        }
+    }
+
     static func scan(_ paths: Set<String>, read: (String) -> String?, into layout: inout Layout) {
         var dirs: [String] = []
         func add(_ d: String?) {

@@ -19,6 +19,9 @@ public struct Layout: Sendable {
     public var csharpProjects: [String] = []
     /// Java, Kotlin, Scala packages and C# namespaces, by name, with their folders.
     public var packageFolders: [String: String] = [:]
+    /// PHP namespace prefixes (without the trailing `\\`) and the folders `composer.json`'s `autoload.psr-4`
+    /// maps them to, longest prefix first.
+    public var phpNamespaces: [(prefix: String, dir: String)] = []
     /// Folders C and C++ includes are searched in, as the build declares them (or `include/`).
     public var includeDirs: [String] = []
 

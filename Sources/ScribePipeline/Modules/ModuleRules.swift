@@ -64,6 +64,7 @@ enum ModuleRules {
         RustModules.scan(paths, read: read, into: &layout)
         CModules.scan(paths, read: read, into: &layout)
         JVMModules.scan(paths, into: &layout)
+        PHPModules.scan(paths, read: read, into: &layout)
         let npm = JavaScriptModules.scan(paths, read: read, into: &layout)
 
         var info: [String: Info] = [:]

@@ -10,7 +10,7 @@ enum SwiftModules {
             for (name, path, kind) in targets(in: text) {
                 var folder = path.flatMap { RepoPath.normalise(RepoPath.join(base, $0)) }
                 if folder == nil {
-                    let conventional = kind == ".testTarget(" ? ["Tests"] : ["Sources", "Source", "src", "srcs"]
+                    let conventional = kind == ".testTarget(" ? ["Tests"] : kind == ".plugin(" ? ["Plugins"] : ["Sources", "Source", "src", "srcs"]
                     folder = conventional.map { RepoPath.join(base, "\($0)/\(name)") }
                         .first { d in paths.contains { $0.hasPrefix(d + "/") } }
                 }
@@ -45,6 +45,51 @@ enum SwiftModules {
             search = search[r.upperBound...]
         }
         return nil
+    }
+
+    /// A target's DocC catalog (`*.docc` inside its folder): the abstract of its landing article, the one
+    /// titled with the module's symbol link (`# ``Target```), else `<Target>.md` at the catalog's top.
+    static func doccAbstract(target name: String, folder: String, paths: [String], read: (String) -> String?) -> (text: String, path: String)? {
+        let articles = paths.filter { p in
+            RepoPath.isInside(p, folder) && p.lowercased().hasSuffix(".md")
+                && CloneTree.components(RepoPath.dir(p)).contains { $0.hasSuffix(".docc") }
+        }.sorted()
+        var fallback: (String, String)? = nil
+        for path in articles {
+            guard let text = read(path) else { continue }
+            let title = text.split(separator: "\n", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            if title == "# ``\(name)``" { return abstract(text).map { ($0, path) } }
+            if fallback == nil, RepoPath.name(path) == "\(name).md", RepoPath.dir(path).hasSuffix(".docc") { fallback = (text, path) }
+        }
+        return fallback.flatMap { f in abstract(f.0).map { ($0, f.1) } }
+    }
+
+    /// A DocC article's abstract: the first paragraph after its title, directives (`@Metadata { … }`) skipped.
+    static func abstract(_ text: String) -> String? {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let first = lines.first, first.hasPrefix("# ") else { return nil }
+        lines.removeFirst()
+        var out: [String] = []
+        var depth = 0
+        for var l in lines {
+            // Xcode's article template left as it was: no abstract written yet.
+            if l.contains("@START_MENU_TOKEN@") { return nil }
+            while let open = l.range(of: "<!--"), let close = l[open.upperBound...].range(of: "-->") {
+                l.removeSubrange(open.lowerBound..<close.upperBound)
+            }
+            l = l.trimmingCharacters(in: .whitespaces)
+            if depth > 0 || (out.isEmpty && l.hasPrefix("@")) {
+                depth += l.filter { $0 == "{" }.count - l.filter { $0 == "}" }.count
+                continue
+            }
+            if l.isEmpty {
+                if out.isEmpty { continue }
+                break
+            }
+            if l.hasPrefix("#") || l.hasPrefix("- ") || l.hasPrefix("```") { break }
+            out.append(l)
+        }
+        return out.isEmpty ? nil : out.joined(separator: " ")
     }
 
     static func target(of path: String, _ layout: Layout) -> (name: String, path: String)? {
