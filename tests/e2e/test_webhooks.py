@@ -160,7 +160,9 @@ def test_a_redirect_is_not_followed_but_retried(
     log = wait_until(
         lambda: [d for d in deliveries(stack, f"/api/repositories/{repo}/webhooks", hook["id"]) if d["status"] == "delivered"],
         timeout=10, what="the delivery to be recorded")
-    assert len(log) == 1 and log[0]["attempts"] == 2 and log[0]["last_status"] == 200
+    # Two attempts reached the receiver (302, then 200); a loaded machine may add one that failed on the
+    # network in between, which is retried like any other failure.
+    assert len(log) == 1 and log[0]["attempts"] >= 2 and log[0]["last_status"] == 200
 
 
 def test_failed_and_cancelled_jobs_are_announced_too(
