@@ -91,7 +91,9 @@ extension JobRunner {
             }
             do {
                 let info = try withRateLimit { try github.repository(slug: slug, token: token) }
-                try RepositoryStore(lease.db).setMetadata(id: repo.id, description: info.description, defaultBranch: info.defaultBranch)
+                guard try lease.setRepositoryMetadata(description: info.description, defaultBranch: info.defaultBranch) else {
+                    throw PipelineError.stopped(.leaseLost)
+                }
                 if branch == nil { branch = info.defaultBranch }
                 try lease.event("GitHub: default branch \(info.defaultBranch ?? "?")\(info.isPrivate ? ", private" : "")")
             } catch GitHubClient.Failure.notFound {
