@@ -4,7 +4,7 @@ import ScribeCore
 /// The worker's view of its job: every write is fenced by the lease token (invariant 3), so a worker that
 /// was rescued and comes back changes nothing. Zero rows means the lease is lost.
 public final class LeaseStore {
-    public let db: Connection
+    let db: Connection
     public let jobID: String
     public let lease: String
 
