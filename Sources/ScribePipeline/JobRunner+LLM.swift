@@ -21,7 +21,7 @@ extension JobRunner {
     /// URL (the store clears the key when the URL changes without a new key), the server's key to the
     /// server's URL, never the server's key to an organisation's own endpoint.
     func llmSettings(organisationID: String, options: JobOptions) throws -> LLMSettings {
-        let org = try AccountStore(lease.db).llmSettings(organisationID: organisationID)
+        let org = try source.llmSettings(organisationID: organisationID)
         var key: String? = nil
         if let sealed = org?.sealedKey {
             guard let hex = config.secretKeyHex, let box = try? SecretBox(hexKey: hex), let k = try? box.open(sealed) else {

@@ -28,7 +28,7 @@ extension JobRunner {
         let repo = subject.repo
         let out = try DocumentationSteps.output(
             for: modules, .init(dir: "\(workDir)/out", repositoryURL: repo.url, commit: commit, sourceRoot: cloneDir))
-        let previous = subject.options.regenerateAll ? [:] : try JobStore(lease.db).previousObjects(repositoryID: repo.id)
+        let previous = subject.options.regenerateAll ? [:] : try source.previousObjects(repositoryID: repo.id)
         try generate(
             modules, analysis, out, fingerprints: fingerprints, previous: previous, options: subject.options, llm: subject.llm)
         let failed = try lease.objects().filter { $0.status == .failed }.map(\.path).sorted()
@@ -53,7 +53,7 @@ extension JobRunner {
         let llm = options.generator == "llm" ? try llmSettings(organisationID: job.organisationID, options: options) : nil
 
         try step(.metadata)
-        guard let repo = try RepositoryStore(lease.db).get(id: job.repositoryID) else {
+        guard let repo = try source.repository(id: job.repositoryID) else {
             throw PipelineError.fatal("The repository of this job was deleted")
         }
         let accepted: URLPolicy.Accepted
@@ -91,7 +91,9 @@ extension JobRunner {
             }
             do {
                 let info = try withRateLimit { try github.repository(slug: slug, token: token) }
-                try RepositoryStore(lease.db).setMetadata(id: repo.id, description: info.description, defaultBranch: info.defaultBranch)
+                guard try lease.setRepositoryMetadata(description: info.description, defaultBranch: info.defaultBranch) else {
+                    throw PipelineError.stopped(.leaseLost)
+                }
                 if branch == nil { branch = info.defaultBranch }
                 try lease.event("GitHub: default branch \(info.defaultBranch ?? "?")\(info.isPrivate ? ", private" : "")")
             } catch GitHubClient.Failure.notFound {
@@ -122,7 +124,7 @@ extension JobRunner {
         let cacheKey = JobRunner.cacheKey(url: accepted.url, commit: commit, options: options)
         if options.commit == nil || commit.count == 40 {
             try check(try lease.setResolved(commit: commit, cacheKey: cacheKey))
-            if !options.regenerateAll, let hit = try JobStore(lease.db).cached(organisationID: job.organisationID, cacheKey: cacheKey, excluding: jobID) {
+            if !options.regenerateAll, let hit = try source.cached(organisationID: job.organisationID, cacheKey: cacheKey) {
                 switch try lease.completeFromCache(sourceJobID: hit.jobID, docsPath: hit.docsPath) {
                 case .completed:
                     try? lease.event("Cache hit: commit \(commit.prefix(12)) was documented by job \(hit.jobID)")
@@ -290,7 +292,7 @@ extension JobRunner {
     /// The repository owner's GitHub token, from the database (never from a session), decrypted here only.
     func githubToken(owner: String?) throws -> String? {
         try step(.githubAuth)
-        guard let owner, let sealed = try AccountStore(lease.db).sealedGitHubToken(userID: owner) else { return nil }
+        guard let owner, let sealed = try source.sealedGitHubToken(userID: owner) else { return nil }
         guard let key = config.secretKeyHex, let box = try? SecretBox(hexKey: key), let token = try? box.open(sealed) else {
             try lease.event(kind: "error", level: "warning", "The stored GitHub token cannot be decrypted with this server's SCRIBE_SECRET_KEY")
             throw PipelineError.fatal(Messages.githubTokenMissing)
@@ -357,7 +359,7 @@ extension JobRunner {
                 continue
             }
             // The page comes from the database: the documentation it belongs to may have been written on another host.
-            guard let repositoryID, let prevPage = try PageStore(lease.db).currentContent(repositoryID: repositoryID, path: m.pagePath) else {
+            guard let repositoryID, let prevPage = try source.currentPage(repositoryID: repositoryID, path: m.pagePath) else {
                 work.append(m)
                 continue
             }
@@ -368,7 +370,7 @@ extension JobRunner {
             // The parts its reference was split into come along (`modules/<page>/part-N.md`).
             try? FileManager.default.removeItem(atPath: out.partsDir(m))
             var n = 1
-            while let part = try PageStore(lease.db).currentContent(repositoryID: repositoryID, path: BuiltinGenerator.partPath(m, n)) {
+            while let part = try source.currentPage(repositoryID: repositoryID, path: BuiltinGenerator.partPath(m, n)) {
                 if n == 1 { try FileManager.default.createDirectory(atPath: out.partsDir(m), withIntermediateDirectories: true) }
                 try Data(part).write(to: URL(fileURLWithPath: "\(out.dir)/\(BuiltinGenerator.partPath(m, n))"), options: .atomic)
                 n += 1

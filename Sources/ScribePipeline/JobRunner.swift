@@ -9,7 +9,10 @@ import ScribeStore
 public final class JobRunner {
     let config: Config
     let jobID: String
+    /// The job's fenced writes (and its own row and checkpoint).
     let lease: LeaseStore
+    /// Everything else the steps read: the same lease store, seen through what the steps need of it.
+    var source: any PipelineSource { lease }
     let control: WorkerControl
     let logger: Logger
     let backoff: Backoff

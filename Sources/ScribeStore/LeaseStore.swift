@@ -4,7 +4,7 @@ import ScribeCore
 /// The worker's view of its job: every write is fenced by the lease token (invariant 3), so a worker that
 /// was rescued and comes back changes nothing. Zero rows means the lease is lost.
 public final class LeaseStore {
-    public let db: Connection
+    let db: Connection
     public let jobID: String
     public let lease: String
 
@@ -98,6 +98,20 @@ public final class LeaseStore {
                 UPDATE jobs SET resolved_commit = $3, cache_key = $4, heartbeat_at = now() WHERE \(Self.fence)
                 RETURNING cancel_requested, pause_requested
                 """, [jobID, lease, commit, cacheKey], name: "lease.resolved"))
+    }
+
+    /// The repository's description and default branch as GitHub gives them (nil keeps the stored value), written
+    /// only while this worker holds the job's lease: one statement joins the job on its id, token and status.
+    /// False when the lease is lost (nothing is written then).
+    public func setRepositoryMetadata(description: String?, defaultBranch: String?) throws -> Bool {
+        try db.query(
+            """
+            UPDATE repositories r
+            SET description = coalesce($3, r.description), default_branch = coalesce($4, r.default_branch)
+            FROM jobs j
+            WHERE j.id = $1 AND j.lease_token = $2 AND j.status = 'running' AND r.id = j.repository_id
+            """, [jobID, lease, description, defaultBranch], name: "lease.repository-metadata"
+        ).affected == 1
     }
 
     // MARK: Objects (the checkpoint)

@@ -158,12 +158,6 @@ public struct RepositoryStore {
         ).rows.map(Self.repository)
     }
 
-    public func setMetadata(id: String, description: String?, defaultBranch: String?) throws {
-        try db.query(
-            "UPDATE repositories SET description = coalesce($2, description), default_branch = coalesce($3, default_branch) WHERE id = $1",
-            [id, description, defaultBranch], name: "repositories.metadata")
-    }
-
     // MARK: Pages
 
     public struct Page: Sendable {

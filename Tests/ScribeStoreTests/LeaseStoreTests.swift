@@ -23,6 +23,7 @@ struct LeaseStoreTests {
             try stale.step(progress: 95, step: "Saving documentation", logLine: "Step 9: Saving documentation…")
                 == .lost)
         #expect(try stale.setResolved(commit: "abc1234", cacheKey: "k") == .lost)
+        #expect(try stale.setRepositoryMetadata(description: "stale", defaultBranch: "stale") == false)
         try stale.seedObjects([(path: "src/a", fingerprint: "f1"), (path: "src/b", fingerprint: nil)])
         #expect(try stale.objectStarted("src/a", progress: 60, step: "Generating documentation: a (1 of 2)") == .lost)
         #expect(
@@ -85,6 +86,38 @@ struct LeaseStoreTests {
         try expectEveryWriteRefused(LeaseStore(db: fx.db, jobID: job.id, lease: claim.leaseToken))
         #expect(try fx.snapshot(job.id) == before)
         #expect(try counts(fx, job.id) == countsBefore)
+    }
+
+    @Test("the repository's GitHub metadata is written only under the job's current lease")
+    func repositoryMetadataFenced() throws {
+        let fx = try Fixture()
+        let job = try fx.queuedJob()
+        func metadata() throws -> [String?] {
+            [
+                try fx.value("SELECT description AS v FROM repositories WHERE id = $1", [job.repositoryID]),
+                try fx.value("SELECT default_branch AS v FROM repositories WHERE id = $1", [job.repositoryID]),
+            ]
+        }
+        let old = try fx.claim(job.id)
+        #expect(
+            try fx.jobs.releaseExited(jobID: job.id, lease: old.leaseToken, message: "exit 9", delaySeconds: 0) == .queued)
+        let new = try fx.claim(job.id)
+        let stale = LeaseStore(db: fx.db, jobID: job.id, lease: old.leaseToken)
+        let fresh = LeaseStore(db: fx.db, jobID: job.id, lease: new.leaseToken)
+
+        #expect(try stale.setRepositoryMetadata(description: "stale", defaultBranch: "stale-branch") == false)
+        #expect(try metadata() == [nil, nil], "a stale lease wrote the repository's metadata")
+
+        #expect(try fresh.setRepositoryMetadata(description: "Docs for all", defaultBranch: "main"))
+        #expect(try metadata() == ["Docs for all", "main"])
+        // GitHub's nil keeps what is stored.
+        #expect(try fresh.setRepositoryMetadata(description: nil, defaultBranch: "trunk"))
+        #expect(try metadata() == ["Docs for all", "trunk"])
+
+        // Once the job has ended, its own last lease writes nothing either.
+        #expect(try fresh.complete(docsPath: "/docs/\(job.id)", pages: [], cacheHit: false))
+        #expect(try fresh.setRepositoryMetadata(description: "late", defaultBranch: "late") == false)
+        #expect(try metadata() == ["Docs for all", "trunk"])
     }
 
     @Test("a made-up lease token is refused too")
