@@ -32,21 +32,27 @@ extension BuiltinGenerator {
         {
             for b in s.inherits { subtypes[Self.lastName(b), default: []].append(s) }
         }
+        // A base the repository declares only as non-public (an internal protocol a type conforms to) is not
+        // API: a page never names it. Names the repository does not declare (`Sendable`, `Exception`) stay.
+        let publicNames = Set(a.symbols.filter { $0.isType && $0.isPublic }.map(\.name))
+        let hidden = Set(a.symbols.filter { $0.isType && !$0.isPublic && !publicNames.contains($0.name) }.map(\.name))
+        func shown(_ bases: [String]) -> [String] { bases.filter { !hidden.contains(Self.lastName($0)) } }
         var lines: [(plain: String, linked: String)] = []
         for t in publicTypes {
             let subs = (subtypes[t.name] ?? []).filter { $0.path != t.path || $0.line != t.line }
-            let added = extensions.filter { Self.lastName($0.name) == t.name }
-            guard !t.inherits.isEmpty || !subs.isEmpty || !added.isEmpty else { continue }
+            let added = extensions.filter { Self.lastName($0.name) == t.name && !shown($0.inherits).isEmpty }
+            let bases = shown(t.inherits)
+            guard !bases.isEmpty || !subs.isEmpty || !added.isEmpty else { continue }
             var plain = "- \(MD.code(t.qualifiedName)) (\(MD.cell(t.kind)), \(cite(t.path, t.line)))"
             var linked = plain
             func add(_ label: String, _ names: [String]) {
                 plain += " — \(label) " + names.map(MD.code).joined(separator: ", ")
                 linked += " — \(label) " + names.map { link($0, m, a) }.joined(separator: ", ")
             }
-            if !t.inherits.isEmpty { add(Self.heritageLabel(t), t.inherits) }
+            if !bases.isEmpty { add(Self.heritageLabel(t), bases) }
             for x in added {
                 let where_ = " (extension at \(cite(x.path, x.line)))"
-                add("conforms to", x.inherits)
+                add("conforms to", shown(x.inherits))
                 plain += where_
                 linked += where_
             }
@@ -61,12 +67,14 @@ extension BuiltinGenerator {
         // Extensions of types declared elsewhere (`extension String: Identifiable`).
         let declared = Set(publicTypes.map(\.name))
         for x in extensions where !declared.contains(Self.lastName(x.name)) {
+            let conformances = shown(x.inherits)
+            guard !conformances.isEmpty else { continue }
             let plain =
                 "- \(MD.code(x.name)) (extension, \(cite(x.path, x.line))) — conforms to "
-                + x.inherits.map(MD.code).joined(separator: ", ")
+                + conformances.map(MD.code).joined(separator: ", ")
             let linked =
                 "- \(link(x.name, m, a)) (extension, \(cite(x.path, x.line))) — conforms to "
-                + x.inherits.map { link($0, m, a) }.joined(separator: ", ")
+                + conformances.map { link($0, m, a) }.joined(separator: ", ")
             lines.append((plain, linked))
         }
         guard !lines.isEmpty else { return ("", 0) }
