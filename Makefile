@@ -8,8 +8,9 @@ all: build
 deps:
 	scripts/install-deps.sh --test
 
+# Installs the missing build and run packages first (as root; otherwise it names them and stops).
 build:
-	scripts/fetch-grammars.sh
+	scripts/install-deps.sh
 	swift build
 
 # Scribe on http://127.0.0.1:8080 (SCRIBE_PORT), documenting this repository; Ctrl-C stops it.
