@@ -1,10 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Swift 5 language mode: the server and worker share state between plain threads behind locks
-// (libfcgi accept threads, libpq connections per thread), which strict concurrency checking
-// cannot express without wrapping every C handle; the locking is explicit instead.
-let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+// Swift 6 language mode everywhere: strict concurrency checking. The server and worker share state between
+// plain threads (libfcgi accept threads, libpq connections per thread); what they share is Sendable, and a
+// type marked `@unchecked Sendable` says beside it which lock makes it safe.
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "scribe",
@@ -43,18 +43,18 @@ let package = Package(
             cSettings: [
                 .headerSearchPath("vendor/core"), .headerSearchPath("vendor/core/include"), .unsafeFlags(["-O2"]),
             ]),
-        .target(name: "ScribeCore", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swift5),
+        .target(name: "ScribeCore", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swift6),
         // Hashing, random tokens and the secret box over libcrypto: what the store, the server, the worker and the
         // CLI need without importing the network layer.
-        .target(name: "ScribeCrypto", dependencies: ["CCrypto"], swiftSettings: swift5),
+        .target(name: "ScribeCrypto", dependencies: ["CCrypto"], swiftSettings: swift6),
         .target(
             name: "ScribeStore",
             dependencies: ["ScribeCore", "ScribeCrypto", "CLibPQ", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: swift5),
+            swiftSettings: swift6),
         .target(
             name: "ScribeNet",
             dependencies: ["ScribeCore", "CCurl", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: swift5),
+            swiftSettings: swift6),
         .target(
             name: "ScribePipeline",
             dependencies: [
@@ -62,7 +62,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: swift5),
+            swiftSettings: swift6),
         // The queue runtime: the dispatcher, the worker launcher and this host's housekeeping (retention). Used by
         // scribe-fcgi (a thread) and `scribe dispatch` (cron), which therefore links no libfcgi.
         .target(
@@ -71,28 +71,28 @@ let package = Package(
                 "ScribeCore", "ScribeStore", "ScribeNet", "ScribeCrypto", "CSpawn",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swift5),
+            swiftSettings: swift6),
         .target(
             name: "ScribeServer",
             dependencies: [
                 "ScribeCore", "ScribeStore", "ScribeNet", "ScribeCrypto", "ScribeQueue", "CFastCGI",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swift5),
+            swiftSettings: swift6),
         .executableTarget(
             name: "scribe-fcgi",
             dependencies: ["ScribeServer", "ScribeQueue", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: swift5),
+            swiftSettings: swift6),
         .executableTarget(
             name: "scribe-worker", dependencies: ["ScribePipeline", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: swift5),
+            swiftSettings: swift6),
         .executableTarget(
             name: "scribe",
             dependencies: [
                 "ScribeQueue", "ScribePipeline", "ScribeCrypto", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: swift5),
+            swiftSettings: swift6),
         // Debian's ctags has no Swift parser: this tool prints Swift symbols as ctags JSON lines.
         .executableTarget(
             name: "scribe-swift-symbols",
@@ -104,19 +104,19 @@ let package = Package(
         // Declarations, doc comments and imports through tree-sitter grammars, as JSON lines; its own
         // process so that a hostile file can crash or hang only it.
         .executableTarget(name: "scribe-parse", dependencies: ["CTreeSitter"], swiftSettings: [.unsafeFlags(["-O"])]),
-        .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore"], swiftSettings: swift5),
+        .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore"], swiftSettings: swift6),
         // A database of its own per suite, for the tests that need a real PostgreSQL.
         .target(
             name: "ScribeTestSupport", dependencies: ["ScribeStore"], path: "Tests/ScribeTestSupport",
-            swiftSettings: swift5),
+            swiftSettings: swift6),
         .testTarget(
             name: "ScribeStoreTests", dependencies: ["ScribeCore", "ScribeStore", "ScribeCrypto", "ScribeTestSupport"],
-            swiftSettings: swift5),
-        .testTarget(name: "ScribeCryptoTests", dependencies: ["ScribeCrypto"], swiftSettings: swift5),
+            swiftSettings: swift6),
+        .testTarget(name: "ScribeCryptoTests", dependencies: ["ScribeCrypto"], swiftSettings: swift6),
         .testTarget(
             name: "ScribeServerTests",
             dependencies: ["ScribeCore", "ScribeStore", "ScribeCrypto", "ScribeQueue", "ScribeServer", "ScribeTestSupport"],
-            swiftSettings: swift5),
-        .testTarget(name: "ScribePipelineTests", dependencies: ["ScribeCore", "ScribePipeline"], swiftSettings: swift5),
+            swiftSettings: swift6),
+        .testTarget(name: "ScribePipelineTests", dependencies: ["ScribeCore", "ScribePipeline"], swiftSettings: swift6),
     ]
 )

@@ -2,7 +2,7 @@ import Foundation
 
 /// Walks a clone and builds the `Analysis`. Never follows a symbolic link (lstat), never reads a file over
 /// the size limit, never executes anything.
-public struct Analyzer {
+public struct Analyzer: Sendable {
     public var maxFileBytes = 1 << 20
     public var indexSymbols = true
     public var tools = Indexer.Tools()

@@ -4,7 +4,7 @@ import Foundation
 /// relative to its parent's descriptor with `O_NOFOLLOW`, so no symbolic link anywhere in a path is ever
 /// followed, and only regular files are read. Names are raw bytes (readdir), never Foundation's view of
 /// them, which drops or mangles names that are not UTF-8.
-public struct CloneTree {
+public struct CloneTree: Sendable {
     public let root: String
 
     public init(root: String) { self.root = root }

@@ -3,7 +3,7 @@ import Foundation
 
 /// Symbols (universal-ctags for its ~130 languages, swift-syntax for Swift), doc comments, imports and the
 /// module dependency graph. Runs the tools on both cores and reads every file once more for comments.
-public struct Indexer {
+public struct Indexer: Sendable {
     public struct Tools: Sendable {
         public var ctags: String? = Subprocess.which("ctags")
         public var swiftSymbols: String? = Indexer.siblingTool("scribe-swift-symbols")
@@ -60,21 +60,12 @@ public struct Indexer {
         progress?.toRead(sources.count)
         // Files no tool reads are done with the tools' pass at once.
         progress?.read(sources.count - forCtags.count - forSwift.count)
-        if let dir = tools.listDir {
-            let lists: [(String, [String])] = [("ctags", tools.ctags == nil ? [] : forCtags), ("parse", tools.parse == nil ? [] : forParse),
-                ("swift", tools.swiftSymbols == nil ? [] : forSwift)]
-            for (name, list) in lists {
-                let bytes: [UInt8] = list.flatMap { Array($0.utf8) + [0] }
-                FileManager.default.createFile(atPath: "\(dir)/\(name).list", contents: Data(bytes))
-            }
-        }
+        writeToolLists(forCtags: forCtags, forParse: forParse, forSwift: forSwift)
         let toolsPass = try runTools(
             forParse: forParse, forCtags: forCtags, forSwift: forSwift,
             // `.h` files the analysis took for C++ (CModules.settleHeaders) are read with the C++ grammar.
             cppHeaders: sources.contains { $0.language == "C++" && $0.path.lowercased().hasSuffix(".h") })
         var symbols = toolsPass.symbols
-        let fromParse = toolsPass.fromParse
-        let toolsUsed = toolsPass.toolsUsed
         let restStart = DispatchTime.now().uptimeNanoseconds
         defer { clock.add("comments_imports", Double(DispatchTime.now().uptimeNanoseconds - restStart) / 1e9) }
 
@@ -87,54 +78,84 @@ public struct Indexer {
         // syntax tree covers: the syntax trees' own answers stand for theirs, absent doc comments included.
         let langOf = Dictionary(a.files.map { ($0.path, $0.language) }, uniquingKeysWith: { first, _ in first })
         let paths = sources.filter { !parsed.contains($0.language!) }.map(\.path)
+        let facts = readFiles(paths, symbols: symbols, parsed: parsed, languageOf: langOf)
+        for f in facts {
+            for (i, d) in f.docs { symbols[i].doc = d }
+            for (i, e) in f.exports { symbols[i].exported = e }
+        }
+        symbols.sort { $0.path != $1.path ? $0.path < $1.path : $0.line < $1.line }
+        a.symbols = symbols
+        a.imports = (facts.flatMap(\.imports) + toolsPass.fromParse.imports).sorted {
+            $0.path != $1.path ? $0.path < $1.path : $0.line < $1.line
+        }
+        a.tools = toolsPass.toolsUsed
+
+        Indexer.attachModuleDocs(
+            &a, fromParse: toolsPass.fromParse.fileDocs, fileDocs: facts.map(\.fileDoc), symbols: symbols,
+            languageOf: langOf)
+    }
+
+    /// The lists of files each tool is handed, for scripts/bench-docs.sh (`SCRIBE_TOOL_LISTS`).
+    private func writeToolLists(forCtags: [String], forParse: [String], forSwift: [String]) {
+        guard let dir = tools.listDir else { return }
+        let lists: [(String, [String])] = [
+            ("ctags", tools.ctags == nil ? [] : forCtags), ("parse", tools.parse == nil ? [] : forParse),
+            ("swift", tools.swiftSymbols == nil ? [] : forSwift),
+        ]
+        for (name, list) in lists {
+            let bytes: [UInt8] = list.flatMap { Array($0.utf8) + [0] }
+            _ = FileManager.default.createFile(atPath: "\(dir)/\(name).list", contents: Data(bytes))
+        }
+    }
+
+    /// What one file's text gives besides the tools' declarations.
+    struct FileFacts: Sendable {
+        /// Doc comments found above declarations the tools gave none for: (symbol index, text).
+        var docs: [(Int, String)] = []
+        /// Whether Rust, JavaScript and TypeScript declarations are public: (symbol index, public).
+        var exports: [(Int, Bool)] = []
+        var imports: [Import] = []
+        /// The file's own doc that may state its module's purpose: (text, path).
+        var fileDoc: (String, String)? = nil
+    }
+
+    /// Reads each file once, on all cores, for what the tools leave out (see `FileFacts`); `paths[i]`'s facts
+    /// are the `i`-th. A stopped run reads nothing more (its caller discards it).
+    private func readFiles(
+        _ paths: [String], symbols: [Symbol], parsed: Set<String>, languageOf langOf: [String: String?]
+    ) -> [FileFacts] {
         var byFile: [String: [Int]] = [:]
         for (i, s) in symbols.enumerated() where s.doc == nil && !parsed.contains(langOf[s.path].flatMap { $0 } ?? "") {
             byFile[s.path, default: []].append(i)
         }
-        var docs = [[(Int, String)]](repeating: [], count: paths.count)
-        var exports = [[(Int, Bool)]](repeating: [], count: paths.count)
-        var symbolsByFile: [String: [Int]] = [:]
-        for (i, s) in symbols.enumerated() where s.exported == nil && (s.language == "Rust" || s.language == "JavaScript" || s.language == "TypeScript") {
-            symbolsByFile[s.path, default: []].append(i)
+        var exportsByFile: [String: [Int]] = [:]
+        for (i, s) in symbols.enumerated()
+        where s.exported == nil && (s.language == "Rust" || s.language == "JavaScript" || s.language == "TypeScript") {
+            exportsByFile[s.path, default: []].append(i)
         }
-        var imports = [[Import]](repeating: [], count: paths.count)
-        var fileDocs = [(String, String)?](repeating: nil, count: paths.count)
         // The same checks as the walk: a regular file of the clone, reached through no link.
         let tree = CloneTree(root: root)
-        let maxBytes = maxFileBytes
-        exports.withUnsafeMutableBufferPointer { expBuf in
-        docs.withUnsafeMutableBufferPointer { docsBuf in
-            imports.withUnsafeMutableBufferPointer { impBuf in
-                fileDocs.withUnsafeMutableBufferPointer { fdBuf in
-                    DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-                        if StopSwitch.process.isTripped { return }  // the caller discards a stopped analysis
-                        defer { progress?.read() }
-                        let path = paths[i]
-                        guard case .bytes(let data) = tree.read(path, maxBytes: maxBytes) else { return }
-                        let text = String(decoding: data, as: UTF8.self)
-                        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-                        let lang = langOf[path] ?? nil
-                        var found: [(Int, String)] = []
-                        for si in byFile[path] ?? [] {
-                            if let d = SourceText.docComment(lines, at: symbols[si].line - 1, language: lang) { found.append((si, d)) }
-                        }
-                        docsBuf[i] = found
-                        expBuf[i] = (symbolsByFile[path] ?? []).map { si in (si, Indexer.declaredPublic(symbols[si], lines)) }
-                        impBuf[i] = SourceText.imports(lines, language: lang).map { Import(path: path, line: $0.line, target: $0.target, relative: $0.relative) }
-                        fdBuf[i] = Indexer.fileDoc(path: path, lines: lines, language: lang).map { ($0, path) }
-                    }
-                }
+        let (maxBytes, progress) = (maxFileBytes, progress)
+        let (needDocs, needExports) = (byFile, exportsByFile)
+        return concurrentMap(paths.count) { i in
+            if StopSwitch.process.isTripped { return FileFacts() }
+            defer { progress?.read() }
+            let path = paths[i]
+            guard case .bytes(let data) = tree.read(path, maxBytes: maxBytes) else { return FileFacts() }
+            let text = String(decoding: data, as: UTF8.self)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let lang = langOf[path] ?? nil
+            var facts = FileFacts()
+            for si in needDocs[path] ?? [] {
+                if let d = SourceText.docComment(lines, at: symbols[si].line - 1, language: lang) { facts.docs.append((si, d)) }
             }
+            facts.exports = (needExports[path] ?? []).map { si in (si, Indexer.declaredPublic(symbols[si], lines)) }
+            facts.imports = SourceText.imports(lines, language: lang).map {
+                Import(path: path, line: $0.line, target: $0.target, relative: $0.relative)
+            }
+            facts.fileDoc = Indexer.fileDoc(path: path, lines: lines, language: lang).map { ($0, path) }
+            return facts
         }
-        }
-        for list in docs { for (i, d) in list { symbols[i].doc = d } }
-        for list in exports { for (i, e) in list { symbols[i].exported = e } }
-        symbols.sort { $0.path != $1.path ? $0.path < $1.path : $0.line < $1.line }
-        a.symbols = symbols
-        a.imports = (imports.flatMap { $0 } + fromParse.imports).sorted { $0.path != $1.path ? $0.path < $1.path : $0.line < $1.line }
-        a.tools = toolsUsed
-
-        Indexer.attachModuleDocs(&a, fromParse: fromParse.fileDocs, fileDocs: fileDocs, symbols: symbols, languageOf: langOf)
     }
 
     /// What the tools gave: declarations, and the syntax trees' imports and file docs.
@@ -150,7 +171,7 @@ public struct Indexer {
     func runTools(forParse: [String], forCtags: [String], forSwift: [String], cppHeaders: Bool) throws -> ToolsPass {
         let pass = Locked(ToolsPass())
         var toolsUsed: [String] = []
-        var jobs: [() throws -> [Symbol]] = []
+        var jobs: [@Sendable () throws -> [Symbol]] = []
         if let ctags = tools.ctags, !forCtags.isEmpty {
             toolsUsed.append("universal-ctags")
             let half = (forCtags.count + 1) / 2
@@ -183,9 +204,10 @@ public struct Indexer {
         }
         let firstError = Locked<Error?>(nil)
         let parseStart = DispatchTime.now().uptimeNanoseconds
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+        let lanes = jobs
+        DispatchQueue.concurrentPerform(iterations: lanes.count) { i in
             do {
-                let s = try jobs[i]()
+                let s = try lanes[i]()
                 pass.withLock { $0.symbols.append(contentsOf: s) }
             } catch {
                 firstError.withLock { $0 = $0 ?? error }

@@ -11,7 +11,7 @@ import ScribeStore
 /// backoff and jitter until a day after the first attempt; an address the rules refuse is failed at once.
 /// Runs on a thread of its own next to the dispatcher's (never in a request, never in a worker), woken by
 /// the job channel when a job ends; several dispatchers share the work through the claim.
-public final class WebhookDelivery: @unchecked Sendable {
+public final class WebhookDelivery: Sendable {
     /// How long after the first attempt a delivery is retried before it is failed for good.
     public static let retryWindowSeconds = 24.0 * 3600
     /// At most this many attempts run at once in one process.

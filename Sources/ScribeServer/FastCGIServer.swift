@@ -6,7 +6,7 @@ import ScribeCore
 /// The FastCGI front: N accept threads over one listening socket, and a graceful stop on SIGTERM
 /// (libfcgi's own handler only sets a flag and keeps the socket open).
 public final class FastCGIServer {
-    public typealias Handler = (HTTPRequest, Int) -> HTTPResponse
+    public typealias Handler = @Sendable (HTTPRequest, Int) -> HTTPResponse
 
     private let socketPath: String
     private let socketMode: mode_t

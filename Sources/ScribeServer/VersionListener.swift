@@ -4,7 +4,7 @@ import ScribeCore
 import ScribeStore
 
 /// A thread that LISTENs for job changes and keeps the version cache current, reconnecting when needed.
-final class VersionListener {
+final class VersionListener: Sendable {
     private let url: String
     private let cache: JobVersionCache
     private let logger: Logger

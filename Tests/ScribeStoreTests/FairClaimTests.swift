@@ -147,8 +147,7 @@ struct FairClaimTests {
         let fx = try Fixture()
         let database = fx.database
         let org = try fx.organisation()
-        var repos: [String] = []
-        for _ in 0..<16 { repos.append(try fx.repository(organisationID: org)) }
+        let repos = try (0..<16).map { _ in try fx.repository(organisationID: org) }
         let results = try raceOnThreads(
             16, prepare: { i in (try database.connect(), repos[i]) },
             run: { (pair: (Connection, String)) -> Bool in

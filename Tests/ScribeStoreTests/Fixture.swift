@@ -94,7 +94,7 @@ private final class Race<T>: @unchecked Sendable {
 /// Runs `n` bodies on `n` threads of their own, each after its `prepare` step (connecting) and released
 /// together through a barrier, so the bodies really race. Results come back in thread order.
 func raceOnThreads<C, T>(
-    _ n: Int, timeoutSeconds: Double = 60, prepare: @escaping (Int) throws -> C, run: @escaping (C) throws -> T
+    _ n: Int, timeoutSeconds: Double = 60, prepare: @escaping @Sendable (Int) throws -> C, run: @escaping @Sendable (C) throws -> T
 ) throws -> [Result<T, Error>] {
     let race = Race<T>(n)
     let group = DispatchGroup()

@@ -91,7 +91,8 @@ struct WebhookStoreTests {
         let (job, _) = try cancelledJob(fx, hooks: 10)
         #expect(try deliveries(fx, job: job).count == 10)
 
-        let results = try raceOnThreads(4, prepare: { _ in try fx.database.connect() }) { db in
+        let database = fx.database
+        let results = try raceOnThreads(4, prepare: { _ in try database.connect() }) { db in
             try WebhookStore(db).claimDue(limit: 10, lockSeconds: 60).map(\.event.deliveryID)
         }
         let claimed = try results.flatMap { try $0.get() }

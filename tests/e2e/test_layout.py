@@ -57,3 +57,28 @@ def test_the_cli_and_the_worker_link_no_libfcgi() -> None:
     assert "libfcgi" in linked["scribe-fcgi"], linked["scribe-fcgi"]  # the check sees the library where it is
     assert "libfcgi" not in linked["scribe"], linked["scribe"]
     assert "libfcgi" not in linked["scribe-worker"], linked["scribe-worker"]
+
+
+def test_every_target_builds_with_strict_concurrency_checking() -> None:
+    """Swift 6 language mode (complete concurrency checking) for every target: tools version 6 makes it the
+    default, and no target asks for Swift 5 or a lighter checking level."""
+    manifest = (REPO_ROOT / "Package.swift").read_text()
+    assert manifest.startswith("// swift-tools-version:6.")
+    for escape in ("swiftLanguageMode(.v5)", "swiftLanguageMode(.v4", "swiftLanguageVersions", "strict-concurrency=",
+                   "StrictConcurrency"):
+        assert escape not in manifest, escape
+
+
+def test_every_unchecked_sendable_says_why_it_is_safe() -> None:
+    """An `@unchecked Sendable` turns the compiler's check off, so the lines right above or below it say which lock
+    (or which ordering) makes the type safe, in a comment that starts `// @unchecked:`."""
+    unexplained = []
+    for path in sorted((REPO_ROOT / "Sources").rglob("*.swift")):
+        lines = path.read_text().splitlines()
+        for i, line in enumerate(lines):
+            if "@unchecked Sendable" not in line or line.lstrip().startswith(("//", "///")):
+                continue
+            near = lines[max(0, i - 3):i] + lines[i + 1:i + 4]
+            if not any(n.strip().startswith("// @unchecked:") for n in near):
+                unexplained.append(f"{path.relative_to(REPO_ROOT)}:{i + 1}")
+    assert unexplained == []
