@@ -103,7 +103,7 @@ let package = Package(
             ]),
         // Declarations, doc comments and imports through tree-sitter grammars, as JSON lines; its own
         // process so that a hostile file can crash or hang only it.
-        .executableTarget(name: "scribe-parse", dependencies: ["CTreeSitter"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .executableTarget(name: "scribe-parse", dependencies: ["CTreeSitter", "ScribeCore"], swiftSettings: [.unsafeFlags(["-O"])]),
         .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore"], swiftSettings: swift6),
         // A database of its own per suite, for the tests that need a real PostgreSQL.
         .target(

@@ -26,7 +26,7 @@ public final class LogSink: @unchecked Sendable {
     private static func open(_ path: String) throws -> Int32 {
         let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
-            throw ConfigError(variable: "SCRIBE_LOG_FILE", problem: "cannot open \(path): \(String(cString: strerror(errno)))")
+            throw ConfigError(variable: "SCRIBE_LOG_FILE", problem: "cannot open \(path): \(Posix.Errno.last)")
         }
         return fd
     }

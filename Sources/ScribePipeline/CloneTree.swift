@@ -1,4 +1,5 @@
 import Foundation
+import ScribeCore
 
 /// A clone's files, reached only through real folders of the clone: every component of a path is opened
 /// relative to its parent's descriptor with `O_NOFOLLOW`, so no symbolic link anywhere in a path is ever
@@ -92,19 +93,10 @@ public struct CloneTree: Sendable {
         guard fstat(fd, &st) == 0 else { return .unreadable }
         guard st.st_mode & S_IFMT == S_IFREG else { return .notRegular }
         guard Int(st.st_size) <= maxBytes else { return .tooLarge }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var count = 0
-        while count < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .unreadable
-            }
-            if n == 0 { break }
-            count += n
+        switch Posix.readAll(fd, size: Int(st.st_size)) {
+        case .success(let bytes): return .bytes(bytes)
+        case .failure: return .unreadable
         }
-        if count < bytes.count { bytes.removeSubrange(count...) }
-        return .bytes(bytes)
     }
 
     /// Reads the regular file at the relative path `path`, with no link anywhere along it.

@@ -127,8 +127,7 @@ public final class Dispatcher: @unchecked Sendable {
             logger.info("worker started", metadata: log.merging(["worker.pid": "\(pid)"]) { a, _ in a })
             // A thread blocked in waitpid learns of the exit at once (SIGCHLD handling would disturb other waits).
             let t = Thread { [self] in
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                let status = Posix.waitChild(pid) ?? 0
                 lock.lock()
                 exited.append((pid, status))
                 lock.unlock()
@@ -196,7 +195,7 @@ public final class Dispatcher: @unchecked Sendable {
         let pidsByJob = Dictionary(children.map { ($0.value.jobID, $0.key) }, uniquingKeysWith: { a, _ in a })
         lock.unlock()
         for (id, lease, pid) in try jobs.runningOnHost(host) where !mine.contains(id) {
-            if kill(pid, 0) != 0 && errno == ESRCH {
+            if Posix.isGone(pid) {
                 if let s = try jobs.releaseExited(jobID: id, lease: lease, message: Messages.workerLost, delaySeconds: backoff.delay(attempt: 1)) {
                     logger.warning("released the job of a worker that is gone", metadata: ["job.id": "\(id)", "job.state": "\(s.rawValue)"])
                 }

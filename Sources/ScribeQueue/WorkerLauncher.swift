@@ -44,7 +44,7 @@ public struct WorkerLauncher: Sendable {
             withCStringArray(envList) { e in scribe_spawn(workerPath, a, e, fd) }
         }
         guard pid > 0 else {
-            throw SpawnError(description: "cannot start \(workerPath): \(String(cString: strerror(-pid)))")
+            throw SpawnError(description: "cannot start \(workerPath): \(Posix.Errno(-pid))")
         }
         return pid
     }

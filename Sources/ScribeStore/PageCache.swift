@@ -1,4 +1,5 @@
 import Foundation
+import ScribeCore
 import ScribeCrypto
 
 /// This host's bounded cache of page files, `$SCRIBE_DATA_DIR/docs/cache/<2 hex>/<sha256>`, so that nginx sends
@@ -110,7 +111,7 @@ public final class PageCache: @unchecked Sendable {
         let target = maxBytes - maxBytes / 10
         for (hash, e) in merged.sorted(by: { $0.value.used < $1.value.used }) where hash != keeping {
             if total <= target { break }
-            if unlink(path(hash: hash)) == 0 || errno == ENOENT {
+            if Posix.removeFile(path(hash: hash)) {
                 entries.removeValue(forKey: hash)
                 total -= e.size
             }

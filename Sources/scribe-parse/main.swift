@@ -11,6 +11,7 @@
 // Exit status: 0, 64 for a usage error, 66 when LIST cannot be read.
 
 import CTreeSitter
+import ScribeCore
 import Foundation
 
 #if canImport(Glibc)
@@ -103,25 +104,12 @@ func load(_ path: String) -> [UInt8]? {
     defer { close(dir) }
     var info = stat()
     guard fstat(dir, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size <= 1 << 20 else { return nil }
-    var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-    var count = 0
-    while count < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { read(dir, $0.baseAddress! + count, $0.count - count) }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { break }
-        count += n
-    }
-    return Array(bytes[0..<count])
+    return try? Posix.readAll(dir, size: Int(info.st_size)).get()
 }
 
 func writeOut(_ bytes: [UInt8]) {
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { exit(1) }
-        offset += n
-    }
+    // A failed write means stdout was closed: nobody is listening.
+    if bytes.withUnsafeBytes({ Posix.writeAll(STDOUT_FILENO, $0) }) != nil { exit(1) }
 }
 
 let input: Data

@@ -119,7 +119,7 @@ enum Source {
 /// must not get its symlink to /etc or elsewhere read.
 func load(_ path: String, confinedTo rootReal: String?) -> Source {
     if let rootReal {
-        guard let real = realpath(path, nil) else { return .failed(String(cString: strerror(errno))) }
+        guard let real = realpath(path, nil) else { return .failed("\(Posix.Errno.last)") }
         let realPath = String(cString: real)
         free(real)
         guard realPath.hasPrefix(rootReal == "/" ? "/" : rootReal + "/") else {
@@ -129,26 +129,15 @@ func load(_ path: String, confinedTo rootReal: String?) -> Source {
     // O_NONBLOCK: opening a FIFO must not hang (it's then refused as not a regular file). O_NOFOLLOW:
     // the file itself is never a link, even one that stays inside the root.
     let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW)
-    guard fd >= 0 else { return .failed(String(cString: strerror(errno))) }
+    guard fd >= 0 else { return .failed("\(Posix.Errno.last)") }
     defer { close(fd) }
     var info = stat()
-    guard fstat(fd, &info) == 0 else { return .failed(String(cString: strerror(errno))) }
+    guard fstat(fd, &info) == 0 else { return .failed("\(Posix.Errno.last)") }
     guard (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) <= maxFileSize else { return .skipped }
-    var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-    var count = 0
-    while count < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { buffer in
-            read(fd, buffer.baseAddress! + count, buffer.count - count)
-        }
-        if n < 0 {
-            if errno == EINTR { continue }
-            return .failed(String(cString: strerror(errno)))
-        }
-        if n == 0 { break }  // shrank while reading
-        count += n
+    switch Posix.readAll(fd, size: Int(info.st_size)) {
+    case .success(let bytes): return .bytes(bytes)
+    case .failure(let error): return .failed("\(error)")
     }
-    if count < bytes.count { bytes.removeSubrange(count...) }
-    return .bytes(bytes)
 }
 
 func resolved(_ path: String, root: String?) -> String {
@@ -159,17 +148,8 @@ func resolved(_ path: String, root: String?) -> String {
 // MARK: Writing
 
 func writeOut(_ bytes: [UInt8]) {
-    bytes.withUnsafeBufferPointer { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let n = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                exit(1)  // stdout closed: nobody is listening
-            }
-            offset += n
-        }
-    }
+    // A failed write means stdout was closed: nobody is listening.
+    if bytes.withUnsafeBytes({ Posix.writeAll(STDOUT_FILENO, $0) }) != nil { exit(1) }
 }
 
 /// Hands out file indexes to the workers, writes finished files in list order, and gives up on
@@ -192,7 +172,7 @@ final class Pipeline: @unchecked Sendable {
         self.files = files
         self.root = root
         if let root {
-            guard let real = realpath(root, nil) else { fail("--root \(root): \(String(cString: strerror(errno)))", status: 64) }
+            guard let real = realpath(root, nil) else { fail("--root \(root): \("\(Posix.Errno.last)")", status: 64) }
             rootReal = String(cString: real)
             free(real)
         } else {

@@ -375,7 +375,7 @@ extension CLI {
         guard ns.domain == NSCocoaErrorDomain else { return "\(error)" }
         let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path ?? "a file"
         let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0.code : nil }
-        if let posix { return "cannot write \(path): \(String(cString: strerror(Int32(posix))))" }
+        if let posix { return "cannot write \(path): \(Posix.Errno(Int32(posix)))" }
         switch CocoaError.Code(rawValue: ns.code) {
         case .fileWriteNoPermission, .fileReadNoPermission: return "cannot write \(path): permission denied"
         case .fileWriteOutOfSpace: return "cannot write \(path): the disk is full"
