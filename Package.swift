@@ -117,6 +117,7 @@ let package = Package(
             name: "ScribeServerTests",
             dependencies: ["ScribeCore", "ScribeStore", "ScribeCrypto", "ScribeQueue", "ScribeServer", "ScribeTestSupport"],
             swiftSettings: swift6),
-        .testTarget(name: "ScribePipelineTests", dependencies: ["ScribeCore", "ScribePipeline"], swiftSettings: swift6),
+        .testTarget(
+            name: "ScribePipelineTests", dependencies: ["ScribeCore", "ScribeStore", "ScribePipeline"], swiftSettings: swift6),
     ]
 )

@@ -265,7 +265,7 @@ extension JobRunner {
         // Requests abandoned by a stop keep their threads until the worker exits, after the final state.
         let pool = BoundedPool(width: config.llmConcurrency, name: "llm")
         defer { pool.stop() }
-        var run = LLMRun(counts: startCounts, queue: todo[...], spent: try lease.costSoFar())
+        var run = LLMRun(counts: startCounts, queue: todo[...], spent: try source.costSoFar())
         while true {
             if run.stopReason == nil && shared.fatalMessage == nil {
                 do { try check(allowPause: true) } catch let e as PipelineError { run.stopReason = e }

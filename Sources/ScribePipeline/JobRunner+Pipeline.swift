@@ -31,7 +31,7 @@ extension JobRunner {
         let previous = subject.options.regenerateAll ? [:] : try source.previousObjects(repositoryID: repo.id)
         try generate(
             modules, analysis, out, fingerprints: fingerprints, previous: previous, options: subject.options, llm: subject.llm)
-        let failed = try lease.objects().filter { $0.status == .failed }.map(\.path).sorted()
+        let failed = try source.objects().filter { $0.status == .failed }.map(\.path).sorted()
         if !failed.isEmpty {
             try lease.event(
                 kind: "error", level: "warning",
@@ -48,7 +48,7 @@ extension JobRunner {
     /// before any work is spent), the repository and its URL as the policy accepts it.
     func readSubject() throws -> Subject {
         try step(.initializing)
-        guard let job = try lease.job() else { throw PipelineError.stopped(.leaseLost) }
+        guard let job = try source.job() else { throw PipelineError.stopped(.leaseLost) }
         let options = (try? JobOptions.parse(job.options).get()) ?? JobOptions()
         let llm = options.generator == "llm" ? try llmSettings(organisationID: job.organisationID, options: options) : nil
 
@@ -336,7 +336,7 @@ extension JobRunner {
         _ modules: [Analysis.Module], _ analysis: Analysis, _ out: DocsOutput, fingerprints: [String: String],
         previous: [String: JobStore.PreviousObject], options: JobOptions, llm: LLMSettings?
     ) throws {
-        let existing = Dictionary(try lease.objects().map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let existing = Dictionary(try source.objects().map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var counts = LeaseStore.Counts(processed: 0, failed: 0, total: modules.count)
         var todo: [Analysis.Module] = []
         for m in modules {
@@ -352,28 +352,17 @@ extension JobRunner {
         }
         // Pages of unchanged modules (same fingerprint) are reused, as are all existing ones with skip_existing.
         var work: [Analysis.Module] = []
-        let repositoryID = previous.isEmpty ? nil : try lease.job()?.repositoryID
+        let reuse = previous.isEmpty ? nil : try source.job().map { PageReuse(source: source, repositoryID: $0.repositoryID, out: out) }
         for m in todo {
-            guard let prev = previous[m.path], options.skipExisting || (prev.fingerprint != nil && prev.fingerprint == fingerprints[m.path]) else {
-                work.append(m)
-                continue
-            }
-            // The page comes from the database: the documentation it belongs to may have been written on another host.
-            guard let repositoryID, let prevPage = try source.currentPage(repositoryID: repositoryID, path: m.pagePath) else {
+            guard let reuse, PageReuse.mayKeep(previous[m.path], fingerprint: fingerprints[m.path], skipExisting: options.skipExisting)
+            else {
                 work.append(m)
                 continue
             }
             try check(allowPause: true)
-            let target = out.modulePagePath(m)
-            try FileManager.default.createDirectory(atPath: CloneTree.parent(target), withIntermediateDirectories: true)
-            try Data(prevPage).write(to: URL(fileURLWithPath: target), options: .atomic)
-            // The parts its reference was split into come along (`modules/<page>/part-N.md`).
-            try? FileManager.default.removeItem(atPath: out.partsDir(m))
-            var n = 1
-            while let part = try source.currentPage(repositoryID: repositoryID, path: BuiltinGenerator.partPath(m, n)) {
-                if n == 1 { try FileManager.default.createDirectory(atPath: out.partsDir(m), withIntermediateDirectories: true) }
-                try Data(part).write(to: URL(fileURLWithPath: "\(out.dir)/\(BuiltinGenerator.partPath(m, n))"), options: .atomic)
-                n += 1
+            guard try reuse.copy(m) else {
+                work.append(m)
+                continue
             }
             counts.processed += 1
             try check(

@@ -509,6 +509,11 @@ public struct JobStore {
     public struct PreviousObject: Sendable {
         public let fingerprint: String?
         public let docsPath: String
+
+        public init(fingerprint: String?, docsPath: String) {
+            self.fingerprint = fingerprint
+            self.docsPath = docsPath
+        }
     }
 
     /// The objects of the repository's current documentation, for reusing pages of unchanged modules.
