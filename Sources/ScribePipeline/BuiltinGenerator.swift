@@ -156,7 +156,9 @@ public struct BuiltinGenerator {
         let (top, members) = Self.topLevel(m, a)
         return top.map { s in
             var md = "### \(MD.code(s.qualifiedName))\n\n"
-            md += "\(MD.cell(s.kind)) · \(cite(s.path, s.line))\n\n"
+            md += "\(MD.cell(s.kind)) · \(cite(s.path, s.line))"
+            if let d = s.definedAt { md += " · defined at \(cite(d.path, d.line))" }
+            md += "\n\n"
             md += MD.fenced(Self.header(s), language: Self.fence(s.language)) + "\n"
             if let doc = s.doc {
                 md += Self.renderDoc(doc)

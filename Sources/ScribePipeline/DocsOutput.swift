@@ -173,7 +173,8 @@ public struct DocsOutput {
                 .object([("name", .string($0.name)), ("qualified_name", .string($0.qualifiedName)), ("kind", .string($0.kind)),
                          ("path", .string($0.path)), ("line", .num($0.line)), ("signature", .str($0.signature)),
                          ("inherits", .array($0.inherits.map { .string($0) })),
-                         ("signatures", $0.signatures.isEmpty ? .null : .array($0.signatures.map(JSONValue.string)))])
+                         ("signatures", $0.signatures.isEmpty ? .null : .array($0.signatures.map(JSONValue.string))),
+                         ("defined_at", $0.definedAt.map { .string("\($0.path):\($0.line)") } ?? .null)])
             })),
             ("dependencies", .array(a.dependencies.map { d in
                 .object([("from", .string(d.from)), ("to", .string(d.to)),

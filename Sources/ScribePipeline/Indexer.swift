@@ -70,9 +70,12 @@ public struct Indexer: Sendable {
         defer { clock.add("comments_imports", Double(DispatchTime.now().uptimeNanoseconds - restStart) / 1e9) }
 
         symbols.removeAll { Indexer.isPlaceholder($0.name) }
+        Indexer.dropImpossibleCNames(&symbols)
         Indexer.settleCLinkage(&symbols)
         Indexer.mergePartialTypes(&symbols)
         Indexer.groupOverloads(&symbols)
+        Indexer.mergeCDefinitions(&symbols)
+        Indexer.mergeTaggedTypedefs(&symbols)
 
         // Doc comments (where the tool gave none) and imports, file by file, for the languages that no
         // syntax tree covers: the syntax trees' own answers stand for theirs, absent doc comments included.

@@ -31,6 +31,7 @@ public struct PageVerifier {
             for b in s.inherits { known.insert(b) }
             known.formUnion(s.signatures)  // an overload group's declarations, one code span each in tables
             citations.insert(Analysis.displayName("\(s.path):\(s.line)"))
+            if let d = s.definedAt { citations.insert(Analysis.displayName("\(d.path):\(d.line)")) }
         }
         for imp in a.imports {
             known.insert(imp.target.replacingOccurrences(of: "\n", with: " "))

@@ -26,6 +26,8 @@ public struct Symbol: Sendable {
     public var documents: String? = nil
     /// C: a definition with external linkage in a .c file, public when a header declares it.
     public var needsDeclaration = false
+    /// C and C++: where the function a header declares is defined (its entry is the declaration).
+    public var definedAt: (path: String, line: Int)? = nil
     /// C#: one part of a `partial` type.
     public var partial = false
     /// A type's base classes, interfaces, protocols and (for an extension) the conformances it adds, as the

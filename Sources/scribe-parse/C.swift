@@ -23,6 +23,9 @@ enum CRules {
                 if n.field("value") == nil, let p = n.parent, p.type == "preproc_ifdef", p.field("name")?.text == name.text {
                     return  // include guard
                 }
+                if let v = n.field("value"), v.text.trimmingCharacters(in: .whitespaces) == name.text {
+                    return  // `#define stdin stdin`: marks the declaration of that name, which is the entry
+                }
                 r.tags.append(Tag(name: name.text, kind: "macro", line: name.line, end: n.endLine,
                     signature: n.field("parameters")?.text, doc: doc(n), exported: header))
             case "function_definition":

@@ -350,7 +350,7 @@ DECLARATIONS = [
      "Finds items in the catalogue.", "heading"),
     (JAVA_SERVICE, "javasvc/com/example/service/ItemService.java", "public Item first",
      "first", "Returns the first item, or null.", "member"),
-    ("clib", "clib/vector.c", "int vec_push", "vec_push", "Appends a value and returns the new count.", "heading"),
+    ("clib", "clib/vector.h", "int vec_push", "vec_push", "Appends a value and returns the new count.", "heading"),
     ("clib", "clib/vector.h", "struct vec {", "vec", "A growable array of ints.", "heading"),
     ("rbcore", "rbcore/greeter.rb", "class Greeter", "Greeter", "Greets people by name.", "heading"),
     ("rbcore", "rbcore/greeter.rb", "def greet", "greet", "Returns a greeting for name.", "member"),
@@ -658,6 +658,7 @@ def page_problems(text: str, rel: str, facts: Facts, docs: Path, seen: dict[str,
     heading: str | None = None  # the `### `Q`` being described
     symbol: dict | None = None  # the symbol behind it, once its `kind · path:line` line matched
     last_path: str | None = None  # the file of the latest `path:line`
+    definition_path: str | None = None  # C: the file that defines the declaration cited last
     header: list[str] | None = None  # the current table's header
     section_name = ""
     i = 0
@@ -689,6 +690,8 @@ def page_problems(text: str, rel: str, facts: Facts, docs: Path, seen: dict[str,
                 spans = code_spans(lines[j])
                 cited = spans[0] if spans else None
             src = facts.source(cited) if cited else None
+            if src is not None and cited == last_path and definition_path and not words_appear_in("\n".join(quote), src):
+                cited, src = definition_path, facts.source(definition_path)
             seen["quotations"] += 1
             if src is None:
                 problems.append(f"{where}: a quotation without a source file ({cited!r})")
@@ -731,14 +734,23 @@ def page_problems(text: str, rel: str, facts: Facts, docs: Path, seen: dict[str,
             if heading is None or heading not in facts.names:
                 problems.append(f"{where}: heading names an unknown declaration: {line}")
             continue
-        kind_line = re.fullmatch(r"(\w+) · \[`(.+):(\d+)`\]\([^)\s]+\)", line)
+        kind_line = re.fullmatch(r"(\w+) · \[`(.+?):(\d+)`\]\([^)\s]+\)(?: · defined at \[`(.+?):(\d+)`\]\([^)\s]+\))?", line)
         if kind_line and heading is not None:
             path, number = kind_line.group(2), int(kind_line.group(3))
-            last_path = path
+            last_path, definition_path = path, None
             match = [s for s in facts.at(path, number) if s["qualified_name"] == heading and s["kind"] == kind_line.group(1)]
             if not match:
                 problems.append(f"{where}: no {kind_line.group(1)} {heading} at {path}:{number} in the analysis")
             symbol = match[0] if match else None
+            if kind_line.group(4):
+                # C: the header's declaration, and where it is defined; the doc comment may be the definition's.
+                definition_path, place = kind_line.group(4), f"{kind_line.group(4)}:{kind_line.group(5)}"
+                src = facts.source(definition_path)
+                defined = src.split("\n")[int(kind_line.group(5)) - 1] if src and int(kind_line.group(5)) <= src.count("\n") + 1 else ""
+                if symbol is not None and symbol.get("defined_at") != place:
+                    problems.append(f"{where}: {heading} is defined at {symbol.get('defined_at')}, the page says {place}")
+                if heading.split(".")[-1] not in defined:
+                    problems.append(f"{where}: {place} does not name {heading}: {defined!r}")
             continue
         dep = re.fullmatch(r"- \[`(.+?)`\]\((.+?)\) — (`+)(.+?)\3 at `(.+):(\d+)`(?: \(and (\d+) more\))?", line)
         if dep:
@@ -939,7 +951,8 @@ def test_public_declarations_are_listed_with_file_line_and_doc_comment(
     if listed == "heading":
         # The citation is a link to the source at the documented commit.
         cited = rf"\[{re.escape(place)}\]\([^)\s]+#L\d+\)"
-        pattern = rf"^### `{re.escape(name)}`\n\n\w+ · {cited}\n\n```\w*\n(.*?)\n```\n\n(.*?)(?:\n\n|\Z)"
+        defined = r"(?: · defined at \[`[^`]+`\]\([^)\s]+#L\d+\))?"  # C: the header's declaration, then the definition
+        pattern = rf"^### `{re.escape(name)}`\n\n\w+ · {cited}{defined}\n\n```\w*\n(.*?)\n```\n\n(.*?)(?:\n\n|\Z)"
         m = re.search(pattern, api, re.M | re.S)
         assert m, f"no `### {name}` with {place} in {module}'s API reference:\n{api}"
         assert name.split(".")[-1] in m.group(1)
@@ -951,6 +964,16 @@ def test_public_declarations_are_listed_with_file_line_and_doc_comment(
     html_page = (polyglot["docs"] / "modules" / f"{page_name(module)}.html").read_text()
     assert f"<code>{html.escape(name, quote=False)}</code>" in html_page
     assert html.escape(doc, quote=False) in html_page
+
+
+def test_a_c_function_is_one_entry_at_its_header_with_its_definition_beside_it(polyglot: dict) -> None:
+    api = section(module_page(polyglot, "clib"), "API reference")
+    assert api.count("### `vec_push`") == 1
+    header, source = line_of("clib/vector.h", "int vec_push"), line_of("clib/vector.c", "int vec_push")
+    entry = re.search(r"^### `vec_push`\n\n(.*)$", api, re.M)
+    assert entry and re.fullmatch(
+        rf"prototype · \[`clib/vector.h:{header}`\]\([^)\s]+#L{header}\) · defined at \[`clib/vector.c:{source}`\]\([^)\s]+#L{source}\)",
+        entry.group(1)), entry and entry.group(1)
 
 
 @pytest.mark.parametrize("module,name", NOT_PUBLIC, ids=[f"{m}:{n}" for m, n in NOT_PUBLIC])
