@@ -120,72 +120,102 @@ public struct Analyzer: Sendable {
     /// accepted only when they are UTF-8 and unique in their folder; links, special files, vendored folders and
     /// what is too large, too long or too deep are counted, never opened.
     func walk(_ dirFD: Int32, _ parts: [String], _ w: inout Walk) {
-        let rel = parts.joined(separator: "/")
+        let folder = Folder(fd: dirFD, parts: parts, rel: parts.joined(separator: "/"))
         var names: Set<String> = []
         for entry in CloneTree.entries(of: dirFD).sorted(by: { $0.name.lexicographicallyPrecedes($1.name) }) {
             // A stopped job's caller discards what was found (JobRunner.stoppable).
             if StopSwitch.process.isTripped { return }
-            if entry.name == Array(".git".utf8) { continue }
-            guard let name = String(validating: entry.name, as: UTF8.self) else {
-                w.skipped.invalidNames += 1
-                continue
-            }
-            let relPath = rel.isEmpty ? name : "\(rel)/\(name)"
-            guard names.insert(name).inserted, w.seen.insert(relPath).inserted else {
-                w.skipped.equivalentNames += 1
-                continue
-            }
-            if relPath.utf8.count > maxPathBytes {
-                w.skipped.tooDeep += 1
-                continue
-            }
+            guard let admitted = admit(entry, in: folder.rel, &names, &w) else { continue }
+            let (name, relPath) = admitted
             switch entry.kind {
             case S_IFLNK:
                 w.skipped.symlinks += 1
             case S_IFDIR:
-                if Analyzer.vendored.contains(name) || (name.hasPrefix(".") && name != ".github") {
-                    w.skipped.vendored += 1
-                } else if parts.count + 1 > maxDepth {
-                    w.skipped.tooDeep += 1
-                } else {
-                    let sub = openat(dirFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                    guard sub >= 0 else {
-                        w.skipped.unreadable += 1
-                        continue
-                    }
-                    walk(sub, parts + [name], &w)
-                    close(sub)
-                }
+                enter(name, from: folder, &w)
             case S_IFREG:
-                if entry.size > maxFileBytes {
-                    w.skipped.oversized += 1
-                    continue
-                }
-                let bytes: [UInt8]
-                switch CloneTree.read(in: dirFD, name, maxBytes: maxFileBytes) {
-                case .bytes(let b): bytes = b
-                case .tooLarge: w.skipped.oversized += 1; continue
-                case .notRegular: w.skipped.special += 1; continue
-                case .unreadable: w.skipped.unreadable += 1; continue
-                }
-                if bytes.prefix(8192).contains(0) {
-                    w.skipped.binary += 1
-                    continue
-                }
-                var lines = 0
-                for b in bytes where b == 10 { lines += 1 }
-                if let last = bytes.last, last != 10 { lines += 1 }
-                let module = parts.first ?? "."  // replaced by ModuleRules
-                let language = Analyzer.language(of: name)
-                w.files.append(
-                    Analysis.File(path: relPath, language: language, lines: lines, bytes: bytes.count, module: module))
-                progress?.found()
-                if Analyzer.isReadme(name), w.readmes[rel] == nil {
-                    w.readmes[rel] = (relPath, String(decoding: bytes, as: UTF8.self))
-                }
+                addFile(entry, name, relPath, in: folder, &w)
             default:
                 w.skipped.special += 1
             }
+        }
+    }
+
+    /// The folder `walk` is reading: its open descriptor, its path's parts, and that path.
+    private struct Folder {
+        let fd: Int32
+        let parts: [String]
+        let rel: String
+    }
+
+    /// The entry's name and path when the walk may look at it: not `.git`, UTF-8, unique in its folder and
+    /// in the clone, and short enough. What is refused is counted.
+    private func admit(
+        _ entry: CloneTree.Entry, in rel: String, _ names: inout Set<String>, _ w: inout Walk
+    ) -> (name: String, relPath: String)? {
+        if entry.name == Array(".git".utf8) { return nil }
+        guard let name = String(validating: entry.name, as: UTF8.self) else {
+            w.skipped.invalidNames += 1
+            return nil
+        }
+        let relPath = rel.isEmpty ? name : "\(rel)/\(name)"
+        guard names.insert(name).inserted, w.seen.insert(relPath).inserted else {
+            w.skipped.equivalentNames += 1
+            return nil
+        }
+        if relPath.utf8.count > maxPathBytes {
+            w.skipped.tooDeep += 1
+            return nil
+        }
+        return (name, relPath)
+    }
+
+    /// Walks a subfolder unless it is vendored, hidden (but `.github`), too deep or cannot be opened.
+    private func enter(_ name: String, from folder: Folder, _ w: inout Walk) {
+        if Analyzer.vendored.contains(name) || (name.hasPrefix(".") && name != ".github") {
+            w.skipped.vendored += 1
+        } else if folder.parts.count + 1 > maxDepth {
+            w.skipped.tooDeep += 1
+        } else {
+            let sub = openat(folder.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard sub >= 0 else {
+                w.skipped.unreadable += 1
+                return
+            }
+            walk(sub, folder.parts + [name], &w)
+            close(sub)
+        }
+    }
+
+    /// Records a regular file that is within the size limit and not binary, with its line count, and keeps
+    /// the text of a folder's README.
+    private func addFile(
+        _ entry: CloneTree.Entry, _ name: String, _ relPath: String, in folder: Folder, _ w: inout Walk
+    ) {
+        if entry.size > maxFileBytes {
+            w.skipped.oversized += 1
+            return
+        }
+        let bytes: [UInt8]
+        switch CloneTree.read(in: folder.fd, name, maxBytes: maxFileBytes) {
+        case .bytes(let b): bytes = b
+        case .tooLarge: w.skipped.oversized += 1; return
+        case .notRegular: w.skipped.special += 1; return
+        case .unreadable: w.skipped.unreadable += 1; return
+        }
+        if bytes.prefix(8192).contains(0) {
+            w.skipped.binary += 1
+            return
+        }
+        var lines = 0
+        for b in bytes where b == 10 { lines += 1 }
+        if let last = bytes.last, last != 10 { lines += 1 }
+        let module = folder.parts.first ?? "."  // replaced by ModuleRules
+        let language = Analyzer.language(of: name)
+        w.files.append(
+            Analysis.File(path: relPath, language: language, lines: lines, bytes: bytes.count, module: module))
+        progress?.found()
+        if Analyzer.isReadme(name), w.readmes[folder.rel] == nil {
+            w.readmes[folder.rel] = (relPath, String(decoding: bytes, as: UTF8.self))
         }
     }
 }

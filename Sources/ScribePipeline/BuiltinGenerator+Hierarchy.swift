@@ -17,6 +17,38 @@ extension BuiltinGenerator {
         let publicTypes = a.publicSymbols(in: m.path).filter { $0.isType && $0.kind != "extension" }
         // Extensions add conformances whatever their own access: a conformance is as visible as its type.
         let extensions = own.filter { $0.kind == "extension" && !$0.inherits.isEmpty }
+        let subtypes = subtypesByBase(of: m, a)
+        let hidden = Self.nonPublicTypeNames(a)
+        func shown(_ bases: [String]) -> [String] { bases.filter { !hidden.contains(Self.lastName($0)) } }
+        var lines: [HierarchyLine] = []
+        for t in publicTypes {
+            let subs = (subtypes[t.name] ?? []).filter { $0.path != t.path || $0.line != t.line }
+            let added = extensions.filter { Self.lastName($0.name) == t.name && !shown($0.inherits).isEmpty }
+            let bases = shown(t.inherits)
+            guard !bases.isEmpty || !subs.isEmpty || !added.isEmpty else { continue }
+            lines.append(typeLine(t, bases: bases, added: added.map { ($0, shown($0.inherits)) }, subtypes: subs, m, a))
+        }
+        // Extensions of types declared elsewhere (`extension String: Identifiable`).
+        let declared = Set(publicTypes.map(\.name))
+        for x in extensions where !declared.contains(Self.lastName(x.name)) {
+            let conformances = shown(x.inherits)
+            guard !conformances.isEmpty else { continue }
+            let plain =
+                "- \(MD.code(x.name)) (extension, \(cite(x.path, x.line))) — conforms to "
+                + conformances.map(MD.code).joined(separator: ", ")
+            let linked =
+                "- \(link(x.name, m, a)) (extension, \(cite(x.path, x.line))) — conforms to "
+                + conformances.map { link($0, m, a) }.joined(separator: ", ")
+            lines.append((plain, linked))
+        }
+        return Self.hierarchySection(lines)
+    }
+
+    /// One line of the hierarchy, without and with links to entries.
+    private typealias HierarchyLine = (plain: String, linked: String)
+
+    /// The public types that name each base (by its last name), among this module's and its importers' types.
+    private func subtypesByBase(of m: Analysis.Module, _ a: Analysis) -> [String: [Symbol]] {
         // A subtype names its base by name: it counts when it is in this module or its module imports this one,
         // and when it is public, like every name a page states (an internal conformer is not in the analysis).
         var moduleOf: [String: String] = [:]
@@ -32,51 +64,45 @@ extension BuiltinGenerator {
         {
             for b in s.inherits { subtypes[Self.lastName(b), default: []].append(s) }
         }
-        // A base the repository declares only as non-public (an internal protocol a type conforms to) is not
-        // API: a page never names it. Names the repository does not declare (`Sendable`, `Exception`) stay.
+        return subtypes
+    }
+
+    /// A base the repository declares only as non-public (an internal protocol a type conforms to) is not
+    /// API: a page never names it. Names the repository does not declare (`Sendable`, `Exception`) stay.
+    private static func nonPublicTypeNames(_ a: Analysis) -> Set<String> {
         let publicNames = Set(a.symbols.filter { $0.isType && $0.isPublic }.map(\.name))
-        let hidden = Set(a.symbols.filter { $0.isType && !$0.isPublic && !publicNames.contains($0.name) }.map(\.name))
-        func shown(_ bases: [String]) -> [String] { bases.filter { !hidden.contains(Self.lastName($0)) } }
-        var lines: [(plain: String, linked: String)] = []
-        for t in publicTypes {
-            let subs = (subtypes[t.name] ?? []).filter { $0.path != t.path || $0.line != t.line }
-            let added = extensions.filter { Self.lastName($0.name) == t.name && !shown($0.inherits).isEmpty }
-            let bases = shown(t.inherits)
-            guard !bases.isEmpty || !subs.isEmpty || !added.isEmpty else { continue }
-            var plain = "- \(MD.code(t.qualifiedName)) (\(MD.cell(t.kind)), \(cite(t.path, t.line)))"
-            var linked = plain
-            func add(_ label: String, _ names: [String]) {
-                plain += " — \(label) " + names.map(MD.code).joined(separator: ", ")
-                linked += " — \(label) " + names.map { link($0, m, a) }.joined(separator: ", ")
-            }
-            if !bases.isEmpty { add(Self.heritageLabel(t), bases) }
-            for x in added {
-                let where_ = " (extension at \(cite(x.path, x.line)))"
-                add("conforms to", shown(x.inherits))
-                plain += where_
-                linked += where_
-            }
-            if !subs.isEmpty {
-                let list = subs.prefix(20).map { "\(MD.code($0.qualifiedName)) (\(cite($0.path, $0.line)))" }.joined(
-                    separator: ", ")
-                plain += " — extended by " + list
-                linked += " — extended by " + list
-            }
-            lines.append((plain, linked))
+        return Set(a.symbols.filter { $0.isType && !$0.isPublic && !publicNames.contains($0.name) }.map(\.name))
+    }
+
+    /// A type's line: its bases, the conformances its extensions add (each with where), and its subtypes.
+    private func typeLine(
+        _ t: Symbol, bases: [String], added: [(Symbol, [String])], subtypes subs: [Symbol], _ m: Analysis.Module,
+        _ a: Analysis
+    ) -> HierarchyLine {
+        var plain = "- \(MD.code(t.qualifiedName)) (\(MD.cell(t.kind)), \(cite(t.path, t.line)))"
+        var linked = plain
+        func add(_ label: String, _ names: [String]) {
+            plain += " — \(label) " + names.map(MD.code).joined(separator: ", ")
+            linked += " — \(label) " + names.map { link($0, m, a) }.joined(separator: ", ")
         }
-        // Extensions of types declared elsewhere (`extension String: Identifiable`).
-        let declared = Set(publicTypes.map(\.name))
-        for x in extensions where !declared.contains(Self.lastName(x.name)) {
-            let conformances = shown(x.inherits)
-            guard !conformances.isEmpty else { continue }
-            let plain =
-                "- \(MD.code(x.name)) (extension, \(cite(x.path, x.line))) — conforms to "
-                + conformances.map(MD.code).joined(separator: ", ")
-            let linked =
-                "- \(link(x.name, m, a)) (extension, \(cite(x.path, x.line))) — conforms to "
-                + conformances.map { link($0, m, a) }.joined(separator: ", ")
-            lines.append((plain, linked))
+        if !bases.isEmpty { add(Self.heritageLabel(t), bases) }
+        for (x, conformances) in added {
+            let where_ = " (extension at \(cite(x.path, x.line)))"
+            add("conforms to", conformances)
+            plain += where_
+            linked += where_
         }
+        if !subs.isEmpty {
+            let list = subs.prefix(20).map { "\(MD.code($0.qualifiedName)) (\(cite($0.path, $0.line)))" }.joined(
+                separator: ", ")
+            plain += " — extended by " + list
+            linked += " — extended by " + list
+        }
+        return (plain, linked)
+    }
+
+    /// The section from its lines, at most `maxHierarchy` of them, and the size of its unlinked text.
+    private static func hierarchySection(_ lines: [HierarchyLine]) -> (text: String, baseSize: Int) {
         guard !lines.isEmpty else { return ("", 0) }
         let head =
             "## Class hierarchy\n\nBase classes, protocols and interfaces as each declaration names them; names link to their entries where they are documented.\n\n"

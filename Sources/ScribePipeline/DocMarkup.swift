@@ -28,142 +28,11 @@ public struct DocMarkup: Sendable, Equatable {
         if doc.contains("<summary>") || doc.contains("<param ") || doc.contains("<inheritdoc") || doc.contains("<returns>") {
             return xml(doc)
         }
-        var m = DocMarkup()
-        var summary: [String] = []
-        // The open item continuation lines add to: (kind, index).
-        enum Open { case none, param(Int), returns, throwsAt(Int), deprecated, skip }
-        var open = Open.none
-        var section: String? = nil  // Google/NumPy section in force
-        var entryIndent: Int? = nil
         let lines = doc.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var reader = LineReader()
         var i = 0
-        func add(_ text: String) {
-            let t = text.trimmingCharacters(in: .whitespaces)
-            guard !t.isEmpty else { return }
-            switch open {
-            case .param(let k): m.params[k].text = join(m.params[k].text, t)
-            case .returns: m.returns = join(m.returns ?? "", t)
-            case .throwsAt(let k): m.throwsText[k] = join(m.throwsText[k], t)
-            case .deprecated: m.deprecated = join(m.deprecated ?? "", t)
-            case .skip, .none: break
-            }
-        }
-        while i < lines.count {
-            let line = lines[i]
-            let t = line.trimmingCharacters(in: .whitespaces)
-            let indented = line.hasPrefix(" ") || line.hasPrefix("\t")
-            // NumPy: a section title underlined with dashes.
-            if i + 1 < lines.count, !t.isEmpty, let under = Optional(lines[i + 1].trimmingCharacters(in: .whitespaces)),
-                under.count >= 3, under.allSatisfy({ $0 == "-" }), numpySections[t.lowercased()] != nil
-            {
-                section = numpySections[t.lowercased()]
-                entryIndent = nil
-                open = .none
-                i += 2
-                continue
-            }
-            if t.hasSuffix(":"), !indented, let s = googleSections[String(t.dropLast()).lowercased()] {
-                section = s
-                entryIndent = nil
-                open = .none
-                i += 1
-                continue
-            }
-            // A tag starts its line; an indented `@name` is code in an example (a Python decorator).
-            if !indented, let tag = jsTag(t) {
-                section = nil
-                m.hasTags = true
-                switch tag.name {
-                case "param", "arg", "argument", "property", "prop":
-                    let (name, text) = splitParam(tag.rest)
-                    m.params.append(Param(name: name, text: text))
-                    open = .param(m.params.count - 1)
-                case "returns", "return":
-                    let text = dropType(tag.rest)
-                    m.returns = text.isEmpty ? jsType(tag.rest) ?? "" : text
-                    open = .returns
-                case "throws", "throw", "exception", "raises":
-                    m.throwsText.append(tag.rest)
-                    open = .throwsAt(m.throwsText.count - 1)
-                case "deprecated":
-                    m.deprecated = tag.rest
-                    open = .deprecated
-                default:
-                    open = .skip  // metadata (@private, @public, @since, @see…) is not prose
-                }
-            } else if let field = restField(t) {
-                section = nil
-                m.hasTags = true
-                switch field.kind {
-                case "param", "parameter", "arg", "argument", "key", "keyword":
-                    m.params.append(Param(name: field.name, text: field.text))
-                    open = .param(m.params.count - 1)
-                case "returns", "return":
-                    m.returns = field.text
-                    open = .returns
-                case "raises", "raise", "except", "exception", "throws":
-                    m.throwsText.append(field.name.isEmpty ? field.text : "\(field.name): \(field.text)")
-                    open = .throwsAt(m.throwsText.count - 1)
-                default:
-                    open = .skip  // :type x:, :rtype: and the like
-                }
-            } else if t.hasPrefix(".. deprecated::") {
-                m.deprecated = String(t.dropFirst(15)).trimmingCharacters(in: .whitespaces)
-                open = .deprecated
-            } else if let docc = doccItem(t) {
-                section = docc.kind == "parameters" ? "params" : nil
-                entryIndent = nil
-                switch docc.kind {
-                case "parameter":
-                    m.params.append(Param(name: docc.name, text: docc.text))
-                    open = .param(m.params.count - 1)
-                case "returns":
-                    m.returns = docc.text
-                    open = .returns
-                case "throws":
-                    m.throwsText.append(docc.text)
-                    open = .throwsAt(m.throwsText.count - 1)
-                default:
-                    open = .none
-                }
-            } else if let sec = section {
-                // Google (`name (type): text`, indented under `Args:`) and NumPy (`name : type`, text below)
-                // entries; deeper lines continue an entry; a blank or shallower line ends the section.
-                let depth = line.prefix { $0 == " " || $0 == "\t" }.count
-                if entryIndent == nil { entryIndent = depth }
-                if t.isEmpty || depth < entryIndent! {
-                    section = nil
-                    entryIndent = nil
-                    open = .none
-                    if !t.isEmpty { continue }  // read the line again outside the section
-                } else if depth > entryIndent! {
-                    add(t)
-                } else if sec == "returns" {
-                    m.returns = join(m.returns ?? "", t)
-                    open = .returns
-                } else {
-                    let (name, text) = entry(t)
-                    if sec == "params" {
-                        m.params.append(Param(name: name, text: text))
-                        open = .param(m.params.count - 1)
-                    } else {
-                        m.throwsText.append(text.isEmpty ? name : "\(name): \(text)")
-                        open = .throwsAt(m.throwsText.count - 1)
-                    }
-                }
-            } else if t.isEmpty {
-                if case .none = open { summary.append("") }
-                if section == nil { open = .none }
-            } else if case .none = open {
-                summary.append(line)
-            } else {
-                add(t)
-            }
-            i += 1
-        }
-        while let l = summary.last, l.trimmingCharacters(in: .whitespaces).isEmpty { summary.removeLast() }
-        m.summary = summary.joined(separator: "\n")
-        return m
+        while i < lines.count { i += reader.read(lines, at: i) }
+        return reader.finish()
     }
 
     static let googleSections: [String: String] = [
@@ -286,5 +155,174 @@ public struct DocMarkup: Sendable, Equatable {
             rest = rest[close.upperBound...]
         }
         return out
+    }
+}
+
+extension DocMarkup {
+    /// One `parse` in progress, line by line: the markup so far, the summary's lines, and what a continuation
+    /// line adds to. A struct mutated in place, so that each line costs no copies.
+    fileprivate struct LineReader {
+        /// The open item continuation lines add to: (kind, index).
+        enum Open { case none, param(Int), returns, throwsAt(Int), deprecated, skip }
+
+        var m = DocMarkup()
+        var summary: [String] = []
+        var open = Open.none
+        var section: String? = nil  // Google/NumPy section in force
+        var entryIndent: Int? = nil
+
+        /// Reads line `i` and returns how many lines it used: 2 for a NumPy title and its underline, 0 when
+        /// the line ended a section and is to be read again outside it.
+        mutating func read(_ lines: [String], at i: Int) -> Int {
+            let line = lines[i]
+            let t = line.trimmingCharacters(in: .whitespaces)
+            let indented = line.hasPrefix(" ") || line.hasPrefix("\t")
+            // NumPy: a section title underlined with dashes.
+            if i + 1 < lines.count, !t.isEmpty, let under = Optional(lines[i + 1].trimmingCharacters(in: .whitespaces)),
+                under.count >= 3, under.allSatisfy({ $0 == "-" }), let s = numpySections[t.lowercased()]
+            {
+                startSection(s)
+                return 2
+            }
+            if t.hasSuffix(":"), !indented, let s = googleSections[String(t.dropLast()).lowercased()] {
+                startSection(s)
+                return 1
+            }
+            // A tag starts its line; an indented `@name` is code in an example (a Python decorator).
+            if !indented, let tag = jsTag(t) {
+                readTag(tag)
+            } else if let field = restField(t) {
+                readField(field)
+            } else if t.hasPrefix(".. deprecated::") {
+                m.deprecated = String(t.dropFirst(15)).trimmingCharacters(in: .whitespaces)
+                open = .deprecated
+            } else if let docc = doccItem(t) {
+                readDocC(docc)
+            } else if let sec = section {
+                if !readSectionLine(line, t, sec) { return 0 }
+            } else if t.isEmpty {
+                if case .none = open { summary.append("") }
+                if section == nil { open = .none }
+            } else if case .none = open {
+                summary.append(line)
+            } else {
+                add(t)
+            }
+            return 1
+        }
+
+        /// The markup, its summary without trailing blank lines.
+        mutating func finish() -> DocMarkup {
+            while let l = summary.last, l.trimmingCharacters(in: .whitespaces).isEmpty { summary.removeLast() }
+            m.summary = summary.joined(separator: "\n")
+            return m
+        }
+
+        mutating func startSection(_ s: String?) {
+            section = s
+            entryIndent = nil
+            open = .none
+        }
+
+        /// A continuation line: more text for the open item.
+        mutating func add(_ text: String) {
+            let t = text.trimmingCharacters(in: .whitespaces)
+            guard !t.isEmpty else { return }
+            switch open {
+            case .param(let k): m.params[k].text = join(m.params[k].text, t)
+            case .returns: m.returns = join(m.returns ?? "", t)
+            case .throwsAt(let k): m.throwsText[k] = join(m.throwsText[k], t)
+            case .deprecated: m.deprecated = join(m.deprecated ?? "", t)
+            case .skip, .none: break
+            }
+        }
+
+        mutating func openParam(_ name: String, _ text: String) {
+            m.params.append(Param(name: name, text: text))
+            open = .param(m.params.count - 1)
+        }
+
+        mutating func openThrows(_ text: String) {
+            m.throwsText.append(text)
+            open = .throwsAt(m.throwsText.count - 1)
+        }
+
+        /// JSDoc/Javadoc/PHPDoc `@tag`.
+        mutating func readTag(_ tag: (name: String, rest: String)) {
+            section = nil
+            m.hasTags = true
+            switch tag.name {
+            case "param", "arg", "argument", "property", "prop":
+                let (name, text) = splitParam(tag.rest)
+                openParam(name, text)
+            case "returns", "return":
+                let text = dropType(tag.rest)
+                m.returns = text.isEmpty ? jsType(tag.rest) ?? "" : text
+                open = .returns
+            case "throws", "throw", "exception", "raises":
+                openThrows(tag.rest)
+            case "deprecated":
+                m.deprecated = tag.rest
+                open = .deprecated
+            default:
+                open = .skip  // metadata (@private, @public, @since, @see…) is not prose
+            }
+        }
+
+        /// reST `:kind name: text`.
+        mutating func readField(_ field: (kind: String, name: String, text: String)) {
+            section = nil
+            m.hasTags = true
+            switch field.kind {
+            case "param", "parameter", "arg", "argument", "key", "keyword":
+                openParam(field.name, field.text)
+            case "returns", "return":
+                m.returns = field.text
+                open = .returns
+            case "raises", "raise", "except", "exception", "throws":
+                openThrows(field.name.isEmpty ? field.text : "\(field.name): \(field.text)")
+            default:
+                open = .skip  // :type x:, :rtype: and the like
+            }
+        }
+
+        /// DocC `- Parameter x:`, `- Parameters:`, `- Returns:`, `- Throws:`.
+        mutating func readDocC(_ docc: (kind: String, name: String, text: String)) {
+            section = docc.kind == "parameters" ? "params" : nil
+            entryIndent = nil
+            switch docc.kind {
+            case "parameter": openParam(docc.name, docc.text)
+            case "returns":
+                m.returns = docc.text
+                open = .returns
+            case "throws": openThrows(docc.text)
+            default: open = .none
+            }
+        }
+
+        /// Google (`name (type): text`, indented under `Args:`) and NumPy (`name : type`, text below) entries;
+        /// deeper lines continue an entry; a blank or shallower line ends the section. False when the line
+        /// ended the section and is to be read again outside it.
+        mutating func readSectionLine(_ line: String, _ t: String, _ sec: String) -> Bool {
+            let depth = line.prefix { $0 == " " || $0 == "\t" }.count
+            if entryIndent == nil { entryIndent = depth }
+            if t.isEmpty || depth < entryIndent! {
+                startSection(nil)
+                return t.isEmpty
+            } else if depth > entryIndent! {
+                add(t)
+            } else if sec == "returns" {
+                m.returns = join(m.returns ?? "", t)
+                open = .returns
+            } else {
+                let (name, text) = entry(t)
+                if sec == "params" {
+                    openParam(name, text)
+                } else {
+                    openThrows(text.isEmpty ? name : "\(name): \(text)")
+                }
+            }
+            return true
+        }
     }
 }

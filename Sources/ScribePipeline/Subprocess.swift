@@ -42,16 +42,7 @@ public enum Subprocess {
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
             throw LaunchError(description: "cannot create pipes")
         }
-        let argv = [path] + args
-        let envList = env.map { "\($0.key)=\($0.value)" }
-        let pid: pid_t = withCStrings(argv) { a in
-            withCStrings(envList) { e in
-                if let cwd {
-                    return cwd.withCString { scribe_spawn_pipes(path, a, e, $0, outPipe[1], errPipe[1]) }
-                }
-                return scribe_spawn_pipes(path, a, e, nil, outPipe[1], errPipe[1])
-            }
-        }
+        let pid = spawn(path, args, env: env, cwd: cwd, outFD: outPipe[1], errFD: errPipe[1])
         close(outPipe[1])
         close(errPipe[1])
         defer {
@@ -61,58 +52,91 @@ public enum Subprocess {
         guard pid > 0 else { throw LaunchError(description: "cannot start \(tool): \(String(cString: strerror(-pid)))") }
         // The pid is the group's id too (POSIX_SPAWN_SETPGROUP with 0).
         _ = stop.register(group: pid)
-
-        var out: [UInt8] = []
-        var err: [UInt8] = []
-        var open = [outPipe[0], errPipe[0]]
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        var stopped: String? = nil
-        var lastWatch = Date()
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while !open.isEmpty {
-            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let rc = poll(&fds, nfds_t(fds.count), 200)
-            if rc < 0 && errno != EINTR { break }
-            for f in fds where f.revents != 0 {
-                let n = read(f.fd, &buf, buf.count)
-                if n <= 0 {
-                    open.removeAll { $0 == f.fd }
-                } else if f.fd == outPipe[0] {
-                    if out.count < maxOutput { out.append(contentsOf: buf[0..<n]) }
-                } else if err.count < 1 << 20 {
-                    err.append(contentsOf: buf[0..<n])
-                }
-            }
-            if let reason = stop.reason {
-                stopped = reason
-                break
-            }
-            if Date() > deadline {
-                timedOut = true
-                break
-            }
-            if let watch, Date().timeIntervalSince(lastWatch) > 0.2 {
-                lastWatch = Date()
-                if let reason = watch() {
-                    stopped = reason
-                    break
-                }
-            }
-        }
+        var capture = Capture(outFD: outPipe[0], errFD: errPipe[0], maxOutput: maxOutput)
+        capture.read(until: Date().addingTimeInterval(timeout), watch: watch, stop: stop)
         // Unregistered before the reap: a group id cannot be reused while its leader is unreaped, so a trip
         // never kills a stranger's group.
         stop.unregister(group: pid)
-        if stopped == nil, let reason = stop.reason { stopped = reason }
-        if timedOut || stopped != nil {
+        if capture.stopped == nil, let reason = stop.reason { capture.stopped = reason }
+        if capture.timedOut || capture.stopped != nil {
             kill(-pid, SIGKILL)
             kill(pid, SIGKILL)
         }
+        return Result(
+            status: reap(pid), stdout: capture.out, stderr: String(decoding: capture.err, as: UTF8.self),
+            timedOut: capture.timedOut, stoppedReason: capture.stopped)
+    }
+
+    /// Starts the tool in its own process group with the pipes' write ends as its stdout and stderr: the pid,
+    /// or a negated errno.
+    private static func spawn(
+        _ path: String, _ args: [String], env: [String: String], cwd: String?, outFD: Int32, errFD: Int32
+    ) -> pid_t {
+        let argv = [path] + args
+        let envList = env.map { "\($0.key)=\($0.value)" }
+        return withCStrings(argv) { a in
+            withCStrings(envList) { e in
+                if let cwd {
+                    return cwd.withCString { scribe_spawn_pipes(path, a, e, $0, outFD, errFD) }
+                }
+                return scribe_spawn_pipes(path, a, e, nil, outFD, errFD)
+            }
+        }
+    }
+
+    /// Waits for the process and returns its exit status, or 128 + the signal that ended it, as a shell does.
+    private static func reap(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Result(
-            status: code, stdout: out, stderr: String(decoding: err, as: UTF8.self), timedOut: timedOut, stoppedReason: stopped)
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// What a run prints, read from both pipes until they close, the deadline passes, or the stop switch
+    /// or the watch closure stops it; stdout is kept up to `maxOutput`, stderr up to 1 MiB.
+    private struct Capture {
+        let outFD: Int32
+        let errFD: Int32
+        let maxOutput: Int
+        var out: [UInt8] = []
+        var err: [UInt8] = []
+        var timedOut = false
+        var stopped: String? = nil
+
+        mutating func read(until deadline: Date, watch: (() -> String?)?, stop: StopSwitch) {
+            var open = [outFD, errFD]
+            var lastWatch = Date()
+            var buf = [UInt8](repeating: 0, count: 65536)
+            while !open.isEmpty {
+                var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+                let rc = poll(&fds, nfds_t(fds.count), 200)
+                if rc < 0 && errno != EINTR { break }
+                for f in fds where f.revents != 0 {
+                    let n = Glibc.read(f.fd, &buf, buf.count)
+                    if n <= 0 {
+                        open.removeAll { $0 == f.fd }
+                    } else if f.fd == outFD {
+                        if out.count < maxOutput { out.append(contentsOf: buf[0..<n]) }
+                    } else if err.count < 1 << 20 {
+                        err.append(contentsOf: buf[0..<n])
+                    }
+                }
+                if let reason = stop.reason {
+                    stopped = reason
+                    break
+                }
+                if Date() > deadline {
+                    timedOut = true
+                    break
+                }
+                if let watch, Date().timeIntervalSince(lastWatch) > 0.2 {
+                    lastWatch = Date()
+                    if let reason = watch() {
+                        stopped = reason
+                        break
+                    }
+                }
+            }
+        }
     }
 
     static func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> T) -> T {

@@ -58,10 +58,28 @@ struct DbtProject {
         return p
     }
 
+    /// A `ref()` or `source()` call of the object at `from`, resolved once every object is known.
+    private typealias PendingCall = (from: Int, call: Jinja.Call, path: String)
+
     /// The objects and edges of the project.
     func read(_ paths: [String], read: (String) -> String?, into catalog: inout DataCatalog) {
         var objects: [DataCatalog.Object] = []
-        var pending: [(from: Int, call: Jinja.Call, path: String)] = []
+        var pending: [PendingCall] = []
+        readFiles(paths, read: read, into: &objects, calls: &pending)
+        readProperties(paths, read: read, into: &objects)
+        link(pending, &objects, into: &catalog)
+        // A fact's file is one of the object's files: its page changes when that file does.
+        for i in objects.indices {
+            if let src = objects[i].materializationSource?.path, !objects[i].files.contains(src) { objects[i].files.append(src) }
+        }
+        catalog.objects += objects
+    }
+
+    /// Snapshots, models and seeds from their own files (SQL and CSV), with the calls their SQL makes.
+    private func readFiles(
+        _ paths: [String], read: (String) -> String?, into objects: inout [DataCatalog.Object],
+        calls pending: inout [PendingCall]
+    ) {
         for path in paths.sorted() {
             let ext = (path as NSString).pathExtension.lowercased()
             let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -75,31 +93,46 @@ struct DbtProject {
                     for c in Jinja.calls(text, named: ["ref", "source"]) { pending.append((objects.count - 1, c, path)) }
                 }
             } else if ext == "sql", isUnder(path, modelPaths), let text = read(path) {
-                var o = object(stem, "dbt model", path, 1)
-                o.sql = text
-                for (folder, value, at) in folderMaterialization where folder.isEmpty || modelPaths.contains(where: { path.hasPrefix(full("\($0)/\(folder)/")) }) {
-                    o.materialization = value  // deeper folders come later and win, as in dbt
-                    o.materializationSource = at
-                }
-                for c in Jinja.calls(text, named: ["config"]) {
-                    if let m = c.keywords["materialized"] {
-                        o.materialization = m
-                        o.materializationSource = DataCatalog.Citation(path: path, line: c.line)
-                    }
-                }
-                objects.append(o)
+                objects.append(model(stem, path, text))
                 for c in Jinja.calls(text, named: ["ref", "source"]) { pending.append((objects.count - 1, c, path)) }
             } else if ext == "csv", isUnder(path, seedPaths), let text = read(path) {
-                var o = object(stem, "dbt seed", path, 1)
-                let header = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-                o.columns = header.split(separator: ",").map {
-                    DataCatalog.Column(
-                        name: $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\r")), declared: DataCatalog.Citation(path: path, line: 1))
-                }.filter { !$0.name.isEmpty }
-                objects.append(o)
+                objects.append(seed(stem, path, text))
             }
         }
-        // YAML property files: descriptions, columns, tests, sources.
+    }
+
+    /// A model and its materialization: its folder's from dbt_project.yml, then its own `config()`.
+    private func model(_ stem: String, _ path: String, _ text: String) -> DataCatalog.Object {
+        var o = object(stem, "dbt model", path, 1)
+        o.sql = text
+        for (folder, value, at) in folderMaterialization where folder.isEmpty || modelPaths.contains(where: { path.hasPrefix(full("\($0)/\(folder)/")) }) {
+            o.materialization = value  // deeper folders come later and win, as in dbt
+            o.materializationSource = at
+        }
+        for c in Jinja.calls(text, named: ["config"]) {
+            if let m = c.keywords["materialized"] {
+                o.materialization = m
+                o.materializationSource = DataCatalog.Citation(path: path, line: c.line)
+            }
+        }
+        return o
+    }
+
+    /// A seed and the columns its CSV header names.
+    private func seed(_ stem: String, _ path: String, _ text: String) -> DataCatalog.Object {
+        var o = object(stem, "dbt seed", path, 1)
+        let header = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        o.columns = header.split(separator: ",").map {
+            DataCatalog.Column(
+                name: $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\r")), declared: DataCatalog.Citation(path: path, line: 1))
+        }.filter { !$0.name.isEmpty }
+        return o
+    }
+
+    /// YAML property files: descriptions, columns, tests, sources.
+    private func readProperties(
+        _ paths: [String], read: (String) -> String?, into objects: inout [DataCatalog.Object]
+    ) {
         for path in paths.sorted() where (path.hasSuffix(".yml") || path.hasSuffix(".yaml")) && owns(path) {
             guard let text = read(path), let node = DbtProject.compose(text), let map = node.mapping else { continue }
             for key in ["models", "seeds", "snapshots"] {
@@ -124,7 +157,12 @@ struct DbtProject {
                 }
             }
         }
-        // Lineage from the calls as written; a call whose arguments are not plain strings is reported.
+    }
+
+    /// Lineage from the calls as written; a call whose arguments are not plain strings is reported.
+    private func link(
+        _ pending: [PendingCall], _ objects: inout [DataCatalog.Object], into catalog: inout DataCatalog
+    ) {
         for (i, call, path) in pending {
             let at = DataCatalog.Citation(path: path, line: call.line)
             guard let args = call.arguments, !args.isEmpty else {
@@ -144,11 +182,6 @@ struct DbtProject {
             }
             catalog.edges.append(DataCatalog.Edge(from: objects[i].id, to: t.id, kind: call.name, text: call.text, at: at))
         }
-        // A fact's file is one of the object's files: its page changes when that file does.
-        for i in objects.indices {
-            if let src = objects[i].materializationSource?.path, !objects[i].files.contains(src) { objects[i].files.append(src) }
-        }
-        catalog.objects += objects
     }
 
     func object(_ name: String, _ kind: String, _ path: String, _ line: Int) -> DataCatalog.Object {
