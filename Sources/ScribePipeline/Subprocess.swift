@@ -1,5 +1,6 @@
 import CSpawn
 import Foundation
+import ScribeCore
 
 /// Runs a tool (git, ctags…) with arguments as an array (no shell), a timeout, a size cap on what it
 /// prints, and a watch closure that may stop it (cancel, size limits). The tool runs in its own process
@@ -49,7 +50,7 @@ public enum Subprocess {
             close(outPipe[0])
             close(errPipe[0])
         }
-        guard pid > 0 else { throw LaunchError(description: "cannot start \(tool): \(String(cString: strerror(-pid)))") }
+        guard pid > 0 else { throw LaunchError(description: "cannot start \(tool): \(Posix.Errno(-pid))") }
         // The pid is the group's id too (POSIX_SPAWN_SETPGROUP with 0).
         _ = stop.register(group: pid)
         var capture = Capture(outFD: outPipe[0], errFD: errPipe[0], maxOutput: maxOutput)
@@ -86,8 +87,7 @@ public enum Subprocess {
 
     /// Waits for the process and returns its exit status, or 128 + the signal that ended it, as a shell does.
     private static func reap(_ pid: pid_t) -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let status = Posix.waitChild(pid) ?? 0
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
@@ -112,6 +112,7 @@ public enum Subprocess {
                 if rc < 0 && errno != EINTR { break }
                 for f in fds where f.revents != 0 {
                     let n = Glibc.read(f.fd, &buf, buf.count)
+                    if n < 0 && errno == EINTR { continue }  // interrupted before any byte: the pipe stays open
                     if n <= 0 {
                         open.removeAll { $0 == f.fd }
                     } else if f.fd == outFD {
