@@ -15,8 +15,9 @@ extension BuiltinGenerator {
     func hierarchy(_ m: Analysis.Module, _ a: Analysis) -> (text: String, baseSize: Int) {
         let own = a.symbols(in: m.path)
         let publicTypes = a.publicSymbols(in: m.path).filter { $0.isType && $0.kind != "extension" }
-        // Extensions add conformances whatever their own access: a conformance is as visible as its type.
-        let extensions = own.filter { $0.kind == "extension" && !$0.inherits.isEmpty }
+        // Extensions (and Rust's `impl Trait for Type`) add conformances whatever their own access: a
+        // conformance is as visible as its type.
+        let extensions = own.filter { Self.addsConformances($0) }
         let subtypes = subtypesByBase(of: m, a)
         let hidden = Self.nonPublicTypeNames(a)
         func shown(_ bases: [String]) -> [String] { bases.filter { !hidden.contains(Self.lastName($0)) } }
@@ -28,16 +29,18 @@ extension BuiltinGenerator {
             guard !bases.isEmpty || !subs.isEmpty || !added.isEmpty else { continue }
             lines.append(typeLine(t, bases: bases, added: added.map { ($0, shown($0.inherits)) }, subtypes: subs, m, a))
         }
-        // Extensions of types declared elsewhere (`extension String: Identifiable`).
-        let declared = Set(publicTypes.map(\.name))
+        // Extensions of types declared elsewhere (`extension String: Identifiable`, `impl From<X> for String`).
+        // A type this module declares but not publicly is not API, and neither is what it implements.
+        let declared = Set(publicTypes.map(\.name)).union(own.filter { $0.isType && !$0.isPublic }.map(\.name))
         for x in extensions where !declared.contains(Self.lastName(x.name)) {
             let conformances = shown(x.inherits)
             guard !conformances.isEmpty else { continue }
+            let (kind, verb) = Self.conformanceWords(x)
             let plain =
-                "- \(MD.code(x.name)) (extension, \(cite(x.path, x.line))) — conforms to "
+                "- \(MD.code(x.name)) (\(kind), \(cite(x.path, x.line))) — \(verb) "
                 + conformances.map(MD.code).joined(separator: ", ")
             let linked =
-                "- \(link(x.name, m, a)) (extension, \(cite(x.path, x.line))) — conforms to "
+                "- \(link(x.name, m, a)) (\(kind), \(cite(x.path, x.line))) — \(verb) "
                 + conformances.map { link($0, m, a) }.joined(separator: ", ")
             lines.append((plain, linked))
         }
@@ -87,8 +90,9 @@ extension BuiltinGenerator {
         }
         if !bases.isEmpty { add(Self.heritageLabel(t), bases) }
         for (x, conformances) in added {
-            let where_ = " (extension at \(cite(x.path, x.line)))"
-            add("conforms to", conformances)
+            let (kind, verb) = Self.conformanceWords(x)
+            let where_ = " (\(kind) at \(cite(x.path, x.line)))"
+            add(verb, conformances)
             plain += where_
             linked += where_
         }
@@ -116,6 +120,8 @@ extension BuiltinGenerator {
 
     /// A type's name linked to its entry when the directory knows it, else as code.
     func link(_ name: String, _ m: Analysis.Module, _ a: Analysis) -> String {
+        // A path into Rust's standard library (`std::error::Error`) is never the repository's own type.
+        guard !["std::", "core::", "alloc::"].contains(where: { name.hasPrefix($0) }) else { return MD.code(name) }
         guard let dir = directory, let target = dir.entry(named: Self.lastName(name), near: m.path, self, a) else {
             return MD.code(name)
         }
@@ -127,6 +133,17 @@ extension BuiltinGenerator {
         let bare = name.split(separator: "<").first.map(String.init) ?? name
         let parts = bare.split(whereSeparator: { $0 == "." || $0 == ":" || $0 == "\\" })
         return parts.last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? bare
+    }
+
+    /// A declaration that adds conformances to a type declared elsewhere in its own words: Swift's extension,
+    /// Rust's `impl Trait for Type`.
+    static func addsConformances(_ s: Symbol) -> Bool {
+        (s.kind == "extension" || s.kind == "impl") && !s.inherits.isEmpty
+    }
+
+    /// How a page names such a declaration, and what it does to the type.
+    static func conformanceWords(_ s: Symbol) -> (kind: String, verb: String) {
+        s.kind == "impl" ? ("impl", "implements") : ("extension", "conforms to")
     }
 
     /// What a type's heritage is called in its language.

@@ -1,6 +1,6 @@
 /// Rust by its own rules (as rustdoc reads it): an item is public with `pub` (not `pub(crate)`,
 /// `pub(super)` or `pub(in …)`), trait items and enum variants share their parent's visibility,
-/// methods of `impl Trait for T` that of the trait; docs are the `///` and `/** */` comments before
+/// `impl Trait for T` is one implementation of the trait (its items are the trait's); docs are the `///` and `/** */` comments before
 /// an item (attributes may stand between), `//!` and `/*! */` the module's own; `use`, `extern
 /// crate` and `mod x;` are imports; #[macro_export] macros are public.
 enum RustRules {
@@ -67,13 +67,21 @@ enum RustRules {
                 if let n = item.field("name") { r.imports.append(ImportRecord(line: item.line, target: n.text, kind: "module")) }
             case "impl_item":
                 guard let type = typeName(item.field("type")) else { continue }
-                let traitImpl = item.field("trait") != nil
-                let implBody = item.field("body")
-                for m in implBody?.namedChildren ?? [] where m.type == "function_item" || m.type == "const_item" || m.type == "type_item" {
+                if let t = item.field("trait") {
+                    // `impl Trait for Type`: as rustdoc shows it, one implementation of the trait, whose items are
+                    // the trait's (documented there), not members of the type.
+                    guard let trait = typeName(t) else { continue }
+                    var tag = Tag(name: type, kind: "impl", line: item.line, end: item.endLine, scope: scope, scopeKind: scopeKind,
+                        doc: doc(item), exported: parentPublic)
+                    tag.inherits = [trait]
+                    r.tags.append(tag)
+                    continue
+                }
+                for m in item.field("body")?.namedChildren ?? [] where m.type == "function_item" || m.type == "const_item" || m.type == "type_item" {
                     guard let name = m.field("name") else { continue }
                     r.tags.append(Tag(name: name.text, kind: m.type == "function_item" ? "method" : kinds[m.type] ?? "item",
                         line: name.line, end: m.endLine, scope: type, scopeKind: "implementation",
-                        signature: signature(m), doc: doc(m), exported: parentPublic && (traitImpl || isPub(m))))
+                        signature: signature(m), doc: doc(m), exported: parentPublic && isPub(m)))
                 }
             default:
                 guard let kind = kinds[item.type], let name = item.field("name") else { continue }

@@ -59,16 +59,21 @@ import Testing
         let f = try Fixture(Self.files)
         let a = try f.analyze()
         let lib = "src/lib.rs"
-        #expect(a.the("Shape", in: lib)?.doc == "A shape.")
+        #expect(a.symbols.first { $0.name == "Shape" && $0.kind == "struct" }?.doc == "A shape.")
         #expect(a.the("width", scope: "Shape", in: lib)?.doc == "Width.")
         #expect(a.the("area", scope: "Shape", in: lib)?.doc == "Area of it.")
         #expect(a.the("First", scope: "Kind", in: lib)?.doc == "The first.")
         #expect(a.the("Second", scope: "Kind", in: lib)?.doc == nil)
         let publicNames = a.symbols.filter(\.isPublic).map(\.qualifiedName).sorted()
+        // `impl fmt::Display for Shape` is one implementation of the trait (rustdoc's "Trait Implementations"):
+        // `fmt` is the trait's method, not a member of `Shape`.
         #expect(publicNames == [
-            "Draw", "Draw.draw", "Kind", "Kind.First", "Kind.Second", "Shape", "Shape.area", "Shape.fmt", "Shape.width",
+            "Draw", "Draw.draw", "Kind", "Kind.First", "Kind.Second", "Shape", "Shape", "Shape.area", "Shape.width",
             "api", "shout",
         ])
+        let implementation = a.symbols.filter { $0.kind == "impl" }
+        #expect(implementation.map { "\($0.name) \($0.inherits) \($0.line)" } == ["Shape [\"fmt::Display\"] 26"])
+        #expect(implementation.allSatisfy { !$0.isReference })
         let module = try #require(a.files.first { $0.path == lib }?.module)
         #expect(a.moduleDocs[module]?.text == "Shapes and areas.\n\nMore detail.")
         #expect(a.moduleDocs[module]?.path == lib)
