@@ -19,6 +19,19 @@ struct ModuleRulesTests {
         #expect(a.files.first { $0.path == "docs/guide.md" }?.role == .docs)
     }
 
+    @Test("a Swift package's integration tests and DocC snippets are not modules")
+    func swiftIntegrationTestsAndSnippets() throws {
+        let a = try ModuleFixture.analysis(of: [
+            "Package.swift": "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"Kit\", targets: [.target(name: \"Kit\")])\n",
+            "Sources/Kit/Kit.swift": "/// Greets.\npublic func greet() {}\n",
+            "IntegrationTests/framework/template/Sources/Counter/Counter.swift": "public func count() {}\n",
+            "Snippets/Hello.swift": "import Kit\ngreet()\n",
+        ])
+        #expect(a.modulePaths == ["Sources/Kit"])
+        #expect(a.files.first { $0.path.hasPrefix("IntegrationTests/") }?.role == .test)
+        #expect(a.files.first { $0.path == "Snippets/Hello.swift" }?.role == .example)
+    }
+
     @Test("a C library with its sources at the root keeps them; include/ holds public headers")
     func cRoot() throws {
         let a = try ModuleFixture.analysis(of: ModuleFixtures.cRoot)

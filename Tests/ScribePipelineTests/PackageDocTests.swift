@@ -90,4 +90,13 @@ import Testing
                 == nil)
         #expect(SwiftModules.abstract("# ``X``\n\n<!-- a note -->\nThe abstract.\n") == "The abstract.")
     }
+
+    @Test func theLandingArticleMayCarryACommentAfterItsTitle() {
+        // swift-nio's Sources/NIO/Docs.docc/index.md.
+        let landing = "# ``NIO`` <!-- SwiftNIO -->\n\nEvent-driven, non-blocking, network application framework.\n\n## Overview\n"
+        let files = ["Sources/NIO/Docs.docc/index.md": landing, "Sources/NIO/Docs.docc/Articles/other.md": "# Other\n\nNo.\n"]
+        let found = SwiftModules.doccAbstract(target: "NIO", folder: "Sources/NIO", paths: Array(files.keys)) { files[$0] }
+        #expect(found?.text == "Event-driven, non-blocking, network application framework.")
+        #expect(found?.path == "Sources/NIO/Docs.docc/index.md")
+    }
 }

@@ -17,7 +17,8 @@ enum ModuleRules {
     /// Folders that are never API modules, wherever they sit, and what they hold.
     static let noiseFolders: [String: Analysis.Role] = [
         "tests": .test, "test": .test, "Tests": .test, "spec": .test, "specs": .test, "__tests__": .test, "testdata": .test,
-        "testing": .test, "fuzz": .test, "fuzzing": .test, "examples": .example, "example": .example, "Examples": .example, "samples": .example,
+        "testing": .test, "fuzz": .test, "fuzzing": .test, "IntegrationTests": .test, "integration_tests": .test,
+        "integration-tests": .test, "examples": .example, "Snippets": .example, "example": .example, "Examples": .example, "samples": .example,
         "benchmarks": .benchmark, "benchmark": .benchmark, "bench": .benchmark, "benches": .benchmark,
         "Benchmarks": .benchmark, "docs": .docs, "doc": .docs, "Documentation": .docs, ".github": .ci, "ci": .ci,
         ".ci": .ci, ".circleci": .ci, ".gitlab": .ci,

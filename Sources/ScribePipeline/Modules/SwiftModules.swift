@@ -57,7 +57,7 @@ enum SwiftModules {
         var fallback: (String, String)? = nil
         for path in articles {
             guard let text = read(path) else { continue }
-            let title = text.split(separator: "\n", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let title = withoutComments(text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? "")
             if title == "# ``\(name)``" { return abstract(text).map { ($0, path) } }
             if fallback == nil, RepoPath.name(path) == "\(name).md", RepoPath.dir(path).hasSuffix(".docc") { fallback = (text, path) }
         }
@@ -74,10 +74,7 @@ enum SwiftModules {
         for var l in lines {
             // Xcode's article template left as it was: no abstract written yet.
             if l.contains("@START_MENU_TOKEN@") { return nil }
-            while let open = l.range(of: "<!--"), let close = l[open.upperBound...].range(of: "-->") {
-                l.removeSubrange(open.lowerBound..<close.upperBound)
-            }
-            l = l.trimmingCharacters(in: .whitespaces)
+            l = withoutComments(l)
             if depth > 0 || (out.isEmpty && l.hasPrefix("@")) {
                 depth += l.filter { $0 == "{" }.count - l.filter { $0 == "}" }.count
                 continue
@@ -92,7 +89,16 @@ enum SwiftModules {
         return out.isEmpty ? nil : out.joined(separator: " ")
     }
 
-    static func target(of path: String, _ layout: Layout) -> (name: String, path: String)? {
+    /// A line without its HTML comments (`# ``NIO`` <!-- SwiftNIO -->`), trimmed.
+    static func withoutComments(_ line: String) -> String {
+        var l = line
+        while let open = l.range(of: "<!--"), let close = l[open.upperBound...].range(of: "-->") {
+            l.removeSubrange(open.lowerBound..<close.upperBound)
+        }
+        return l.trimmingCharacters(in: .whitespaces)
+    }
+
+        static func target(of path: String, _ layout: Layout) -> (name: String, path: String)? {
         layout.swiftTargets.filter { RepoPath.isInside(path, $0.value) }.max { $0.value.count < $1.value.count }
             .map { (name: $0.key, path: $0.value) }
     }
