@@ -225,7 +225,9 @@ enum PythonRules {
 
     /// `name = …` (not `__all__`, not a tuple or attribute target): a variable, class member or
     /// `property(…)`, documented by the string statement `next` when there is one.
-    static func assignmentTag(_ def: Node, next: Node?, siblings tags: [Tag], scope: String?, scopeKind: String?) -> Tag? {
+    static func assignmentTag(
+        _ def: Node, next: Node?, siblings tags: [Tag], scope: String?, scopeKind: String?
+    ) -> Tag? {
         guard let a = def.namedChildren.first, a.type == "assignment", let left = a.field("left"),
             left.type == "identifier"
         else { return nil }
@@ -241,7 +243,9 @@ enum PythonRules {
             sig = nil
             doc = doc ?? propertyDoc(right, siblings: tags, scope: scope)
         }
-        return Tag(name: name, kind: kind, line: left.line, end: a.endLine, scope: scope, scopeKind: scopeKind, signature: sig, doc: doc)
+        return Tag(
+            name: name, kind: kind, line: left.line, end: a.endLine, scope: scope, scopeKind: scopeKind, signature: sig,
+            doc: doc)
     }
 
     /// `property(fget, fset, fdel, doc)`: the `doc` argument, else the getter's docstring (as Python does).
