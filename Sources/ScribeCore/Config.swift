@@ -88,129 +88,65 @@ public struct Config: Sendable {
         "SCRIBE_WEBHOOK_RETRY_BASE_SECONDS", "SCRIBE_WEBHOOK_TIMEOUT_SECONDS", "SCRIBE_WEBHOOK_KEEP_DAYS", "SCRIBE_PUBLIC_URL",
     ]
 
+    /// Reads and checks every variable. The checks run in a fixed order (the first bad variable is the one
+    /// reported): the ones read before the memberwise call, then its arguments in order, then the webhook knobs.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Config {
-        func int(_ name: String, _ def: Int, min lo: Int = 0) throws -> Int {
-            guard let raw = env[name], !raw.isEmpty else { return def }
-            guard let v = Int(raw), v >= lo else {
-                throw ConfigError(variable: name, problem: "expected a whole number of at least \(lo), got '\(raw)'")
-            }
-            return v
-        }
-        func bool(_ name: String, _ def: Bool) throws -> Bool {
-            guard let raw = env[name]?.lowercased(), !raw.isEmpty else { return def }
-            switch raw {
-            case "1", "true", "yes", "on": return true
-            case "0", "false", "no", "off": return false
-            default: throw ConfigError(variable: name, problem: "expected 1 or 0, got '\(raw)'")
-            }
-        }
-        func price(_ name: String, _ def: Double) throws -> Double {
-            guard let raw = env[name], !raw.isEmpty else { return def }
-            guard let v = Double(raw), v >= 0 else { throw ConfigError(variable: name, problem: "expected US dollars per million tokens, got '\(raw)'") }
-            return v
-        }
-        func metricsToken(_ raw: String?) throws -> String? {
-            guard let raw, !raw.isEmpty else { return nil }
-            // The value itself is never part of the message: it is a secret.
-            guard raw.utf8.count >= 16, raw.utf8.count <= 256, raw.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
-                throw ConfigError(variable: "SCRIBE_METRICS_TOKEN", problem: "expected 16 to 256 printable characters without spaces")
-            }
-            return raw
-        }
-        guard let db = env["DATABASE_URL"], !db.isEmpty else {
-            throw ConfigError(variable: "DATABASE_URL", problem: "is required (a libpq connection URI, e.g. postgresql://user@/scribe?host=/run/postgresql)")
-        }
-        let dataDir = env["SCRIBE_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
-        let absData = dataDir.hasPrefix("/") ? dataDir : FileManager.default.currentDirectoryPath + "/" + dataDir
-        let key = env["SCRIBE_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        if let key, key.utf8.count != 64 || !key.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }) {
-            throw ConfigError(variable: "SCRIBE_SECRET_KEY", problem: "must be 64 hexadecimal characters (32 bytes), e.g. from `openssl rand -hex 32`")
-        }
-        var retryBase = 2.0
-        if let raw = env["SCRIBE_RETRY_BASE_SECONDS"], !raw.isEmpty {
-            guard let v = Double(raw), v >= 0.1, v <= 3600 else {
-                throw ConfigError(variable: "SCRIBE_RETRY_BASE_SECONDS", problem: "expected seconds between 0.1 and 3600, got '\(raw)'")
-            }
-            retryBase = v
-        }
-        var webhookRetryBase = 30.0
-        if let raw = env["SCRIBE_WEBHOOK_RETRY_BASE_SECONDS"], !raw.isEmpty {
-            guard let v = Double(raw), v >= 0.1, v <= 3600 else {
-                throw ConfigError(variable: "SCRIBE_WEBHOOK_RETRY_BASE_SECONDS", problem: "expected seconds between 0.1 and 3600, got '\(raw)'")
-            }
-            webhookRetryBase = v
-        }
-        var publicURL = env["SCRIBE_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        if let raw = publicURL {
-            guard raw.hasPrefix("https://") || raw.hasPrefix("http://"), raw.utf8.count <= 512,
-                raw.utf8.allSatisfy({ $0 > 32 && $0 < 127 }), !raw.contains("?"), !raw.contains("#")
-            else {
-                throw ConfigError(variable: "SCRIBE_PUBLIC_URL", problem: "expected an http(s) URL without query or fragment, e.g. https://scribe.example.com")
-            }
-            while publicURL?.hasSuffix("/") == true { publicURL?.removeLast() }
-        }
-        let hosts = (env["SCRIBE_ALLOWED_HOSTS"] ?? "github.com").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
-        let level = env["SCRIBE_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0.lowercased() } ?? "info"
-        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
-            throw ConfigError(variable: "SCRIBE_LOG_LEVEL", problem: "expected one of trace, debug, info, notice, warning, error, critical")
-        }
-        let hostID = env["SCRIBE_HOST_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? Config.hostname()
-        // It is shown on jobs and in /api/health, and compared as given: printable, short, no spaces.
-        guard (1...128).contains(hostID.utf8.count), hostID.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
-            throw ConfigError(variable: "SCRIBE_HOST_ID", problem: "expected 1 to 128 printable characters without spaces")
-        }
-        let lease = try int("SCRIBE_LEASE_SECONDS", 30, min: 2)
-        let heartbeat = try int("SCRIBE_HEARTBEAT_SECONDS", 5, min: 1)
-        guard heartbeat * 2 <= lease else {
-            throw ConfigError(variable: "SCRIBE_HEARTBEAT_SECONDS", problem: "must be at most half of SCRIBE_LEASE_SECONDS (\(lease))")
-        }
+        let e = EnvironmentReader(env: env)
+        let db = try e.databaseURL()
+        let absData = e.dataDir()
+        let key = try e.secretKey()
+        let retryBase = try e.seconds("SCRIBE_RETRY_BASE_SECONDS", 2.0)
+        let webhookRetryBase = try e.seconds("SCRIBE_WEBHOOK_RETRY_BASE_SECONDS", 30.0)
+        let publicURL = try e.publicURL()
+        let hosts = e.hosts("SCRIBE_ALLOWED_HOSTS")
+        let level = try e.logLevel()
+        let hostID = try e.hostID()
+        let (lease, heartbeat) = try e.leaseAndHeartbeat()
         var config = Config(
             databaseURL: db,
             dataDir: absData,
-            socketPath: env["SCRIBE_SOCKET"].flatMap { $0.isEmpty ? nil : $0 } ?? absData + "/run/scribe-fcgi.sock",
-            fcgiThreads: try int("SCRIBE_FCGI_THREADS", 4, min: 1),
-            maxWorkers: try int("SCRIBE_MAX_WORKERS", 4, min: 0),
+            socketPath: e.string("SCRIBE_SOCKET") ?? absData + "/run/scribe-fcgi.sock",
+            fcgiThreads: try e.int("SCRIBE_FCGI_THREADS", 4, min: 1),
+            maxWorkers: try e.int("SCRIBE_MAX_WORKERS", 4, min: 0),
             leaseSeconds: lease,
             heartbeatSeconds: heartbeat,
             retryBaseSeconds: max(0.1, retryBase),
             secretKeyHex: key,
-            githubAPI: env["SCRIBE_GITHUB_API"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.github.com",
+            githubAPI: e.string("SCRIBE_GITHUB_API") ?? "https://api.github.com",
             allowedHosts: hosts,
-            githubHosts: (env["SCRIBE_GITHUB_HOSTS"] ?? "github.com").split(separator: ",")
-                .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty },
-            allowLocalRepos: try bool("SCRIBE_ALLOW_LOCAL_REPOS", false),
-            allowPrivateNetworks: try bool("SCRIBE_ALLOW_PRIVATE_NETWORKS", false),
-            llmBaseURL: env["SCRIBE_LLM_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
-            llmModel: env["SCRIBE_LLM_MODEL"].flatMap { $0.isEmpty ? nil : $0 },
-            llmAPIKey: env["SCRIBE_LLM_API_KEY"].flatMap { $0.isEmpty ? nil : $0 },
+            githubHosts: e.hosts("SCRIBE_GITHUB_HOSTS"),
+            allowLocalRepos: try e.bool("SCRIBE_ALLOW_LOCAL_REPOS", false),
+            allowPrivateNetworks: try e.bool("SCRIBE_ALLOW_PRIVATE_NETWORKS", false),
+            llmBaseURL: e.string("SCRIBE_LLM_BASE_URL"),
+            llmModel: e.string("SCRIBE_LLM_MODEL"),
+            llmAPIKey: e.string("SCRIBE_LLM_API_KEY"),
             logLevel: level,
-            llmConcurrency: try int("SCRIBE_LLM_CONCURRENCY", 4, min: 1),
-            llmMaxRequestsPerMinute: try int("SCRIBE_LLM_MAX_RPM", 0),
-            llmPricePromptPerMillion: try price("SCRIBE_LLM_PRICE_PROMPT", 0.15),
-            llmPriceCompletionPerMillion: try price("SCRIBE_LLM_PRICE_COMPLETION", 0.60),
-            llmTimeoutSeconds: try int("SCRIBE_LLM_TIMEOUT_SECONDS", 120, min: 1),
-            llmMaxRetries: try int("SCRIBE_LLM_MAX_RETRIES", 4),
-            workerPath: env["SCRIBE_WORKER_PATH"].flatMap { $0.isEmpty ? nil : $0 },
-            dispatcherEnabled: try bool("SCRIBE_DISPATCHER", true),
-            objectDelayMilliseconds: try int("SCRIBE_WORKER_OBJECT_DELAY_MS", 0),
-            accelRedirect: try bool("SCRIBE_ACCEL_REDIRECT", true),
-            cloneTimeoutSeconds: try int("SCRIBE_CLONE_TIMEOUT_SECONDS", 300, min: 1),
-            maxRepositoryMegabytes: try int("SCRIBE_MAX_REPOSITORY_MB", 1024, min: 1),
+            llmConcurrency: try e.int("SCRIBE_LLM_CONCURRENCY", 4, min: 1),
+            llmMaxRequestsPerMinute: try e.int("SCRIBE_LLM_MAX_RPM", 0),
+            llmPricePromptPerMillion: try e.price("SCRIBE_LLM_PRICE_PROMPT", 0.15),
+            llmPriceCompletionPerMillion: try e.price("SCRIBE_LLM_PRICE_COMPLETION", 0.60),
+            llmTimeoutSeconds: try e.int("SCRIBE_LLM_TIMEOUT_SECONDS", 120, min: 1),
+            llmMaxRetries: try e.int("SCRIBE_LLM_MAX_RETRIES", 4),
+            workerPath: e.string("SCRIBE_WORKER_PATH"),
+            dispatcherEnabled: try e.bool("SCRIBE_DISPATCHER", true),
+            objectDelayMilliseconds: try e.int("SCRIBE_WORKER_OBJECT_DELAY_MS", 0),
+            accelRedirect: try e.bool("SCRIBE_ACCEL_REDIRECT", true),
+            cloneTimeoutSeconds: try e.int("SCRIBE_CLONE_TIMEOUT_SECONDS", 300, min: 1),
+            maxRepositoryMegabytes: try e.int("SCRIBE_MAX_REPOSITORY_MB", 1024, min: 1),
             maxBodyBytes: 1 << 20,
-            staticDir: env["SCRIBE_STATIC_DIR"].flatMap { $0.isEmpty ? nil : $0 },
-            maxActiveJobsPerOrganisation: try int("SCRIBE_MAX_ACTIVE_JOBS_PER_ORG", 100, min: 1),
-            maxPriority: min(try int("SCRIBE_MAX_PRIORITY", 10), 100),
-            listenBacklog: try int("SCRIBE_LISTEN_BACKLOG", 4096, min: 16),
-            metricsToken: try metricsToken(env["SCRIBE_METRICS_TOKEN"]),
+            staticDir: e.string("SCRIBE_STATIC_DIR"),
+            maxActiveJobsPerOrganisation: try e.int("SCRIBE_MAX_ACTIVE_JOBS_PER_ORG", 100, min: 1),
+            maxPriority: min(try e.int("SCRIBE_MAX_PRIORITY", 10), 100),
+            listenBacklog: try e.int("SCRIBE_LISTEN_BACKLOG", 4096, min: 16),
+            metricsToken: try e.metricsToken(),
             hostID: hostID,
-            keepVersions: try int("SCRIBE_KEEP_VERSIONS", 5, min: 1),
-            pageCacheBytes: Int64(try int("SCRIBE_PAGE_CACHE_MB", 1024, min: 1)) << 20,
-            gcSeconds: try int("SCRIBE_GC_SECONDS", 3600)
+            keepVersions: try e.int("SCRIBE_KEEP_VERSIONS", 5, min: 1),
+            pageCacheBytes: Int64(try e.int("SCRIBE_PAGE_CACHE_MB", 1024, min: 1)) << 20,
+            gcSeconds: try e.int("SCRIBE_GC_SECONDS", 3600)
         )
         config.webhookRetryBaseSeconds = webhookRetryBase
-        config.webhookTimeoutSeconds = try int("SCRIBE_WEBHOOK_TIMEOUT_SECONDS", 10, min: 1)
-        config.webhookKeepDays = try int("SCRIBE_WEBHOOK_KEEP_DAYS", 30, min: 1)
+        config.webhookTimeoutSeconds = try e.int("SCRIBE_WEBHOOK_TIMEOUT_SECONDS", 10, min: 1)
+        config.webhookKeepDays = try e.int("SCRIBE_WEBHOOK_KEEP_DAYS", 30, min: 1)
         config.publicURL = publicURL
         return config
     }
@@ -221,5 +157,125 @@ public struct Config: Sendable {
         gethostname(&buf, 255)
         let name = String(cString: buf)
         return name.isEmpty ? "localhost" : name
+    }
+}
+
+/// The environment's variables read one kind at a time: an unset or empty variable takes the default, a
+/// bad one is a `ConfigError` that names it (and never repeats a secret's value).
+private struct EnvironmentReader {
+    let env: [String: String]
+
+    /// The value, or nil when unset or empty.
+    func string(_ name: String) -> String? {
+        env[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func int(_ name: String, _ def: Int, min lo: Int = 0) throws -> Int {
+        guard let raw = env[name], !raw.isEmpty else { return def }
+        guard let v = Int(raw), v >= lo else {
+            throw ConfigError(variable: name, problem: "expected a whole number of at least \(lo), got '\(raw)'")
+        }
+        return v
+    }
+
+    func bool(_ name: String, _ def: Bool) throws -> Bool {
+        guard let raw = env[name]?.lowercased(), !raw.isEmpty else { return def }
+        switch raw {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ConfigError(variable: name, problem: "expected 1 or 0, got '\(raw)'")
+        }
+    }
+
+    func price(_ name: String, _ def: Double) throws -> Double {
+        guard let raw = env[name], !raw.isEmpty else { return def }
+        guard let v = Double(raw), v >= 0 else { throw ConfigError(variable: name, problem: "expected US dollars per million tokens, got '\(raw)'") }
+        return v
+    }
+
+    /// A backoff base: seconds, fractions allowed, from 0.1 to an hour.
+    func seconds(_ name: String, _ def: Double) throws -> Double {
+        guard let raw = env[name], !raw.isEmpty else { return def }
+        guard let v = Double(raw), v >= 0.1, v <= 3600 else {
+            throw ConfigError(variable: name, problem: "expected seconds between 0.1 and 3600, got '\(raw)'")
+        }
+        return v
+    }
+
+    /// A comma-separated host list, lower-cased (default: github.com).
+    func hosts(_ name: String) -> [String] {
+        (env[name] ?? "github.com").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+    }
+
+    func databaseURL() throws -> String {
+        guard let db = env["DATABASE_URL"], !db.isEmpty else {
+            throw ConfigError(variable: "DATABASE_URL", problem: "is required (a libpq connection URI, e.g. postgresql://user@/scribe?host=/run/postgresql)")
+        }
+        return db
+    }
+
+    /// SCRIBE_DATA_DIR made absolute against the working directory (default ./data).
+    func dataDir() -> String {
+        let dataDir = string("SCRIBE_DATA_DIR") ?? "./data"
+        return dataDir.hasPrefix("/") ? dataDir : FileManager.default.currentDirectoryPath + "/" + dataDir
+    }
+
+    func secretKey() throws -> String? {
+        let key = string("SCRIBE_SECRET_KEY")
+        if let key, key.utf8.count != 64 || !key.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }) {
+            throw ConfigError(variable: "SCRIBE_SECRET_KEY", problem: "must be 64 hexadecimal characters (32 bytes), e.g. from `openssl rand -hex 32`")
+        }
+        return key
+    }
+
+    /// The address for links in webhook events, without trailing slashes.
+    func publicURL() throws -> String? {
+        var publicURL = string("SCRIBE_PUBLIC_URL")
+        if let raw = publicURL {
+            guard raw.hasPrefix("https://") || raw.hasPrefix("http://"), raw.utf8.count <= 512,
+                raw.utf8.allSatisfy({ $0 > 32 && $0 < 127 }), !raw.contains("?"), !raw.contains("#")
+            else {
+                throw ConfigError(variable: "SCRIBE_PUBLIC_URL", problem: "expected an http(s) URL without query or fragment, e.g. https://scribe.example.com")
+            }
+            while publicURL?.hasSuffix("/") == true { publicURL?.removeLast() }
+        }
+        return publicURL
+    }
+
+    func logLevel() throws -> String {
+        let level = env["SCRIBE_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0.lowercased() } ?? "info"
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
+            throw ConfigError(variable: "SCRIBE_LOG_LEVEL", problem: "expected one of trace, debug, info, notice, warning, error, critical")
+        }
+        return level
+    }
+
+    func hostID() throws -> String {
+        let hostID = string("SCRIBE_HOST_ID") ?? Config.hostname()
+        // It is shown on jobs and in /api/health, and compared as given: printable, short, no spaces.
+        guard (1...128).contains(hostID.utf8.count), hostID.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
+            throw ConfigError(variable: "SCRIBE_HOST_ID", problem: "expected 1 to 128 printable characters without spaces")
+        }
+        return hostID
+    }
+
+    /// The lease and the heartbeat that renews it: at least two heartbeats fit in a lease.
+    func leaseAndHeartbeat() throws -> (lease: Int, heartbeat: Int) {
+        let lease = try int("SCRIBE_LEASE_SECONDS", 30, min: 2)
+        let heartbeat = try int("SCRIBE_HEARTBEAT_SECONDS", 5, min: 1)
+        guard heartbeat * 2 <= lease else {
+            throw ConfigError(variable: "SCRIBE_HEARTBEAT_SECONDS", problem: "must be at most half of SCRIBE_LEASE_SECONDS (\(lease))")
+        }
+        return (lease, heartbeat)
+    }
+
+    func metricsToken() throws -> String? {
+        guard let raw = env["SCRIBE_METRICS_TOKEN"], !raw.isEmpty else { return nil }
+        // The value itself is never part of the message: it is a secret.
+        guard raw.utf8.count >= 16, raw.utf8.count <= 256, raw.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
+            throw ConfigError(variable: "SCRIBE_METRICS_TOKEN", problem: "expected 16 to 256 printable characters without spaces")
+        }
+        return raw
     }
 }

@@ -21,63 +21,69 @@ public struct JobOptions: Equatable, Sendable {
         guard let value, !value.isNull else { return .success(o) }
         guard let pairs = value.objectPairs else { return .failure(.badField("options", "expected an object")) }
         for (key, v) in pairs {
-            switch key {
-            case "skip_existing":
-                guard let b = v.boolValue else { return .failure(.badField(key, "expected true or false")) }
-                o.skipExisting = b
-            case "regenerate_all":
-                guard let b = v.boolValue else { return .failure(.badField(key, "expected true or false")) }
-                o.regenerateAll = b
-            case "max_retries":
-                guard let i = v.intValue, (0...10).contains(i) else { return .failure(.badField(key, "expected 0 to 10")) }
-                o.maxRetries = Int(i)
-            case "branch":
-                if v.isNull { continue }
-                guard let s = v.stringValue, GitRef.isSafeBranch(s) else { return .failure(.badField(key, "not a valid branch name")) }
-                o.branch = s
-            case "commit":
-                if v.isNull { continue }
-                guard let s = v.stringValue, GitRef.isCommitish(s) else {
-                    return .failure(.badField(key, "expected a commit hash (7 to 40 hexadecimal characters)"))
-                }
-                o.commit = s.lowercased()
-            case "generator":
-                guard let s = v.stringValue, generators.contains(s) else {
-                    return .failure(.badField(key, "expected one of \(generators.joined(separator: ", "))"))
-                }
-                o.generator = s
-            case "model":
-                if v.isNull { continue }
-                guard let s = v.stringValue, !s.isEmpty, s.utf8.count <= 200 else { return .failure(.badField(key, "expected a model name")) }
-                o.model = s
-            case "priority":
-                guard let i = v.intValue, (-100...100).contains(i) else { return .failure(.badField(key, "expected -100 to 100")) }
-                o.priority = Int(i)
-            case "budget_usd":
-                if v.isNull { continue }
-                guard let d = v.doubleValue, d > 0, d < 1_000_000 else { return .failure(.badField(key, "expected a positive amount")) }
-                o.budgetUSD = d
-            case "modules":
-                if v.isNull { continue }
-                guard let items = v.arrayValue, !items.isEmpty, items.count <= 10_000 else {
-                    return .failure(.badField(key, "expected a non-empty list of module paths"))
-                }
-                var mods: [String] = []
-                for item in items {
-                    guard let s = item.stringValue, PagePath.normalise(s) != nil || s == "." else {
-                        return .failure(.badField(key, "expected module paths such as \"src/core\""))
-                    }
-                    mods.append(s)
-                }
-                o.modules = mods
-            default:
-                return .failure(.badField("options", "unknown option '\(key)'"))
-            }
+            if let error = o.set(key, v) { return .failure(error) }
         }
         if o.skipExisting && o.regenerateAll {
             return .failure(.badField("options", "skip_existing and regenerate_all exclude each other"))
         }
         return .success(o)
+    }
+
+    /// Sets one option from its JSON value, or says what it expects; `null` leaves an optional one unset.
+    private mutating func set(_ key: String, _ v: JSONValue) -> APIError? {
+        switch key {
+        case "skip_existing":
+            guard let b = v.boolValue else { return .badField(key, "expected true or false") }
+            skipExisting = b
+        case "regenerate_all":
+            guard let b = v.boolValue else { return .badField(key, "expected true or false") }
+            regenerateAll = b
+        case "max_retries":
+            guard let i = v.intValue, (0...10).contains(i) else { return .badField(key, "expected 0 to 10") }
+            maxRetries = Int(i)
+        case "branch":
+            if v.isNull { return nil }
+            guard let s = v.stringValue, GitRef.isSafeBranch(s) else { return .badField(key, "not a valid branch name") }
+            branch = s
+        case "commit":
+            if v.isNull { return nil }
+            guard let s = v.stringValue, GitRef.isCommitish(s) else {
+                return .badField(key, "expected a commit hash (7 to 40 hexadecimal characters)")
+            }
+            commit = s.lowercased()
+        case "generator":
+            guard let s = v.stringValue, Self.generators.contains(s) else {
+                return .badField(key, "expected one of \(Self.generators.joined(separator: ", "))")
+            }
+            generator = s
+        case "model":
+            if v.isNull { return nil }
+            guard let s = v.stringValue, !s.isEmpty, s.utf8.count <= 200 else { return .badField(key, "expected a model name") }
+            model = s
+        case "priority":
+            guard let i = v.intValue, (-100...100).contains(i) else { return .badField(key, "expected -100 to 100") }
+            priority = Int(i)
+        case "budget_usd":
+            if v.isNull { return nil }
+            guard let d = v.doubleValue, d > 0, d < 1_000_000 else { return .badField(key, "expected a positive amount") }
+            budgetUSD = d
+        case "modules":
+            if v.isNull { return nil }
+            guard let items = v.arrayValue, !items.isEmpty, items.count <= 10_000 else {
+                return .badField(key, "expected a non-empty list of module paths")
+            }
+            var mods: [String] = []
+            for item in items {
+                guard let s = item.stringValue, PagePath.normalise(s) != nil || s == "." else {
+                    return .badField(key, "expected module paths such as \"src/core\"")
+                }
+                mods.append(s)
+            }
+            modules = mods
+        default:
+            return .badField("options", "unknown option '\(key)'")
+        }
+        return nil
     }
 
     public var json: JSONValue {

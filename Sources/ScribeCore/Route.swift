@@ -63,74 +63,90 @@ public enum Router {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).dropFirst().map(String.init)
         let m = method.uppercased()
         guard !parts.isEmpty else { return .notFound }
-
-        func one(_ allowed: [String: Route]) -> Outcome {
-            let key = m == "HEAD" ? "GET" : m
-            if let r = allowed[key] { return .matched(r) }
-            // HEAD is answered wherever GET is, so it is allowed there too.
-            let methods = Array(allowed.keys) + (allowed["GET"] != nil ? ["HEAD"] : [])
-            return .methodNotAllowed(methods.sorted())
-        }
-
+        // A path's routes by method, answered for this request's method (each step below uses it).
+        let one = { (allowed: [String: Route]) in answer(m, allowed) }
         switch parts.count {
-        case 1:
-            switch parts[0] {
-            case "health": return one(["GET": .health])
-            case "metrics": return one(["GET": .metrics])
-            case "me": return one(["GET": .me])
-            case "repositories": return one(["GET": .listRepositories, "POST": .createRepository])
-            case "generate-docs": return one(["POST": .generateDocs])
-            default: return .notFound
-            }
-        case 2:
-            if parts[0] == "repositories", isUUID(parts[1]) { return one(["GET": .getRepository(parts[1].lowercased())]) }
-            if parts == ["documentation", "jobs"] { return one(["GET": .listJobs, "POST": .createJob]) }
-            if parts == ["me", "github-token"] { return one(["PUT": .setGitHubToken]) }
-            if parts == ["organisation", "llm"] { return one(["PUT": .setLLMSettings]) }
-            if parts == ["organisation", "webhooks"] {
-                return one(["GET": .listWebhooks(.organisation), "POST": .createWebhook(.organisation)])
-            }
-            if parts == ["hooks", "github"] { return one(["POST": .githubHook]) }
-            return .notFound
-        default:
-            break
+        case 1: return topLevel(parts[0], one)
+        case 2: return twoParts(parts, one)
+        default: break
         }
         if parts[0] == "organisation", parts[1] == "webhooks" {
             return webhook(Array(parts.dropFirst(2)), .organisation, one)
         }
         if parts[0] == "repositories", isUUID(parts[1]) {
-            let id = parts[1].lowercased()
-            if parts[2] == "webhooks" {
-                if parts.count == 3 { return one(["GET": .listWebhooks(.repository(id)), "POST": .createWebhook(.repository(id))]) }
-                return webhook(Array(parts.dropFirst(3)), .repository(id), one)
-            }
-            if parts.count == 3 && parts[2] == "docs" { return one(["GET": .repositoryDocs(id)]) }
-            if parts.count == 3 && parts[2] == "pages" { return one(["GET": .listPages(id)]) }
-            if parts.count == 3 && parts[2] == "search" { return one(["GET": .searchDocs(id)]) }
-            if parts.count == 3 && parts[2] == "docs.zip" { return one(["GET": .docsZip(id)]) }
-            if parts.count == 3 && parts[2] == "push-secret" { return one(["PUT": .setPushSecret(id), "DELETE": .removePushSecret(id)]) }
-            if parts.count >= 4 && parts[2] == "pages" {
-                guard let page = PagePath.normalise(parts[3...].joined(separator: "/")) else { return .notFound }
-                return one(["GET": .getPage(id, page)])
-            }
-            return .notFound
+            return repository(parts[1].lowercased(), Array(parts.dropFirst(2)), one)
         }
         if parts.count >= 3, parts[0] == "documentation", parts[1] == "jobs", isUUID(parts[2]) {
-            let id = parts[2].lowercased()
-            if parts.count == 3 { return one(["GET": .getJob(id), "DELETE": .cancelJob(id)]) }
-            if parts.count == 4 {
-                switch parts[3] {
-                case "events": return one(["GET": .jobEvents(id)])
-                case "objects": return one(["GET": .jobObjects(id)])
-                case "pause": return one(["POST": .pauseJob(id)])
-                case "resume": return one(["POST": .resumeJob(id)])
-                case "retry": return one(["POST": .retryJob(id)])
-                case "cancel": return one(["POST": .cancelJob(id)])
-                default: return .notFound
-                }
-            }
+            return job(parts[2].lowercased(), Array(parts.dropFirst(3)), one)
         }
         return .notFound
+    }
+
+    /// The route for `method` among a path's routes, or 405 naming the methods the path allows.
+    private static func answer(_ method: String, _ allowed: [String: Route]) -> Outcome {
+        let key = method == "HEAD" ? "GET" : method
+        if let r = allowed[key] { return .matched(r) }
+        // HEAD is answered wherever GET is, so it is allowed there too.
+        let methods = Array(allowed.keys) + (allowed["GET"] != nil ? ["HEAD"] : [])
+        return .methodNotAllowed(methods.sorted())
+    }
+
+    /// `/api/{name}`.
+    private static func topLevel(_ name: String, _ one: ([String: Route]) -> Outcome) -> Outcome {
+        switch name {
+        case "health": return one(["GET": .health])
+        case "metrics": return one(["GET": .metrics])
+        case "me": return one(["GET": .me])
+        case "repositories": return one(["GET": .listRepositories, "POST": .createRepository])
+        case "generate-docs": return one(["POST": .generateDocs])
+        default: return .notFound
+        }
+    }
+
+    /// `/api/{a}/{b}`.
+    private static func twoParts(_ parts: [String], _ one: ([String: Route]) -> Outcome) -> Outcome {
+        if parts[0] == "repositories", isUUID(parts[1]) { return one(["GET": .getRepository(parts[1].lowercased())]) }
+        if parts == ["documentation", "jobs"] { return one(["GET": .listJobs, "POST": .createJob]) }
+        if parts == ["me", "github-token"] { return one(["PUT": .setGitHubToken]) }
+        if parts == ["organisation", "llm"] { return one(["PUT": .setLLMSettings]) }
+        if parts == ["organisation", "webhooks"] {
+            return one(["GET": .listWebhooks(.organisation), "POST": .createWebhook(.organisation)])
+        }
+        if parts == ["hooks", "github"] { return one(["POST": .githubHook]) }
+        return .notFound
+    }
+
+    /// What follows `/api/repositories/{id}/` (at least one part).
+    private static func repository(_ id: String, _ rest: [String], _ one: ([String: Route]) -> Outcome) -> Outcome {
+        if rest[0] == "webhooks" {
+            if rest.count == 1 { return one(["GET": .listWebhooks(.repository(id)), "POST": .createWebhook(.repository(id))]) }
+            return webhook(Array(rest.dropFirst()), .repository(id), one)
+        }
+        if rest.count == 1 && rest[0] == "docs" { return one(["GET": .repositoryDocs(id)]) }
+        if rest.count == 1 && rest[0] == "pages" { return one(["GET": .listPages(id)]) }
+        if rest.count == 1 && rest[0] == "search" { return one(["GET": .searchDocs(id)]) }
+        if rest.count == 1 && rest[0] == "docs.zip" { return one(["GET": .docsZip(id)]) }
+        if rest.count == 1 && rest[0] == "push-secret" { return one(["PUT": .setPushSecret(id), "DELETE": .removePushSecret(id)]) }
+        if rest.count >= 2 && rest[0] == "pages" {
+            guard let page = PagePath.normalise(rest[1...].joined(separator: "/")) else { return .notFound }
+            return one(["GET": .getPage(id, page)])
+        }
+        return .notFound
+    }
+
+    /// `/api/documentation/jobs/{id}` and its actions; `rest` is what follows the id.
+    private static func job(_ id: String, _ rest: [String], _ one: ([String: Route]) -> Outcome) -> Outcome {
+        if rest.isEmpty { return one(["GET": .getJob(id), "DELETE": .cancelJob(id)]) }
+        guard rest.count == 1 else { return .notFound }
+        switch rest[0] {
+        case "events": return one(["GET": .jobEvents(id)])
+        case "objects": return one(["GET": .jobObjects(id)])
+        case "pause": return one(["POST": .pauseJob(id)])
+        case "resume": return one(["POST": .resumeJob(id)])
+        case "retry": return one(["POST": .retryJob(id)])
+        case "cancel": return one(["POST": .cancelJob(id)])
+        default: return .notFound
+        }
     }
 
     /// `{id}` and `{id}/deliveries` under a scope's `webhooks`.

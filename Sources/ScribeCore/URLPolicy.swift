@@ -109,15 +109,24 @@ public struct URLPolicy: Sendable {
         guard !s.unicodeScalars.contains(where: URLPolicy.isForbidden) else {
             return .failure(.badField("url", "it contains spaces or control characters"))
         }
-        if s.hasPrefix("/") || s.lowercased().hasPrefix("file:") {
-            guard allowLocal else {
-                return .failure(.badField("url", "local paths are not allowed on this server; use an https URL"))
-            }
-            var path = s.lowercased().hasPrefix("file://") ? String(s.dropFirst("file://".count)) : s
-            guard path.hasPrefix("/") else { return .failure(.badField("url", "a file URL needs an absolute path")) }
-            while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
-            return .success(Accepted(url: path, kind: .local(path: path), name: Self.name(fromPath: path), githubSlug: nil))
+        if s.hasPrefix("/") || s.lowercased().hasPrefix("file:") { return local(s) }
+        return remote(s)
+    }
+
+    /// A path or `file://` URL on this machine, where the server allows them; without trailing slashes.
+    private func local(_ s: String) -> Result<Accepted, APIError> {
+        guard allowLocal else {
+            return .failure(.badField("url", "local paths are not allowed on this server; use an https URL"))
         }
+        var path = s.lowercased().hasPrefix("file://") ? String(s.dropFirst("file://".count)) : s
+        guard path.hasPrefix("/") else { return .failure(.badField("url", "a file URL needs an absolute path")) }
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return .success(Accepted(url: path, kind: .local(path: path), name: Self.name(fromPath: path), githubSlug: nil))
+    }
+
+    /// An http(s) URL of an allowed host, stored normalised: lower-case scheme and host, the default port
+    /// left out, each path segment re-encoded.
+    private func remote(_ s: String) -> Result<Accepted, APIError> {
         guard let comps = URLComponents(string: s), let scheme = comps.scheme?.lowercased(),
             let host = comps.host.map({ NetworkAddress.unbracketed($0.lowercased()) }), !host.isEmpty
         else {
@@ -142,20 +151,12 @@ public struct URLPolicy: Sendable {
         guard allowed else {
             return .failure(.badField("url", "host \(hostPort) is not in the allowed list (\(allowedHosts.joined(separator: ", ")))"))
         }
-        // Segments are checked decoded: percent-encoding must not smuggle control characters or separators.
-        var segments: [String] = []
-        for raw in comps.percentEncodedPath.split(separator: "/") {
-            guard let segment = raw.removingPercentEncoding else { return .failure(.badField("url", "the path is not valid")) }
-            guard !segment.unicodeScalars.contains(where: URLPolicy.isControl) else {
-                return .failure(.badField("url", "it contains control characters"))
-            }
-            guard !segment.contains(where: { "/?#%\\".contains($0) }) else { return .failure(.badField("url", "the path is not valid")) }
-            segments.append(segment)
+        let segments: [String]
+        switch Self.repositorySegments(comps) {
+        case .failure(let error): return .failure(error)
+        case .success(let found): segments = found
         }
         let path = "/" + segments.joined(separator: "/")
-        guard !segments.isEmpty, !segments.contains(".."), !segments.contains("."), !segments.contains(where: { $0.hasPrefix("-") }) else {
-            return .failure(.badField("url", "the URL names no repository"))
-        }
         let isGitHub = githubEntries.contains { $0.host == host && $0.port == port }
         var slug: String? = nil
         if isGitHub {
@@ -170,6 +171,25 @@ public struct URLPolicy: Sendable {
         let normalised = "\(scheme)://\(hostPort)/\(encoded.joined(separator: "/"))"
         return .success(
             Accepted(url: normalised, kind: .remote(host: host, isGitHub: isGitHub), name: Self.name(fromPath: path), githubSlug: slug))
+    }
+
+    /// The path's segments, decoded, when they name a repository: at least one, none `.`, `..` or
+    /// starting with `-` (an option to git).
+    private static func repositorySegments(_ comps: URLComponents) -> Result<[String], APIError> {
+        // Segments are checked decoded: percent-encoding must not smuggle control characters or separators.
+        var segments: [String] = []
+        for raw in comps.percentEncodedPath.split(separator: "/") {
+            guard let segment = raw.removingPercentEncoding else { return .failure(.badField("url", "the path is not valid")) }
+            guard !segment.unicodeScalars.contains(where: URLPolicy.isControl) else {
+                return .failure(.badField("url", "it contains control characters"))
+            }
+            guard !segment.contains(where: { "/?#%\\".contains($0) }) else { return .failure(.badField("url", "the path is not valid")) }
+            segments.append(segment)
+        }
+        guard !segments.isEmpty, !segments.contains(".."), !segments.contains("."), !segments.contains(where: { $0.hasPrefix("-") }) else {
+            return .failure(.badField("url", "the URL names no repository"))
+        }
+        return .success(segments)
     }
 
     /// An outbound endpoint that passed `endpoint(_:field:allowPrivateNetworks:)`.

@@ -56,6 +56,24 @@ extension API {
     /// ping answers 200; a push to the documented branch asks for a job at its `after` commit, debounced
     /// (`PushStore.record`); anything else answers 200 "ignored".
     func githubHook(_ c: Context) throws -> HTTPResponse {
+        let payload = try hookPayload(c)
+        let store = PushStore(try c.db())
+        let verified = try verifiedRepositories(c, payload, store)
+        guard !verified.isEmpty else { return API.badSignature }
+
+        let event = c.request.headers["x-github-event"] ?? ""
+        if event == "ping" { return .json(200, .object([("status", .string("pong"))])) }
+        guard event == "push" else { return ignored("event '\(event.prefix(40))' is not handled") }
+        let ref = payload["ref"]?.stringValue ?? ""
+        let after = (payload["after"]?.stringValue ?? "").lowercased()
+        guard payload["deleted"]?.boolValue != true, after.utf8.count == 40, GitRef.isCommitish(after),
+            after != String(repeating: "0", count: 40)
+        else { return ignored("the push deleted the branch or names no commit") }
+        return try recordPush(to: verified, ref: ref, after: after, payload: payload, store: store)
+    }
+
+    /// The hook's body as a JSON object, within the size limit and sent as JSON.
+    private func hookPayload(_ c: Context) throws -> JSONValue {
         let raw = c.request.body
         guard raw.count <= API.maxHookBodyBytes else { throw APIError.tooLarge }
         let type = (c.request.headers["content-type"] ?? "application/json").lowercased()
@@ -65,6 +83,15 @@ extension API {
         guard !raw.isEmpty, let payload = try? JSONValue.parse(raw), payload.objectPairs != nil else {
             throw APIError.badJSON
         }
+        return payload
+    }
+
+    /// The repositories the payload names (by URL, as sent and as normalised, or by owner/name) whose push
+    /// secret verifies the signature.
+    private func verifiedRepositories(
+        _ c: Context, _ payload: JSONValue, _ store: PushStore
+    ) throws -> [PushStore.Candidate] {
+        let raw = c.request.body
         let repository = payload["repository"]
         var urls: [String] = []
         for key in ["clone_url", "html_url", "git_url", "url"] {
@@ -74,7 +101,6 @@ extension API {
         }
         let slug = repository?["full_name"]?.stringValue.flatMap { $0.utf8.count <= 300 ? $0 : nil }
         let signature = c.request.headers[PushSignature.header]
-        let store = PushStore(try c.db())
         let candidates = (urls.isEmpty && slug == nil) ? [] : try store.candidates(urls: Array(Set(urls)), slug: slug)
         var verified: [PushStore.Candidate] = []
         for candidate in candidates {
@@ -88,24 +114,22 @@ extension API {
             // The same work as a real check, so that the time taken does not tell a registered repository apart.
             _ = PushSignature.verify(header: signature, body: raw, secret: Secrets.hex(Secrets.randomBytes(16)))
         }
-        guard !verified.isEmpty else { return API.badSignature }
+        return verified
+    }
 
-        let event = c.request.headers["x-github-event"] ?? ""
-        if event == "ping" { return .json(200, .object([("status", .string("pong"))])) }
-        guard event == "push" else { return ignored("event '\(event.prefix(40))' is not handled") }
-        let ref = payload["ref"]?.stringValue ?? ""
-        let after = (payload["after"]?.stringValue ?? "").lowercased()
-        guard payload["deleted"]?.boolValue != true, after.utf8.count == 40, GitRef.isCommitish(after),
-            after != String(repeating: "0", count: 40)
-        else { return ignored("the push deleted the branch or names no commit") }
-
+    /// Records the push for each verified repository whose documented branch it updates, and answers with
+    /// each one's outcome: 202 when any job was asked for, 429 when none was and the organisation is at its
+    /// limit, else 200.
+    private func recordPush(
+        to verified: [PushStore.Candidate], ref: String, after: String, payload: JSONValue, store: PushStore
+    ) throws -> HTTPResponse {
         var results: [JSONValue] = []
         var queued = false
         var limited: Int? = nil
         for repo in verified {
             let branch = JobOptions.documentedBranch(
                 repository: repo.branch, default: repo.defaultBranch,
-                payload: repository?["default_branch"]?.stringValue)
+                payload: payload["repository"]?["default_branch"]?.stringValue)
             guard let branch, ref == "refs/heads/\(branch)" else {
                 results.append(
                     .object([

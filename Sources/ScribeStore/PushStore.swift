@@ -136,55 +136,13 @@ public struct PushStore {
     private func recordOnce(
         repositoryID: String, commit: String, activeLimit: Int?, options: (JSONValue?) -> JobOptions
     ) throws -> Outcome {
-        // The active job's row first, then the repository's: the order in which a job's end takes them (its
-        // UPDATE, then the `jobs_push_follow_up` trigger), so the two never deadlock, and a job cannot end
-        // between reading it here and setting its follow-up (the trigger would miss the follow-up).
-        let active = try db.query(
-            """
-            SELECT id, status, attempt, options->>'commit' AS commit, resolved_commit FROM jobs
-            WHERE repository_id = $1 AND status IN ('queued', 'running', 'paused') FOR UPDATE
-            """, [repositoryID], name: "push.active"
-        ).first
-        guard
-            let repo = try db.query(
-                """
-                UPDATE repositories r SET remote_commit = $2, remote_commit_at = now() WHERE r.id = $1
-                RETURNING r.organisation_id,
-                          (SELECT d.resolved_commit FROM jobs d WHERE d.id = r.docs_job_id) AS documented,
-                          (SELECT d.options FROM jobs d WHERE d.id = r.docs_job_id) AS documented_options
-                """, [repositoryID, commit], name: "push.remote"
-            ).first, let org = repo.string("organisation_id")
+        let active = try lockActiveJob(repositoryID)
+        guard let repo = try markRemoteCommit(repositoryID, commit), let org = repo.string("organisation_id")
         else { return .noRepository }
         var wanted = options(repo.json("documented_options"))
         wanted.commit = commit
         if let active, let jobID = active.string("id") {
-            let pinned = active.string("commit") ?? active.string("resolved_commit")
-            if pinned == commit {
-                try db.query(
-                    "UPDATE repositories SET follow_up_options = NULL WHERE id = $1", [repositoryID],
-                    name: "push.follow-up.clear")
-                return .alreadyActive(jobID: jobID)
-            }
-            // A queued job that never started is moved to the commit; one that ran already (queued again for a
-            // retry) keeps its commit, since its finished modules belong to it.
-            if active.string("status") == "queued", active.int("attempt") == 0,
-                try db.query(
-                    """
-                    UPDATE jobs SET options = options || jsonb_build_object('commit', $2::text), resolved_commit = NULL, cache_key = NULL
-                    WHERE id = $1 AND status = 'queued' AND attempt = 0 RETURNING id
-                    """, [jobID, commit], name: "push.move"
-                ).first != nil
-            {
-                try db.query(
-                    "UPDATE repositories SET follow_up_options = NULL WHERE id = $1", [repositoryID],
-                    name: "push.follow-up.clear")
-                return .moved(jobID: jobID)
-            }
-            try db.query(
-                "UPDATE repositories SET follow_up_options = $2::jsonb WHERE id = $1",
-                [repositoryID, wanted.json.serialized()],
-                name: "push.follow-up.set")
-            return .followUp(runningJobID: jobID)
+            return try join(active, jobID: jobID, repositoryID: repositoryID, commit: commit, wanted: wanted)
         }
         if repo.string("documented") == commit { return .upToDate }
         let jobs = JobStore(db)
@@ -197,5 +155,68 @@ public struct PushStore {
             throw PGError(
                 sqlState: "23505", message: "a job was queued meanwhile", statement: "push.enqueue", constraint: nil)
         }
+    }
+
+    /// The repository's active job (queued, running or paused), its row locked.
+    private func lockActiveJob(_ repositoryID: String) throws -> Row? {
+        // The active job's row first, then the repository's: the order in which a job's end takes them (its
+        // UPDATE, then the `jobs_push_follow_up` trigger), so the two never deadlock, and a job cannot end
+        // between reading it here and setting its follow-up (the trigger would miss the follow-up).
+        try db.query(
+            """
+            SELECT id, status, attempt, options->>'commit' AS commit, resolved_commit FROM jobs
+            WHERE repository_id = $1 AND status IN ('queued', 'running', 'paused') FOR UPDATE
+            """, [repositoryID], name: "push.active"
+        ).first
+    }
+
+    /// Records the branch's new head on the repository (locking its row); with its organisation, the
+    /// documented commit and that job's options. Nil when there is no such repository.
+    private func markRemoteCommit(_ repositoryID: String, _ commit: String) throws -> Row? {
+        try db.query(
+            """
+            UPDATE repositories r SET remote_commit = $2, remote_commit_at = now() WHERE r.id = $1
+            RETURNING r.organisation_id,
+                      (SELECT d.resolved_commit FROM jobs d WHERE d.id = r.docs_job_id) AS documented,
+                      (SELECT d.options FROM jobs d WHERE d.id = r.docs_job_id) AS documented_options
+            """, [repositoryID, commit], name: "push.remote"
+        ).first
+    }
+
+    /// A push while a job is active: nothing when it is at the commit already, the commit moved onto a queued
+    /// job that never started, else a follow-up with `wanted` for when the job ends.
+    private func join(
+        _ active: Row, jobID: String, repositoryID: String, commit: String, wanted: JobOptions
+    ) throws -> Outcome {
+        let pinned = active.string("commit") ?? active.string("resolved_commit")
+        if pinned == commit {
+            try clearFollowUp(repositoryID)
+            return .alreadyActive(jobID: jobID)
+        }
+        // A queued job that never started is moved to the commit; one that ran already (queued again for a
+        // retry) keeps its commit, since its finished modules belong to it.
+        if active.string("status") == "queued", active.int("attempt") == 0,
+            try db.query(
+                """
+                UPDATE jobs SET options = options || jsonb_build_object('commit', $2::text), resolved_commit = NULL, cache_key = NULL
+                WHERE id = $1 AND status = 'queued' AND attempt = 0 RETURNING id
+                """, [jobID, commit], name: "push.move"
+            ).first != nil
+        {
+            try clearFollowUp(repositoryID)
+            return .moved(jobID: jobID)
+        }
+        try db.query(
+            "UPDATE repositories SET follow_up_options = $2::jsonb WHERE id = $1",
+            [repositoryID, wanted.json.serialized()],
+            name: "push.follow-up.set")
+        return .followUp(runningJobID: jobID)
+    }
+
+    /// The active job already covers the push: a follow-up asked for by an earlier push is not needed.
+    private func clearFollowUp(_ repositoryID: String) throws {
+        try db.query(
+            "UPDATE repositories SET follow_up_options = NULL WHERE id = $1", [repositoryID],
+            name: "push.follow-up.clear")
     }
 }

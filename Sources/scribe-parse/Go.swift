@@ -15,60 +15,87 @@ enum GoRules {
             case "package_clause":
                 r.fileDoc = doc(decl)
             case "import_declaration":
-                decl.walk { n in
-                    guard n.type == "import_spec", let p = n.field("path") else { return }
-                    let target = String(p.text.dropFirst().dropLast())
-                    r.imports.append(ImportRecord(line: n.line, target: target, kind: "module", names: n.field("name").map { [$0.text] } ?? []))
-                }
+                r.imports += imports(decl)
             case "function_declaration", "method_declaration":
-                guard let name = decl.field("name") else { continue }
-                var tag = Tag(name: name.text, kind: decl.type == "method_declaration" ? "method" : "function", line: name.line,
-                    end: decl.endLine, doc: doc(decl), exported: isExported(name.text))
-                tag.signature = decl.field("parameters")?.text ?? "()"
-                tag.typeref = decl.field("result").map { "typename:" + $0.text }
-                if let receiver = decl.field("receiver") {
-                    tag.scope = receiverType(receiver)
-                    tag.scopeKind = "struct"
-                    tag.exported = tag.exported && isExported(tag.scope ?? "")
-                }
+                guard var tag = function(decl) else { continue }
                 if isTest { mark(&tag) }
                 r.tags.append(tag)
             case "type_declaration":
-                for spec in decl.namedChildren where spec.type == "type_spec" || spec.type == "type_alias" {
-                    guard let name = spec.field("name") else { continue }
-                    let type = spec.field("type")
-                    var tag = Tag(name: name.text, kind: kind(of: type), line: name.line, end: spec.endLine,
-                        doc: doc(spec) ?? (decl.namedChildren.count == 1 ? doc(decl) : nil), exported: isExported(name.text))
-                    if isTest { mark(&tag) }
-                    r.tags.append(tag)
-                    members(type, owner: name.text, ownerExported: tag.exported && !isTest, into: &r.tags)
-                }
+                types(decl, isTest: isTest, into: &r.tags)
             case "const_declaration", "var_declaration":
-                let specs = decl.namedChildren.filter { $0.type == "const_spec" || $0.type == "var_spec" }
-                for spec in specs {
-                    for name in spec.namedChildren where name.type == "identifier" && name.startByte < (spec.field("type")?.startByte ?? spec.field("value")?.startByte ?? Int.max) {
-                        guard name.text != "_" else { continue }
-                        var tag = Tag(name: name.text, kind: decl.type == "const_declaration" ? "constant" : "variable",
-                            line: name.line, end: spec.endLine, signature: spec.field("type").map { " " + $0.text },
-                            doc: doc(spec) ?? (specs.count == 1 ? doc(decl) : nil), exported: isExported(name.text))
-                        if isTest { mark(&tag) }
-                        r.tags.append(tag)
-                    }
-                }
+                values(decl, isTest: isTest, into: &r.tags)
             default: break
             }
         }
-        if let package {
-            for i in start..<r.tags.count {
-                if let scope = r.tags[i].scope {
-                    r.tags[i].scope = "\(package).\(scope)"
-                } else {
-                    r.tags[i].scope = package
-                    r.tags[i].scopeKind = "package"
-                }
+        if let package { qualify(&r.tags, from: start, package: package) }
+        return r
+    }
+
+    /// `import "a"`, `import ( x "b"; … )`: one record per spec, its alias as the name.
+    static func imports(_ decl: Node) -> [ImportRecord] {
+        var found: [ImportRecord] = []
+        decl.walk { n in
+            guard n.type == "import_spec", let p = n.field("path") else { return }
+            let target = String(p.text.dropFirst().dropLast())
+            found.append(ImportRecord(line: n.line, target: target, kind: "module", names: n.field("name").map { [$0.text] } ?? []))
+        }
+        return found
+    }
+
+    /// A function, or a method scoped to its receiver's type (exported only when that type is too).
+    static func function(_ decl: Node) -> Tag? {
+        guard let name = decl.field("name") else { return nil }
+        var tag = Tag(name: name.text, kind: decl.type == "method_declaration" ? "method" : "function", line: name.line,
+            end: decl.endLine, doc: doc(decl), exported: isExported(name.text))
+        tag.signature = decl.field("parameters")?.text ?? "()"
+        tag.typeref = decl.field("result").map { "typename:" + $0.text }
+        if let receiver = decl.field("receiver") {
+            tag.scope = receiverType(receiver)
+            tag.scopeKind = "struct"
+            tag.exported = tag.exported && isExported(tag.scope ?? "")
+        }
+        return tag
+    }
+
+    /// `type T …` and `type ( … )`: an entry per spec, then its fields or methods. A lone spec takes the
+    /// declaration's doc when it has none of its own.
+    static func types(_ decl: Node, isTest: Bool, into tags: inout [Tag]) {
+        for spec in decl.namedChildren where spec.type == "type_spec" || spec.type == "type_alias" {
+            guard let name = spec.field("name") else { continue }
+            let type = spec.field("type")
+            var tag = Tag(name: name.text, kind: kind(of: type), line: name.line, end: spec.endLine,
+                doc: doc(spec) ?? (decl.namedChildren.count == 1 ? doc(decl) : nil), exported: isExported(name.text))
+            if isTest { mark(&tag) }
+            tags.append(tag)
+            members(type, owner: name.text, ownerExported: tag.exported && !isTest, into: &tags)
+        }
+    }
+
+    /// `const`/`var` declarations: an entry per name before the spec's type or value (`_` is none).
+    static func values(_ decl: Node, isTest: Bool, into tags: inout [Tag]) {
+        let specs = decl.namedChildren.filter { $0.type == "const_spec" || $0.type == "var_spec" }
+        for spec in specs {
+            for name in spec.namedChildren where name.type == "identifier" && name.startByte < (spec.field("type")?.startByte ?? spec.field("value")?.startByte ?? Int.max) {
+                guard name.text != "_" else { continue }
+                var tag = Tag(name: name.text, kind: decl.type == "const_declaration" ? "constant" : "variable",
+                    line: name.line, end: spec.endLine, signature: spec.field("type").map { " " + $0.text },
+                    doc: doc(spec) ?? (specs.count == 1 ? doc(decl) : nil), exported: isExported(name.text))
+                if isTest { mark(&tag) }
+                tags.append(tag)
             }
         }
-        return r
+    }
+
+    /// Scopes every entry within its package: top-level ones by the package itself.
+    static func qualify(_ tags: inout [Tag], from start: Int, package: String) {
+        for i in start..<tags.count {
+            if let scope = tags[i].scope {
+                tags[i].scope = "\(package).\(scope)"
+            } else {
+                tags[i].scope = package
+                tags[i].scopeKind = "package"
+            }
+        }
     }
 
     static func isExported(_ name: String) -> Bool { name.first?.isUppercase ?? false }

@@ -128,88 +128,119 @@ enum JavaScriptRules {
         return o
     }
 
+    /// What every declaration of one statement shares: its JSDoc, whether that hides it, and whether
+    /// `export` marks it.
+    struct Statement {
+        let doc: String?
+        let hidden: Bool
+        let exported: Bool
+        let exports: Exports
+
+        /// Public: not hidden, and exported by `export` on the statement or by name elsewhere.
+        func visible(_ name: String) -> Bool { !hidden && (exported || exports.names.contains(name)) }
+    }
+
+    /// The entries one top-level statement declares, by the kind of declaration it holds.
     static func declarations(_ stmt: Node, exports: Exports, overloads: Overloads = Overloads(), into tags: inout [Tag]) {
-        var (doc, hidden) = jsdoc(stmt)
+        let (doc, hidden) = jsdoc(stmt)
         var decl = stmt
         var exported = false
         if stmt.type == "export_statement" {
             exported = true
-            if let d = stmt.field("declaration") {
-                decl = d
-            } else if let v = stmt.field("value"), functionValues.contains(v.type) || v.type == "function_declaration" {
-                // `export default function () {}`: the export's name is `default`.
-                let name = v.field("name")?.text ?? "default"
-                tags.append(Tag(name: name, kind: v.type.contains("class") ? "class" : "function", line: v.line, end: v.endLine,
-                    signature: v.field("parameters")?.text, doc: doc, exported: !hidden))
-                return
-            } else {
+            guard let d = stmt.field("declaration") else {
+                defaultExport(stmt, doc: doc, hidden: hidden, into: &tags)
                 return
             }
+            decl = d
         }
         // `declare function f(): void;`, `export declare class C {}`: the declaration inside.
         if decl.type == "ambient_declaration", let inner = decl.namedChildren.first(where: { $0.type != "comment" }) { decl = inner }
-        func visible(_ name: String) -> Bool { !hidden && (exported || exports.names.contains(name)) }
+        let s = Statement(doc: doc, hidden: hidden, exported: exported, exports: exports)
         switch decl.type {
         case "function_declaration", "generator_function_declaration", "function_signature":
-            guard let name = decl.field("name") else { return }
-            let count = overloads.signatures[name.text]
-            if decl.type == "function_signature" {
-                // A signature's entry is its implementation's; without one (`declare function`), the first signature's.
-                if overloads.implemented.contains(name.text)
-                    || tags.contains(where: { $0.name == name.text && $0.scope == nil && $0.kind == "function" })
-                {
-                    return
-                }
-            }
-            if doc == nil { doc = overloads.firstDoc[name.text] }
-            tags.append(Tag(name: name.text, kind: "function", line: name.line, end: decl.endLine,
-                signature: decl.field("parameters")?.text, doc: doc, exported: visible(name.text),
-                overloads: count.flatMap { $0 > 1 ? $0 : nil }))
+            function(decl, s, overloads: overloads, into: &tags)
         case "interface_declaration":
             guard let name = decl.field("name") else { return }
             tags.append(Tag(name: name.text, kind: "interface", line: name.line, end: decl.endLine,
                 signature: decl.namedChildren.first(where: { $0.type == "extends_type_clause" })?.text, doc: doc,
-                exported: visible(name.text)))
-            members(decl.field("body"), scope: name.text, exported: visible(name.text), into: &tags)
+                exported: s.visible(name.text)))
+            members(decl.field("body"), scope: name.text, exported: s.visible(name.text), into: &tags)
         case "type_alias_declaration":
             guard let name = decl.field("name") else { return }
             tags.append(Tag(name: name.text, kind: "type", line: name.line, end: decl.endLine,
-                signature: decl.field("value").map { "= " + $0.text }, doc: doc, exported: visible(name.text)))
+                signature: decl.field("value").map { "= " + $0.text }, doc: doc, exported: s.visible(name.text)))
         case "enum_declaration":
-            guard let name = decl.field("name") else { return }
-            tags.append(Tag(name: name.text, kind: "enum", line: name.line, end: decl.endLine, doc: doc,
-                exported: visible(name.text)))
-            for m in decl.field("body")?.namedChildren ?? [] where m.type == "property_identifier" || m.type == "enum_assignment" {
-                guard let member = m.type == "enum_assignment" ? m.field("name") : m else { continue }
-                let (mdoc, mhidden) = jsdoc(m)
-                tags.append(Tag(name: member.text, kind: "enumerator", line: member.line, end: m.endLine, scope: name.text,
-                    scopeKind: "enum", doc: mdoc, exported: visible(name.text) && !mhidden))
-            }
+            enumeration(decl, s, into: &tags)
         case "class_declaration", "abstract_class_declaration":
             guard let name = decl.field("name") else { return }
             let heritage = decl.children.first(where: { $0.type == "class_heritage" })?.text
             tags.append(Tag(name: name.text, kind: "class", line: name.line, end: decl.endLine,
-                signature: heritage, doc: doc, exported: visible(name.text), inherits: Output.baseNames(heritage)))
-            members(decl.field("body"), scope: name.text, exported: visible(name.text), into: &tags)
+                signature: heritage, doc: doc, exported: s.visible(name.text), inherits: Output.baseNames(heritage)))
+            members(decl.field("body"), scope: name.text, exported: s.visible(name.text), into: &tags)
         case "lexical_declaration", "variable_declaration":
-            for d in decl.namedChildren where d.type == "variable_declarator" {
-                guard let name = d.field("name"), name.type == "identifier" else { continue }
-                let value = d.field("value")
-                // `var x = require('x')` is an import; `var app = module.exports = …` is the module itself.
-                if let v = value, isImportCall(v) || assignsExports(v, exports) { continue }
-                let isFunction = value.map { functionValues.contains($0.type) } ?? false
-                let isClass = value.map { $0.type == "class" || $0.type == "class_expression" } ?? false
-                let isConst = decl.children.first?.text == "const"
-                tags.append(Tag(name: name.text, kind: isClass ? "class" : isFunction ? "function" : isConst ? "constant" : "variable",
-                    line: name.line, end: d.endLine, signature: isFunction && !isClass ? value?.field("parameters")?.text : nil,
-                    doc: doc, exported: visible(name.text) || exports.aliases.contains(name.text) && !hidden))
-                if isClass { members(value?.field("body"), scope: name.text, exported: visible(name.text), into: &tags) }
-            }
+            variables(decl, s, into: &tags)
         case "expression_statement":
             guard let e = decl.namedChildren.first else { return }
             if e.type == "assignment_expression" { assignment(e, doc: doc, hidden: hidden, exports: exports, into: &tags) }
             if e.type == "call_expression" { propertyHelper(e, doc: doc, hidden: hidden, exports: exports, into: &tags) }
         default: break
+        }
+    }
+
+    /// `export default function () {}`: the export's name is `default`. Other exports without a
+    /// declaration (`export { a }`, `export default x`) declare nothing here.
+    static func defaultExport(_ stmt: Node, doc: String?, hidden: Bool, into tags: inout [Tag]) {
+        guard let v = stmt.field("value"), functionValues.contains(v.type) || v.type == "function_declaration" else { return }
+        let name = v.field("name")?.text ?? "default"
+        tags.append(Tag(name: name, kind: v.type.contains("class") ? "class" : "function", line: v.line, end: v.endLine,
+            signature: v.field("parameters")?.text, doc: doc, exported: !hidden))
+    }
+
+    /// A function, or a TypeScript overload signature: one entry per name, counting its signatures.
+    static func function(_ decl: Node, _ s: Statement, overloads: Overloads, into tags: inout [Tag]) {
+        guard let name = decl.field("name") else { return }
+        let count = overloads.signatures[name.text]
+        if decl.type == "function_signature" {
+            // A signature's entry is its implementation's; without one (`declare function`), the first signature's.
+            if overloads.implemented.contains(name.text)
+                || tags.contains(where: { $0.name == name.text && $0.scope == nil && $0.kind == "function" })
+            {
+                return
+            }
+        }
+        let doc = s.doc ?? overloads.firstDoc[name.text]
+        tags.append(Tag(name: name.text, kind: "function", line: name.line, end: decl.endLine,
+            signature: decl.field("parameters")?.text, doc: doc, exported: s.visible(name.text),
+            overloads: count.flatMap { $0 > 1 ? $0 : nil }))
+    }
+
+    /// A TypeScript enum and its members; a member's own JSDoc may hide it.
+    static func enumeration(_ decl: Node, _ s: Statement, into tags: inout [Tag]) {
+        guard let name = decl.field("name") else { return }
+        tags.append(Tag(name: name.text, kind: "enum", line: name.line, end: decl.endLine, doc: s.doc,
+            exported: s.visible(name.text)))
+        for m in decl.field("body")?.namedChildren ?? [] where m.type == "property_identifier" || m.type == "enum_assignment" {
+            guard let member = m.type == "enum_assignment" ? m.field("name") : m else { continue }
+            let (mdoc, mhidden) = jsdoc(m)
+            tags.append(Tag(name: member.text, kind: "enumerator", line: member.line, end: m.endLine, scope: name.text,
+                scopeKind: "enum", doc: mdoc, exported: s.visible(name.text) && !mhidden))
+        }
+    }
+
+    /// `const a = …, b = …`: an entry per named declarator; a class value brings its members.
+    static func variables(_ decl: Node, _ s: Statement, into tags: inout [Tag]) {
+        for d in decl.namedChildren where d.type == "variable_declarator" {
+            guard let name = d.field("name"), name.type == "identifier" else { continue }
+            let value = d.field("value")
+            // `var x = require('x')` is an import; `var app = module.exports = …` is the module itself.
+            if let v = value, isImportCall(v) || assignsExports(v, s.exports) { continue }
+            let isFunction = value.map { functionValues.contains($0.type) } ?? false
+            let isClass = value.map { $0.type == "class" || $0.type == "class_expression" } ?? false
+            let isConst = decl.children.first?.text == "const"
+            tags.append(Tag(name: name.text, kind: isClass ? "class" : isFunction ? "function" : isConst ? "constant" : "variable",
+                line: name.line, end: d.endLine, signature: isFunction && !isClass ? value?.field("parameters")?.text : nil,
+                doc: s.doc, exported: s.visible(name.text) || s.exports.aliases.contains(name.text) && !s.hidden))
+            if isClass { members(value?.field("body"), scope: name.text, exported: s.visible(name.text), into: &tags) }
         }
     }
 

@@ -123,81 +123,29 @@ enum PythonRules {
         return n.namedChildren.filter { $0.type == "decorator" }.map { String($0.text.dropFirst()).trimmingSpaces }
     }
 
+    /// The entries of one body (module or class), in source order; classes and the module's
+    /// `if`/`try` blocks recurse.
     static func collect(_ body: Node, scope: String?, scopeKind: String?, into tags: inout [Tag]) {
         let statements = body.namedChildren
-        // Overload groups: name → index of its entry in `tags`.
-        var overloadEntry: [String: Int] = [:]
-        var pendingStubs: [String: [String]] = [:]  // name → the stubs' signatures
+        var overloads = OverloadGroups()
         for (i, stmt) in statements.enumerated() {
             var def = stmt
             let decos = decorators(stmt)
             if stmt.type == "decorated_definition", let d = stmt.field("definition") { def = d }
             switch def.type {
             case "function_definition":
-                guard let name = def.field("name")?.text else { continue }
-                let isOverload = decos.contains { $0 == "overload" || $0.hasSuffix(".overload") }
-                // `@x.setter` / `@x.deleter` complete the property `x`: not entries of their own.
-                if decos.contains(where: { $0 == "\(name).setter" || $0 == "\(name).deleter" }) { continue }
-                let params = def.field("parameters")?.text ?? "()"
-                let ret = def.field("return_type").map { " -> " + $0.text } ?? ""
-                var tag = Tag(
-                    name: name, kind: scopeKind == "class" ? "method" : "function", line: stmt.line, end: stmt.endLine,
-                    scope: scope, scopeKind: scopeKind, signature: params + ret, doc: docstring(ofBody: def.field("body")))
-                tag.line = def.field("name")?.line ?? stmt.line
-                if decos.contains(where: { $0 == "property" || $0.hasSuffix("cached_property") }) { tag.kind = "property" }
-                if isOverload {
-                    pendingStubs[name, default: []].append(params + ret)
-                    let stubs = pendingStubs[name]!
-                    // A stub's docstring is its own; the entry is the implementation when it comes.
-                    if let at = overloadEntry[name] {
-                        tags[at].overloads = stubs.count
-                        tags[at].signatures = stubs
-                    } else {
-                        tag.overloads = stubs.count
-                        tag.signatures = stubs
-                        tags.append(tag)
-                        overloadEntry[name] = tags.count - 1
-                    }
-                    continue
-                }
-                if let stubs = pendingStubs.removeValue(forKey: name), let at = overloadEntry.removeValue(forKey: name) {
-                    // The entry shows the signatures callers see (the stubs', as Sphinx does) and the
-                    // implementation's own docstring, never a stub's.
-                    tag.overloads = stubs.count + 1
-                    tag.signatures = stubs
-                    tags[at] = tag
-                    continue
-                }
-                tags.append(tag)
-            case "class_definition":
-                guard let name = def.field("name")?.text else { continue }
-                let qualified = scope.map { "\($0).\(name)" } ?? name
-                let sup = def.field("superclasses")?.text
-                tags.append(
-                    Tag(
-                        name: name, kind: "class", line: def.field("name")?.line ?? stmt.line, end: stmt.endLine, scope: scope,
-                        scopeKind: scopeKind, signature: sup, doc: docstring(ofBody: def.field("body")), inherits: Output.baseNames(sup)))
-                if let b = def.field("body") { collect(b, scope: qualified, scopeKind: "class", into: &tags) }
-            case "expression_statement":
-                guard let a = def.namedChildren.first, a.type == "assignment", let left = a.field("left"),
-                    left.type == "identifier"
+                guard let tag = functionTag(def, statement: stmt, decorators: decos, scope: scope, scopeKind: scopeKind)
                 else { continue }
-                let name = left.text
-                if name == "__all__" { continue }
+                let isOverload = decos.contains { $0 == "overload" || $0.hasSuffix(".overload") }
+                overloads.add(tag, isOverload: isOverload, to: &tags)
+            case "class_definition":
+                classDefinition(def, statement: stmt, scope: scope, scopeKind: scopeKind, into: &tags)
+            case "expression_statement":
                 // An attribute docstring is the string statement right after the assignment.
                 let next = i + 1 < statements.count ? statements[i + 1] : nil
-                var doc = isDocString(next).flatMap(stringValue).flatMap(DocText.cleandoc)
-                var kind = scopeKind == "class" ? "member" : "variable"
-                var sig = a.field("type").map { ": " + $0.text }
-                if let right = a.field("right"), right.type == "call", let f = right.field("function"),
-                    f.text == "property" || f.text.hasSuffix(".property")
-                {
-                    kind = "property"
-                    sig = nil
-                    doc = doc ?? propertyDoc(right, siblings: tags, scope: scope)
-                }
-                tags.append(
-                    Tag(name: name, kind: kind, line: left.line, end: a.endLine, scope: scope, scopeKind: scopeKind, signature: sig, doc: doc))
+                guard let tag = assignmentTag(def, next: next, siblings: tags, scope: scope, scopeKind: scopeKind)
+                else { continue }
+                tags.append(tag)
             case "if_statement", "try_statement":
                 // Definitions under `if TYPE_CHECKING:` / `try: … except ImportError:` are the module's own.
                 if scope == nil, let b = def.field("consequence") ?? def.namedChildren.first(where: { $0.type == "block" }) {
@@ -207,6 +155,97 @@ enum PythonRules {
                 continue
             }
         }
+    }
+
+    /// A `def`'s entry (its signature is parameters and return annotation); nil for one without a
+    /// name and for `@x.setter` / `@x.deleter`, which complete the property `x` rather than stand alone.
+    static func functionTag(
+        _ def: Node, statement stmt: Node, decorators decos: [String], scope: String?, scopeKind: String?
+    ) -> Tag? {
+        guard let name = def.field("name")?.text else { return nil }
+        if decos.contains(where: { $0 == "\(name).setter" || $0 == "\(name).deleter" }) { return nil }
+        let params = def.field("parameters")?.text ?? "()"
+        let ret = def.field("return_type").map { " -> " + $0.text } ?? ""
+        var tag = Tag(
+            name: name, kind: scopeKind == "class" ? "method" : "function", line: stmt.line, end: stmt.endLine,
+            scope: scope, scopeKind: scopeKind, signature: params + ret, doc: docstring(ofBody: def.field("body")))
+        tag.line = def.field("name")?.line ?? stmt.line
+        if decos.contains(where: { $0 == "property" || $0.hasSuffix("cached_property") }) { tag.kind = "property" }
+        return tag
+    }
+
+    /// `@overload` stubs and their implementation as one entry, per name within one body.
+    struct OverloadGroups {
+        var entry: [String: Int] = [:]  // name → index of its entry in `tags`
+        var pendingStubs: [String: [String]] = [:]  // name → the stubs' signatures
+
+        mutating func add(_ tag: Tag, isOverload: Bool, to tags: inout [Tag]) {
+            var tag = tag
+            let name = tag.name
+            if isOverload {
+                pendingStubs[name, default: []].append(tag.signature ?? "")
+                let stubs = pendingStubs[name]!
+                // A stub's docstring is its own; the entry is the implementation when it comes.
+                if let at = entry[name] {
+                    tags[at].overloads = stubs.count
+                    tags[at].signatures = stubs
+                } else {
+                    tag.overloads = stubs.count
+                    tag.signatures = stubs
+                    tags.append(tag)
+                    entry[name] = tags.count - 1
+                }
+                return
+            }
+            if let stubs = pendingStubs.removeValue(forKey: name), let at = entry.removeValue(forKey: name) {
+                // The entry shows the signatures callers see (the stubs', as Sphinx does) and the
+                // implementation's own docstring, never a stub's.
+                tag.overloads = stubs.count + 1
+                tag.signatures = stubs
+                tags[at] = tag
+                return
+            }
+            tags.append(tag)
+        }
+    }
+
+    /// A class's entry, then its body's entries scoped to it.
+    static func classDefinition(
+        _ def: Node, statement stmt: Node, scope: String?, scopeKind: String?, into tags: inout [Tag]
+    ) {
+        guard let name = def.field("name")?.text else { return }
+        let qualified = scope.map { "\($0).\(name)" } ?? name
+        let sup = def.field("superclasses")?.text
+        tags.append(
+            Tag(
+                name: name, kind: "class", line: def.field("name")?.line ?? stmt.line, end: stmt.endLine, scope: scope,
+                scopeKind: scopeKind, signature: sup, doc: docstring(ofBody: def.field("body")), inherits: Output.baseNames(sup)))
+        if let b = def.field("body") { collect(b, scope: qualified, scopeKind: "class", into: &tags) }
+    }
+
+    /// `name = …` (not `__all__`, not a tuple or attribute target): a variable, class member or
+    /// `property(…)`, documented by the string statement `next` when there is one.
+    static func assignmentTag(
+        _ def: Node, next: Node?, siblings tags: [Tag], scope: String?, scopeKind: String?
+    ) -> Tag? {
+        guard let a = def.namedChildren.first, a.type == "assignment", let left = a.field("left"),
+            left.type == "identifier"
+        else { return nil }
+        let name = left.text
+        if name == "__all__" { return nil }
+        var doc = isDocString(next).flatMap(stringValue).flatMap(DocText.cleandoc)
+        var kind = scopeKind == "class" ? "member" : "variable"
+        var sig = a.field("type").map { ": " + $0.text }
+        if let right = a.field("right"), right.type == "call", let f = right.field("function"),
+            f.text == "property" || f.text.hasSuffix(".property")
+        {
+            kind = "property"
+            sig = nil
+            doc = doc ?? propertyDoc(right, siblings: tags, scope: scope)
+        }
+        return Tag(
+            name: name, kind: kind, line: left.line, end: a.endLine, scope: scope, scopeKind: scopeKind, signature: sig,
+            doc: doc)
     }
 
     /// `property(fget, fset, fdel, doc)`: the `doc` argument, else the getter's docstring (as Python does).

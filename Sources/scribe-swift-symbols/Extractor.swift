@@ -68,27 +68,45 @@ struct Extractor {
         for item in items { declaration(item.decl, scope: scope) }
     }
 
+    /// One declaration by its kind; the kinds with more than a line of work each have their own step.
     private mutating func declaration(_ decl: DeclSyntax, scope: Scope?) {
         switch decl.as(DeclSyntaxEnum.self) {
-        case .importDecl(let d):
-            guard let module = d.path.first?.name.text else { return }
-            json.begin()
-            json.add("_type", "import")
-            json.add("path", path)
-            json.add("language", "Swift")
-            json.add("line", line(d.positionAfterSkippingLeadingTrivia))
-            json.add("module", unquote(module))
-            json.end()
+        case .importDecl(let d): importLine(d)
+        case .ifConfigDecl(let d): conditional(d, scope: scope)
+        case .classDecl, .structDecl, .enumDecl, .actorDecl, .protocolDecl: typeDeclaration(decl, scope: scope)
+        case .extensionDecl(let d): extensionBlock(d, scope: scope)
+        case .variableDecl(let d): variables(d, scope: scope)
+        case .enumCaseDecl(let d): enumCases(d, scope: scope)
+        default: callableOrAlias(decl, scope: scope)
+        }
+    }
 
-        case .ifConfigDecl(let d):
-            for clause in d.clauses {
-                switch clause.elements {
-                case .statements(let items): statements(items, scope: scope)
-                case .decls(let items): members(items, scope: scope)
-                default: break
-                }
+    private mutating func importLine(_ d: ImportDeclSyntax) {
+        guard let module = d.path.first?.name.text else { return }
+        json.begin()
+        json.add("_type", "import")
+        json.add("path", path)
+        json.add("language", "Swift")
+        json.add("line", line(d.positionAfterSkippingLeadingTrivia))
+        json.add("module", unquote(module))
+        json.end()
+    }
+
+    /// `#if` blocks: every clause's declarations count, whichever the build would take.
+    private mutating func conditional(_ d: IfConfigDeclSyntax, scope: Scope?) {
+        for clause in d.clauses {
+            switch clause.elements {
+            case .statements(let items): statements(items, scope: scope)
+            case .decls(let items): members(items, scope: scope)
+            default: break
             }
+        }
+    }
 
+    /// Class, struct, enum, actor and protocol: the same entry and scope, from each one's own clauses
+    /// (a protocol's primary associated types stand where the others' generic parameters do).
+    private mutating func typeDeclaration(_ decl: DeclSyntax, scope: Scope?) {
+        switch decl.as(DeclSyntaxEnum.self) {
         case .classDecl(let d):
             nominal(
                 d, kind: "class", name: d.name, modifiers: d.modifiers,
@@ -114,21 +132,31 @@ struct Extractor {
                 d, kind: "protocol", name: d.name, modifiers: d.modifiers,
                 signature: Signature.of(d.primaryAssociatedTypeClause, d.inheritanceClause, d.genericWhereClause),
                 members: d.memberBlock, scope: scope, inherits: Self.inherited(d.inheritanceClause))
-        case .extensionDecl(let d):
-            let name = Signature.of(d.extendedType)
-            let explicit = explicitAccess(d.modifiers)
-            tag(
-                name, kind: "extension", node: d,
-                signature: Signature.of(d.inheritanceClause, d.genericWhereClause),
-                scope: scope, access: explicit ?? scope?.memberAccess ?? "internal", inherits: Self.inherited(d.inheritanceClause))
-            // Members of `public extension` are public unless they say otherwise; of a private
-            // extension, file-private.
-            let memberAccess = explicit == "private" ? "fileprivate" : explicit
-            let inner = Scope(
-                path: scope.map { $0.path + "." + name } ?? name, kind: "extension",
-                memberAccess: memberAccess, caseAccess: memberAccess ?? "internal")
-            members(d.memberBlock.members, scope: inner)
+        default:
+            break
+        }
+    }
 
+    private mutating func extensionBlock(_ d: ExtensionDeclSyntax, scope: Scope?) {
+        let name = Signature.of(d.extendedType)
+        let explicit = explicitAccess(d.modifiers)
+        tag(
+            name, kind: "extension", node: d,
+            signature: Signature.of(d.inheritanceClause, d.genericWhereClause),
+            scope: scope, access: explicit ?? scope?.memberAccess ?? "internal", inherits: Self.inherited(d.inheritanceClause))
+        // Members of `public extension` are public unless they say otherwise; of a private
+        // extension, file-private.
+        let memberAccess = explicit == "private" ? "fileprivate" : explicit
+        let inner = Scope(
+            path: scope.map { $0.path + "." + name } ?? name, kind: "extension",
+            memberAccess: memberAccess, caseAccess: memberAccess ?? "internal")
+        members(d.memberBlock.members, scope: inner)
+    }
+
+    /// Functions, initializers, subscripts, type aliases, associated types and macros: one entry each,
+    /// no members. Operators, precedence groups and `#macro` expansions give none.
+    private mutating func callableOrAlias(_ decl: DeclSyntax, scope: Scope?) {
+        switch decl.as(DeclSyntaxEnum.self) {
         case .functionDecl(let d):
             tag(
                 unquote(d.name.text), kind: "function", node: d,
@@ -149,35 +177,6 @@ struct Extractor {
                 signature: Signature.of(
                     d.genericParameterClause, d.parameterClause, d.returnClause, d.genericWhereClause),
                 scope: scope, access: access(d.modifiers, scope))
-
-        case .variableDecl(let d):
-            let kind = scope == nil ? "variable" : "property"
-            let access = access(d.modifiers, scope)
-            let bindings = Array(d.bindings)
-            for (i, binding) in bindings.enumerated() {
-                // `var a, b: Int`: `a` takes its type from the next annotated binding.
-                var annotation = binding.typeAnnotation
-                if annotation == nil, binding.initializer == nil {
-                    annotation = bindings[(i + 1)...].lazy.compactMap(\.typeAnnotation).first
-                }
-                for name in names(binding.pattern) {
-                    tag(
-                        name, kind: kind, node: bindings.count == 1 ? Syntax(d) : Syntax(binding),
-                        signature: Signature.of(annotation), scope: scope, access: access,
-                        docFrom: Syntax(d))
-                }
-            }
-
-        case .enumCaseDecl(let d):
-            let elements = Array(d.elements)
-            for element in elements {
-                tag(
-                    unquote(element.name.text), kind: "case",
-                    node: elements.count == 1 ? Syntax(d) : Syntax(element),
-                    signature: Signature.of(element.parameterClause, element.rawValue),
-                    scope: scope, access: scope?.caseAccess ?? "internal", docFrom: Syntax(d))
-            }
-
         case .typeAliasDecl(let d):
             tag(
                 unquote(d.name.text), kind: "typealias", node: d,
@@ -193,9 +192,40 @@ struct Extractor {
                 unquote(d.name.text), kind: "macro", node: d,
                 signature: Signature.of(d.genericParameterClause, d.signature, d.genericWhereClause),
                 scope: scope, access: access(d.modifiers, scope))
-
         default:
             break  // operators, precedence groups, `#macro` expansions, …
+        }
+    }
+
+    /// `var a, b: Int` and `let (x, y) = …`: an entry per bound name.
+    private mutating func variables(_ d: VariableDeclSyntax, scope: Scope?) {
+        let kind = scope == nil ? "variable" : "property"
+        let access = access(d.modifiers, scope)
+        let bindings = Array(d.bindings)
+        for (i, binding) in bindings.enumerated() {
+            // `var a, b: Int`: `a` takes its type from the next annotated binding.
+            var annotation = binding.typeAnnotation
+            if annotation == nil, binding.initializer == nil {
+                annotation = bindings[(i + 1)...].lazy.compactMap(\.typeAnnotation).first
+            }
+            for name in names(binding.pattern) {
+                tag(
+                    name, kind: kind, node: bindings.count == 1 ? Syntax(d) : Syntax(binding),
+                    signature: Signature.of(annotation), scope: scope, access: access,
+                    docFrom: Syntax(d))
+            }
+        }
+    }
+
+    /// `case a, b(Int)`: an entry per case, with the enum's access and the declaration's doc comment.
+    private mutating func enumCases(_ d: EnumCaseDeclSyntax, scope: Scope?) {
+        let elements = Array(d.elements)
+        for element in elements {
+            tag(
+                unquote(element.name.text), kind: "case",
+                node: elements.count == 1 ? Syntax(d) : Syntax(element),
+                signature: Signature.of(element.parameterClause, element.rawValue),
+                scope: scope, access: scope?.caseAccess ?? "internal", docFrom: Syntax(d))
         }
     }
 
