@@ -1530,6 +1530,9 @@ def test_a_private_repository_is_cloned_with_the_owners_token_which_never_leaks(
         gh.stack.api("GET", f"/api/repositories/{repo_id}/docs", token=gh.owner_token).body,
         gh.stack.api("GET", f"/api/repositories/{repo_id}/pages", token=gh.owner_token).body,
     ]
+    # A page read through the API is written to this host's page cache (data/docs), which the grep below reads.
+    page = gh.stack.api("GET", f"/api/repositories/{repo_id}/pages/modules/extras.md", token=gh.owner_token)
+    assert page.status == 200 and "trunk_only" in str(page.body), page.status
     text = json.dumps(answers)
     assert not [s for s in secrets_ if s in text]
     # Every file of the stack: pages, work folders, worker logs, scribe-fcgi's log, nginx's logs.
