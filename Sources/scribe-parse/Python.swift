@@ -1,5 +1,6 @@
 /// Python by its own rules: a docstring is the first statement of a body (module, class, def) and
-/// an attribute docstring is the string statement right after an assignment; names with `_` are
+/// an attribute docstring is the string statement right after an assignment (or Sphinx's `#:` lines
+/// above it, also above `self.x = …` in `__init__`); names with `_` are
 /// private, and `__all__`, when it is a literal, is the public set; `@overload` stubs and their
 /// implementation are one entry; imports come from import statements only, wherever they are.
 enum PythonRules {
@@ -220,7 +221,50 @@ enum PythonRules {
             Tag(
                 name: name, kind: "class", line: def.field("name")?.line ?? stmt.line, end: stmt.endLine, scope: scope,
                 scopeKind: scopeKind, signature: sup, doc: docstring(ofBody: def.field("body")), inherits: Output.baseNames(sup)))
-        if let b = def.field("body") { collect(b, scope: qualified, scopeKind: "class", into: &tags) }
+        if let b = def.field("body") {
+            let first = tags.count
+            collect(b, scope: qualified, scopeKind: "class", into: &tags)
+            instanceAttributes(b, scope: qualified, into: &tags, classTagsFrom: first)
+        }
+    }
+
+    /// Sphinx's attribute doc comments: `#:` lines right above an assignment.
+    static func sphinxComment(_ stmt: Node) -> String? {
+        let isSphinx: (Node) -> Bool = { $0.type == "comment" && $0.text.hasPrefix("#:") }
+        var lines = Comments.above(stmt, adjacent: true, isComment: isSphinx)
+        // Comments before a block's first statement belong to the tree above the block.
+        if lines.isEmpty, stmt.previousNamed == nil, let block = stmt.parent, block.type == "block" {
+            lines = Comments.above(block, adjacent: true, isComment: isSphinx)
+        }
+        guard !lines.isEmpty else { return nil }
+        let text = lines.map { l -> String in
+            let body = l.text.dropFirst(2)
+            return String(body.hasPrefix(" ") ? body.dropFirst() : body)
+        }.joined(separator: "\n")
+        return DocText.cleandoc(text)
+    }
+
+    /// Instance attributes `__init__` documents with `#:` (`self.parent = parent`), as Sphinx's autodoc reads
+    /// them: the doc of the class's own annotation of that name (`parent: Context | None`), or an entry of
+    /// their own when the class declares no such name. Undocumented ones are not API entries.
+    static func instanceAttributes(_ body: Node, scope: String, into tags: inout [Tag], classTagsFrom first: Int) {
+        let initializer = body.namedChildren.lazy.map { $0.type == "decorated_definition" ? $0.field("definition") ?? $0 : $0 }
+            .first { $0.type == "function_definition" && $0.field("name")?.text == "__init__" }
+        guard let statements = initializer?.field("body")?.namedChildren else { return }
+        for stmt in statements where stmt.type == "expression_statement" {
+            guard let a = stmt.namedChildren.first, a.type == "assignment", let left = a.field("left"),
+                left.type == "attribute", left.field("object")?.text == "self", let attr = left.field("attribute"),
+                let doc = sphinxComment(stmt)
+            else { continue }
+            if let i = tags[first...].firstIndex(where: { $0.scope == scope && $0.name == attr.text }) {
+                if tags[i].doc == nil { tags[i].doc = doc }
+                continue
+            }
+            tags.append(
+                Tag(
+                    name: attr.text, kind: "member", line: attr.line, end: a.endLine, scope: scope, scopeKind: "class",
+                    signature: a.field("type").map { ": " + $0.text }, doc: doc))
+        }
     }
 
     /// `name = …` (not `__all__`, not a tuple or attribute target): a variable, class member or
@@ -233,7 +277,7 @@ enum PythonRules {
         else { return nil }
         let name = left.text
         if name == "__all__" { return nil }
-        var doc = isDocString(next).flatMap(stringValue).flatMap(DocText.cleandoc)
+        var doc = isDocString(next).flatMap(stringValue).flatMap(DocText.cleandoc) ?? sphinxComment(def)
         var kind = scopeKind == "class" ? "member" : "variable"
         var sig = a.field("type").map { ": " + $0.text }
         if let right = a.field("right"), right.type == "call", let f = right.field("function"),
