@@ -59,7 +59,8 @@ enum MD {
     }
 
     /// The first paragraph of a package's doc comment or docstring, its lines joined: a reST title (a line
-    /// over an underline of `=`, `-`, `~`…, as `requests/__init__.py` starts) is not the paragraph.
+    /// over an underline of `=`, `-`, `~`…, as `requests/__init__.py` starts) is not the paragraph, nor a
+    /// closing lead-in to an example.
     static func docAbstract(_ doc: String) -> String? {
         let lines = doc.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         func isUnderline(_ l: String) -> Bool { l.count >= 3 && Set(l).count == 1 && "=-~^*+#".contains(l.first!) }
@@ -79,7 +80,16 @@ enum MD {
             para.append(l)
             i += 1
         }
-        return para.isEmpty ? nil : para.joined(separator: " ")
+        return para.isEmpty ? nil : withoutLeadIn(para.joined(separator: " "))
+    }
+
+    /// A paragraph without its closing lead-in to what the doc shows next (`… for human beings. Basic GET
+    /// usage:` before an example), when a sentence stands before it.
+    static func withoutLeadIn(_ p: String) -> String {
+        guard p.hasSuffix(":"), let stop = p.dropLast().lastIndex(where: { ".!?".contains($0) }), stop > p.startIndex,
+            p[p.index(after: stop)...].hasPrefix(" ")
+        else { return p }
+        return String(p[...stop])
     }
 
     /// A paragraph that describes a project, not the README or a banner.
