@@ -49,10 +49,14 @@ extension BuiltinGenerator {
             : "## API reference\n\n\(declared) public declaration\(declared == 1 ? "" : "s"), \(entries.count) at the top level.\n\n"
         // Sizes without the cross-links, so that the split (and so every anchor) does not depend on them.
         let wholeBase =
-            intro.utf8.count + tree.baseSize + head.utf8.count + entries.reduce(0) { $0 + $1.baseSize } + rest.utf8.count
-        let parts = wholeBase > maxPageBytes && entries.count > 1 ? Self.split(entries, budget: max(maxPageBytes - 1024, 1024)) : []
+            intro.utf8.count + tree.baseSize + head.utf8.count + entries.reduce(0) { $0 + $1.baseSize }
+            + rest.utf8.count
+        let parts =
+            wholeBase > maxPageBytes && entries.count > 1
+            ? Self.split(entries, budget: max(maxPageBytes - 1024, 1024)) : []
         return ModuleLayout(
-            module: m, intro: intro, tree: tree, treeLinked: directory != nil, head: head, entries: entries, rest: rest, parts: parts)
+            module: m, intro: intro, tree: tree, treeLinked: directory != nil, head: head, entries: entries, rest: rest,
+            parts: parts)
     }
 
     /// Greedy packing in file order; a new part starts at a file boundary when the current one is half full.
@@ -62,7 +66,9 @@ extension BuiltinGenerator {
         for (i, e) in entries.enumerated() {
             let start = starts[starts.count - 1]
             let newFile = i > start && entries[i - 1].path != e.path
-            if i > start && (size + e.baseSize > budget || (newFile && size > budget / 2 && size + e.baseSize > budget * 3 / 4)) {
+            if i > start
+                && (size + e.baseSize > budget || (newFile && size > budget / 2 && size + e.baseSize > budget * 3 / 4))
+            {
                 starts.append(i)
                 size = 0
             }
@@ -76,14 +82,18 @@ extension BuiltinGenerator {
         let m = l.module
         // The hierarchy's lines do not depend on the links: one without lines has none to link.
         let tree = directory != nil && !l.treeLinked && !l.tree.text.isEmpty ? hierarchy(m, a).text : l.tree.text
-        let texts = l.entries.map { e in e.lead + (directory.map { referencesLine(e.symbol, m, a, $0) } ?? "") + e.tail }
+        let texts = l.entries.map { e in e.lead + (directory.map { referencesLine(e.symbol, m, a, $0) } ?? "") + e.tail
+        }
         return pieces(l, tree: tree, entries: texts).map { p in
-            Page(path: p.path, title: p.title, kind: "module", module: m.path, markdown: Self.finish(p.pieces.joined(), p.path))
+            Page(
+                path: p.path, title: p.title, kind: "module", module: m.path,
+                markdown: Self.finish(p.pieces.joined(), p.path))
         }
     }
 
     /// Each page of a layout as the pieces of its text, in order, before `finish`.
-    func pieces(_ l: ModuleLayout, tree: String, entries: [String]) -> [(path: String, title: String, pieces: [String])] {
+    func pieces(_ l: ModuleLayout, tree: String, entries: [String]) -> [(path: String, title: String, pieces: [String])]
+    {
         let m = l.module
         guard !l.parts.isEmpty else {
             return [(m.pagePath, m.name, [l.intro, tree, l.head] + entries + [l.rest])]
@@ -95,7 +105,8 @@ extension BuiltinGenerator {
             for e in l.entries[range] where files.last != e.path { files.append(e.path) }
             let span = files.count == 1 ? MD.code(files[0]) : "\(MD.code(files.first!)) to \(MD.code(files.last!))"
             let count = range.count
-            index += "- [Part \(i + 1)](\(m.pageName)/part-\(i + 1).md): \(count) declaration\(count == 1 ? "" : "s") in \(span)\n"
+            index +=
+                "- [Part \(i + 1)](\(m.pageName)/part-\(i + 1).md): \(count) declaration\(count == 1 ? "" : "s") in \(span)\n"
             let title = "# Module \(MD.code(m.name)): API reference, part \(i + 1) of \(l.parts.count)\n\n"
             let back = "[← Module \(MD.code(m.name))](../\(m.pageName).md) · [← Overview](../../index.md)\n"
             out.append((Self.partPath(m, i + 1), "\(m.name) (part \(i + 1))", [title] + entries[range] + [back]))
