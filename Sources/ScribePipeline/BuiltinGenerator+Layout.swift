@@ -39,7 +39,7 @@ extension BuiltinGenerator {
     /// Everything of a module's pages but the entries' cross-links, and the split of its API reference.
     func layout(_ m: Analysis.Module, _ a: Analysis) -> ModuleLayout {
         let intro = moduleIntro(m, a)
-        let tree = hierarchy(m, a)
+        let tree = Self.hasHierarchy(m, a) ? hierarchy(m, a) : (text: "", baseSize: 0)
         let entries = apiEntries(m, a)
         let rest = moduleRest(m, a)
         let declared = a.publicSymbols(in: m.path).count
@@ -57,6 +57,14 @@ extension BuiltinGenerator {
         return ModuleLayout(
             module: m, intro: intro, tree: tree, treeLinked: directory != nil, head: head, entries: entries, rest: rest,
             parts: parts)
+    }
+
+    /// Whether the module has what `## Class hierarchy` lists: a public type, or an extension that adds a
+    /// conformance. The hierarchy reads every file and symbol of the repository; a module of functions alone
+    /// (most of a tree of many small packages) is answered from its own symbols.
+    static func hasHierarchy(_ m: Analysis.Module, _ a: Analysis) -> Bool {
+        a.symbols(in: m.path).contains { $0.kind == "extension" && !$0.inherits.isEmpty }
+            || a.publicSymbols(in: m.path).contains { $0.isType && $0.kind != "extension" }
     }
 
     /// Greedy packing in file order; a new part starts at a file boundary when the current one is half full.
