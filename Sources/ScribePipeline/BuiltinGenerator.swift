@@ -59,7 +59,23 @@ public struct BuiltinGenerator {
 
     /// A module's page and, when its API reference would make it larger than `maxPageBytes`, the parts
     /// that reference is split into (`modules/<page>/part-N.md`), each holding whole files where it can.
+    /// A layout the directory made for the module's anchors is taken back rather than made again; else the
+    /// layout is made without links, and its anchors are known before any link to the module's own entries.
     public func modulePages(_ m: Analysis.Module, _ a: Analysis) -> [Page] {
+        guard let directory else { return pages(layout(m, a), a) }
+        let l =
+            directory.takeLayout(m.path)
+            ?? {
+                var plain = self
+                plain.directory = nil
+                return plain.layout(m, a)
+            }()
+        directory.record(m.path) { anchors(l) }
+        return pages(l, a)
+    }
+
+    /// Title, kind and size, purpose, coverage and the module's own facts.
+    func moduleIntro(_ m: Analysis.Module, _ a: Analysis) -> String {
         var md = "# Module \(MD.code(m.name))\n\n"
         let langs = m.languages.map(\.0)
         md += "_\(MD.cell(m.kind))"
@@ -78,68 +94,22 @@ public struct BuiltinGenerator {
         let c = a.coverage(of: m)
         md += "## Coverage\n\n\(c.text): package documentation \(c.packageDoc ? "present" : "missing"), "
         md += "\(c.documented) of \(c.exported) public symbol\(c.exported == 1 ? "" : "s") documented.\n\n"
-        md += moduleFacts(m, a)
-        let tree = hierarchy(m, a)
-        let mdBase = md.utf8.count + tree.baseSize
-        md += tree.text
-        let entries = apiEntries(m, a)
+        return md + moduleFacts(m, a)
+    }
+
+    /// Dependencies, the files table and the way back to the overview.
+    func moduleRest(_ m: Analysis.Module, _ a: Analysis) -> String {
         var rest = dependencies(m, a)
         rest += "## Files\n\n| File | Language | Lines |\n| --- | --- | ---: |\n"
         for f in m.files {
             let name = sourceTarget(f.path, 1).map { "[\(MD.codeCell(f.path))](\($0))" } ?? MD.codeCell(f.path)
             rest += "| \(name) | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n"
         }
-        rest += "\n[← Overview](\(Self.root)index.md)\n"
-
-        let declared = a.publicSymbols(in: m.path).count
-        let head = entries.isEmpty
-            ? "## API reference\n\nNo public declarations were found in this module's source.\n\n"
-            : "## API reference\n\n\(declared) public declaration\(declared == 1 ? "" : "s"), \(entries.count) at the top level.\n\n"
-        let whole = md + head + entries.map(\.text).joined() + rest
-        // Sizes without the cross-links, so that the split (and so every anchor) does not depend on them.
-        let wholeBase = mdBase + head.utf8.count + entries.reduce(0) { $0 + $1.baseSize } + rest.utf8.count
-        guard wholeBase > maxPageBytes, entries.count > 1 else {
-            return [Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: Self.finish(whole, m.pagePath))]
-        }
-        // Greedy packing in file order; a new part starts at a file boundary when the current one is half full.
-        var parts: [[Entry]] = [[]]
-        var size = 0
-        let budget = max(maxPageBytes - 1024, 1024)
-        for e in entries {
-            let newFile = parts[parts.count - 1].last.map { $0.path != e.path } ?? false
-            if !parts[parts.count - 1].isEmpty && (size + e.baseSize > budget || (newFile && size > budget / 2 && size + e.baseSize > budget * 3 / 4)) {
-                parts.append([])
-                size = 0
-            }
-            parts[parts.count - 1].append(e)
-            size += e.baseSize
-        }
-        var pages: [Page] = []
-        var index = head + "The reference is split into \(parts.count) parts:\n\n"
-        for (i, part) in parts.enumerated() {
-            let path = Self.partPath(m, i + 1)
-            var files: [String] = []
-            for e in part where files.last != e.path { files.append(e.path) }
-            let span = files.count == 1 ? MD.code(files[0]) : "\(MD.code(files.first!)) to \(MD.code(files.last!))"
-            index += "- [Part \(i + 1)](\(m.pageName)/part-\(i + 1).md): \(part.count) declaration\(part.count == 1 ? "" : "s") in \(span)\n"
-            var pmd = "# Module \(MD.code(m.name)): API reference, part \(i + 1) of \(parts.count)\n\n"
-            pmd += part.map(\.text).joined()
-            pmd += "[← Module \(MD.code(m.name))](../\(m.pageName).md) · [← Overview](../../index.md)\n"
-            pages.append(Page(path: path, title: "\(m.name) (part \(i + 1))", kind: "module", module: m.path, markdown: Self.finish(pmd, path)))
-        }
-        let main = Page(path: m.pagePath, title: m.name, kind: "module", module: m.path, markdown: Self.finish(md + index + "\n" + rest, m.pagePath))
-        return [main] + pages
+        return rest + "\n[← Overview](\(Self.root)index.md)\n"
     }
 
     /// `modules/<page>/part-N.md`
     static func partPath(_ m: Analysis.Module, _ n: Int) -> String { "modules/\(m.pageName)/part-\(n).md" }
-
-    struct Entry {
-        let path: String
-        let text: String
-        /// The entry's size without its cross-links.
-        let baseSize: Int
-    }
 
     /// Marks a link target relative to the documentation's root until the page it lands on is known.
     static let root = "\u{E000}root\u{E001}"
@@ -147,11 +117,32 @@ public struct BuiltinGenerator {
     /// A page's final text: root-relative targets made relative to `path`, and a table of contents.
     static func finish(_ markdown: String, _ path: String) -> String {
         let up = String(repeating: "../", count: path.split(separator: "/").count - 1)
-        return Site.withContents(markdown.replacingOccurrences(of: root, with: up))
+        return Site.withContents(replacingRoot(markdown, with: up))
+    }
+
+    /// Every root marker replaced, byte by byte: Foundation's search walks a whole page as UTF-16 clusters,
+    /// and a marker is always followed by a path's ASCII.
+    static func replacingRoot(_ markdown: String, with up: String) -> String {
+        let marker = Array(root.utf8)
+        let src = Array(markdown.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(src.count)
+        var i = 0
+        while i < src.count {
+            if src[i] == marker[0], i + marker.count <= src.count, src[i..<i + marker.count].elementsEqual(marker) {
+                out += up.utf8
+                i += marker.count
+            } else {
+                out.append(src[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Public declarations with signature, doc comment, `file:line` and the tests and examples that use them;
-    /// members listed under their type.
+    /// members listed under their type. The "Refers to" line between the doc comment and the uses is added
+    /// with the pages (`pages`), once the directory knows the anchors.
     func apiEntries(_ m: Analysis.Module, _ a: Analysis) -> [Entry] {
         let (top, members) = Self.topLevel(m, a)
         return top.map { s in
@@ -165,23 +156,22 @@ public struct BuiltinGenerator {
             } else {
                 md += "_No doc comment._\n\n"
             }
-            let refers = directory.map { referencesLine(s, m, a, $0) } ?? ""
-            md += refers
+            var tail = ""
             if let uses = a.examples[Analysis.symbolKey(s)], !uses.isEmpty {
-                md += "Used in " + uses.map { "\($0.role.rawValue) \(cite($0.path, $0.line))" }.joined(separator: ", ") + ".\n\n"
+                tail += "Used in " + uses.map { "\($0.role.rawValue) \(cite($0.path, $0.line))" }.joined(separator: ", ") + ".\n\n"
             }
             if let ms = members[s.qualifiedName], !ms.isEmpty {
-                md += "| Member | Kind | Declaration | Line |\n| --- | --- | --- | --- |\n"
+                tail += "| Member | Kind | Declaration | Line |\n| --- | --- | --- | --- |\n"
                 for x in ms.prefix(Self.maxMembers) {
                     let doc = x.doc.map { " — " + MD.cell(Self.summaryLine($0)) } ?? ""
                     // An overload group's declarations, one code span each: a cell holds no line break.
                     let decl = (x.signatures.isEmpty ? [Self.header(x)] : x.signatures).map(MD.codeCell).joined(separator: ", ")
-                    md += "| \(MD.codeCell(x.name))\(doc) | \(MD.cell(x.kind)) | \(decl) | \(cite(x.path, x.line, cell: true)) |\n"
+                    tail += "| \(MD.codeCell(x.name))\(doc) | \(MD.cell(x.kind)) | \(decl) | \(cite(x.path, x.line, cell: true)) |\n"
                 }
-                if ms.count > Self.maxMembers { md += "\n_\(ms.count - Self.maxMembers) more members are not listed._\n" }
-                md += "\n"
+                if ms.count > Self.maxMembers { tail += "\n_\(ms.count - Self.maxMembers) more members are not listed._\n" }
+                tail += "\n"
             }
-            return Entry(path: s.path, text: md, baseSize: md.utf8.count - refers.utf8.count)
+            return Entry(symbol: s, lead: md, tail: tail)
         }
     }
 
@@ -200,9 +190,6 @@ public struct BuiltinGenerator {
         }
         return (top, members)
     }
-
-    /// The keys (`Analysis.symbolKey`) of the entries, in the order of their `###` headings.
-    func apiEntryKeys(_ m: Analysis.Module, _ a: Analysis) -> [String] { Self.topLevel(m, a).top.map(Analysis.symbolKey) }
 
     /// A `file:line` citation, linked to the source when the generator knows where it lives.
     func cite(_ path: String, _ line: Int, cell: Bool = false) -> String {

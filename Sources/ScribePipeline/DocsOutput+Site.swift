@@ -17,7 +17,8 @@ extension DocsOutput {
     /// (every page has one, so building it anew per page made the HTML stage quadratic in the modules).
     final class Sidebar {
         private let listed: [(path: String, title: String)]
-        private var byDepth: [String: String] = [:]
+        /// Per folder depth: the sidebar, and where in its UTF-8 each module's link starts.
+        private var byDepth: [String: (html: String, links: [String: Int])] = [:]
 
         init(_ pages: [LeaseStore.PageRecord], _ modules: [Analysis.Module]) {
             let written = Set(pages.map(\.path))
@@ -33,14 +34,23 @@ extension DocsOutput {
                 var out = "<p><a href=\"\(up)index.html\">Overview</a></p>"
                 out += "<div class=\"search\" role=\"search\" data-root=\"\(up)\"></div>"
                 out += "<p class=\"nav-title\">Modules</p><ul>"
-                for (path, title) in listed { out += "<li><a \(Sidebar.href(path, up: up))>\(MarkdownRenderer.escape(title))</a></li>" }
+                var links: [String: Int] = [:]
+                for (path, title) in listed {
+                    links[path] = out.utf8.count
+                    out += "<li><a \(Sidebar.href(path, up: up))>\(MarkdownRenderer.escape(title))</a></li>"
+                }
                 out += "</ul>"
-                byDepth[up] = out
-                return out
+                byDepth[up] = (out, links)
+                return (out, links)
             }()
-            guard listed.contains(where: { $0.path == current }) else { return base }
+            // The current page's link, marked where it was written (a search of the whole sidebar per page cost
+            // more than the page's HTML on a tree of many modules). Titles are escaped: no other `<li><a`.
+            guard let at = base.links[current] else { return base.html }
             let link = "<li><a \(Sidebar.href(current, up: up))>"
-            return base.replacingOccurrences(of: link, with: "<li><a \(Sidebar.href(current, up: up)) aria-current=\"page\">")
+            let utf8 = base.html.utf8
+            let start = utf8.index(utf8.startIndex, offsetBy: at)
+            let end = utf8.index(start, offsetBy: link.utf8.count)
+            return String(base.html[..<start]) + "<li><a \(Sidebar.href(current, up: up)) aria-current=\"page\">" + String(base.html[end...])
         }
     }
 

@@ -47,6 +47,25 @@ public struct DocsOutput {
     public func finalize(_ a: Analysis, modules: [Analysis.Module], ctx: BuiltinGenerator.Context, notes: (String) -> Void) throws
         -> [LeaseStore.PageRecord]
     {
+        var pages = try writeOverview(a, modules: modules, ctx: ctx)
+        let data = try writeDataOverview(a, modules: modules, title: ctx.repositoryName)
+        if let p = data?.page { pages.append(p) }
+        let diagramsStart = DispatchTime.now().uptimeNanoseconds
+        pages += try writeDiagrams(a, modules: modules, data: data?.dot, title: ctx.repositoryName, notes: notes)
+        clock.add("diagrams", Double(DispatchTime.now().uptimeNanoseconds - diagramsStart) / 1e9)
+        // Source views for `file:line` links on hosts without a known file view.
+        if let links = generator.sourceLinks, links.usesSourceViews, let root = sourceRoot {
+            pages += try writeSourceViews(modules, a, root: root, commit: links.commit)
+        }
+        pages += try writeSearch(a, modules: modules, pages: pages)
+        let htmlStart = DispatchTime.now().uptimeNanoseconds
+        pages += try writeHTML(a, modules: modules, pages: pages, ctx: ctx)
+        clock.add("html", Double(DispatchTime.now().uptimeNanoseconds - htmlStart) / 1e9)
+        return pages + (try writeIndexes(a, modules: modules, pages: pages, ctx: ctx))
+    }
+
+    /// `index.md`, and the records of the overview and of the module pages and their parts.
+    func writeOverview(_ a: Analysis, modules: [Analysis.Module], ctx: BuiltinGenerator.Context) throws -> [LeaseStore.PageRecord] {
         let md = "text/markdown; charset=utf-8"
         let overview = generator.overview(a, ctx, documented: modules)
         try DocsOutput.write(overview.markdown, to: "\(dir)/index.md")
@@ -57,62 +76,69 @@ public struct DocsOutput {
                 pages.append(.init(path: part, title: "\(m.name) (part \(i + 1))", kind: "module", module: m.path, contentType: md))
             }
         }
+        return pages
+    }
 
-        let data = try writeDataOverview(a, modules: modules, title: ctx.repositoryName)
-        if let p = data?.page { pages.append(p) }
-
-        // Diagrams: one Graphviz run for all of them.
-        let diagramsStart = DispatchTime.now().uptimeNanoseconds
+    /// The dependency diagrams (the data overview's, the modules', each module's), drawn by one Graphviz run.
+    func writeDiagrams(
+        _ a: Analysis, modules: [Analysis.Module], data: (String, String)?, title: String, notes: (String) -> Void
+    ) throws -> [LeaseStore.PageRecord] {
         let shown = Set(modules.map(\.path))
         var dots: [(String, String)] = []
-        if let d = data?.dot { dots.append(d) }
+        if let d = data { dots.append(d) }
         let overviewEdges = a.dependencies.filter { shown.contains($0.from) && shown.contains($0.to) }
-        if !overviewEdges.isEmpty { dots.append(("overview", Diagram.dot(edges: overviewEdges, title: ctx.repositoryName))) }
+        if !overviewEdges.isEmpty { dots.append(("overview", Diagram.dot(edges: overviewEdges, title: title))) }
         for m in modules {
             let edges = a.uses(m.path) + a.usedBy(m.path)
             if !edges.isEmpty { dots.append((m.pageName, Diagram.dot(edges: edges, title: m.name))) }
         }
-        if !dots.isEmpty {
-            let ddir = "\(dir)/diagrams"
-            try FileManager.default.createDirectory(atPath: ddir, withIntermediateDirectories: true)
-            for (name, text) in dots { try DocsOutput.write(text, to: "\(ddir)/\(name).dot") }
-            if Subprocess.which("dot") != nil {
-                let r = try Subprocess.run(
-                    "dot", ["-Tsvg", "-O"] + dots.map { "./\($0.0).dot" },
-                    env: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"], cwd: ddir, timeout: 120)
-                if r.status != 0 { notes("Graphviz could not draw the diagrams: \(r.stderr.prefix(200))") }
-                for (name, _) in dots {
-                    // dot -O names its output NAME.dot.svg
-                    if rename("\(ddir)/\(name).dot.svg", "\(ddir)/\(name).svg") == 0 {
-                        pages.append(.init(path: "diagrams/\(name).svg", title: "Diagram \(name)", kind: "asset", module: nil, contentType: "image/svg+xml"))
-                    }
-                    unlink("\(ddir)/\(name).dot")
-                }
-            } else {
-                notes("Graphviz is not installed: diagrams are in Mermaid only")
+        guard !dots.isEmpty else { return [] }
+        let ddir = "\(dir)/diagrams"
+        try FileManager.default.createDirectory(atPath: ddir, withIntermediateDirectories: true)
+        for (name, text) in dots { try DocsOutput.write(text, to: "\(ddir)/\(name).dot") }
+        guard Subprocess.which("dot") != nil else {
+            notes("Graphviz is not installed: diagrams are in Mermaid only")
+            return []
+        }
+        let r = try Subprocess.run(
+            "dot", ["-Tsvg", "-O"] + dots.map { "./\($0.0).dot" },
+            env: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"], cwd: ddir, timeout: 120)
+        if r.status != 0 { notes("Graphviz could not draw the diagrams: \(r.stderr.prefix(200))") }
+        var pages: [LeaseStore.PageRecord] = []
+        for (name, _) in dots {
+            // dot -O names its output NAME.dot.svg
+            if rename("\(ddir)/\(name).dot.svg", "\(ddir)/\(name).svg") == 0 {
+                pages.append(.init(path: "diagrams/\(name).svg", title: "Diagram \(name)", kind: "asset", module: nil, contentType: "image/svg+xml"))
             }
+            unlink("\(ddir)/\(name).dot")
         }
+        return pages
+    }
 
-        clock.add("diagrams", Double(DispatchTime.now().uptimeNanoseconds - diagramsStart) / 1e9)
-        // Source views for `file:line` links on hosts without a known file view.
-        if let links = generator.sourceLinks, links.usesSourceViews, let root = sourceRoot {
-            pages += try writeSourceViews(modules, a, root: root, commit: links.commit)
-        }
-
-        // Search index (JSON for the API and the viewer, a script for the site opened from file://).
+    /// The search index (JSON for the API and the viewer, a script for the site opened from file://) and the
+    /// site's script.
+    func writeSearch(_ a: Analysis, modules: [Analysis.Module], pages: [LeaseStore.PageRecord]) throws -> [LeaseStore.PageRecord] {
         let search = searchIndex(a, modules: modules, pages: pages)
         try DocsOutput.write(search.serialized() + "\n", to: "\(dir)/\(DocsOutput.searchFile)")
-        pages.append(.init(path: DocsOutput.searchFile, title: "Search index", kind: "index", module: nil, contentType: "application/json"))
+        var out: [LeaseStore.PageRecord] = [
+            .init(path: DocsOutput.searchFile, title: "Search index", kind: "index", module: nil, contentType: "application/json")
+        ]
         try DocsOutput.write("window.SCRIBE_SEARCH = " + search.serialized() + ";\n", to: "\(dir)/search-index.js")
         try DocsOutput.write(DocsOutput.siteScript, to: "\(dir)/site.js")
         for f in ["search-index.js", "site.js"] {
-            pages.append(.init(path: f, title: f, kind: "asset", module: nil, contentType: "text/javascript; charset=utf-8"))
+            out.append(.init(path: f, title: f, kind: "asset", module: nil, contentType: "text/javascript; charset=utf-8"))
         }
+        return out
+    }
 
-        let htmlStart = DispatchTime.now().uptimeNanoseconds
-        // HTML beside each Markdown page, with the modules' sidebar and breadcrumbs.
+    /// HTML beside each Markdown page, with the modules' sidebar and breadcrumbs; the style sheet and llms.txt.
+    func writeHTML(
+        _ a: Analysis, modules: [Analysis.Module], pages: [LeaseStore.PageRecord], ctx: BuiltinGenerator.Context
+    ) throws -> [LeaseStore.PageRecord] {
         try DocsOutput.write(DocsOutput.css, to: "\(dir)/style.css")
-        pages.append(.init(path: "style.css", title: "Style", kind: "asset", module: nil, contentType: "text/css; charset=utf-8"))
+        var out: [LeaseStore.PageRecord] = [
+            .init(path: "style.css", title: "Style", kind: "asset", module: nil, contentType: "text/css; charset=utf-8")
+        ]
         let mdPages = pages.filter { $0.path.hasSuffix(".md") }
         let nav = Sidebar(mdPages, modules)
         for p in mdPages {
@@ -124,12 +150,17 @@ public struct DocsOutput {
                 scripts: "<script src=\"\(up)search-index.js\" defer></script><script src=\"\(up)site.js\" defer></script>")
             let htmlPath = String(p.path.dropLast(3)) + ".html"
             try DocsOutput.write(html, to: "\(dir)/\(htmlPath)")
-            pages.append(.init(path: htmlPath, title: p.title, kind: "asset", module: p.module, contentType: "text/html; charset=utf-8"))
+            out.append(.init(path: htmlPath, title: p.title, kind: "asset", module: p.module, contentType: "text/html; charset=utf-8"))
         }
         try DocsOutput.write(llmsText(ctx, a, mdPages), to: "\(dir)/llms.txt")
-        pages.append(.init(path: "llms.txt", title: "llms.txt", kind: "index", module: nil, contentType: "text/plain; charset=utf-8"))
-        clock.add("html", Double(DispatchTime.now().uptimeNanoseconds - htmlStart) / 1e9)
+        out.append(.init(path: "llms.txt", title: "llms.txt", kind: "index", module: nil, contentType: "text/plain; charset=utf-8"))
+        return out
+    }
 
+    /// `index.json` (every page so far and the modules), `coverage.json` and `analysis.json`.
+    func writeIndexes(
+        _ a: Analysis, modules: [Analysis.Module], pages: [LeaseStore.PageRecord], ctx: BuiltinGenerator.Context
+    ) throws -> [LeaseStore.PageRecord] {
         let index: JSONValue = .object([
             ("repository", .string(ctx.repositoryName)), ("url", .string(ctx.repositoryURL)), ("commit", .string(ctx.commit)),
             ("generator", .string(BuiltinGenerator.version)), ("generated_at", .string(ctx.generatedAt)),
@@ -141,12 +172,13 @@ public struct DocsOutput {
             ("coverage", DocsOutput.overallJSON(a, modules)),
         ])
         try DocsOutput.write(index.serialized() + "\n", to: "\(dir)/index.json")
-        pages.append(.init(path: "index.json", title: "Index", kind: "index", module: nil, contentType: "application/json"))
         try DocsOutput.write(DocsOutput.overallJSON(a, modules).serialized() + "\n", to: "\(dir)/\(DocsOutput.coverageFile)")
-        pages.append(.init(path: DocsOutput.coverageFile, title: "Coverage", kind: "index", module: nil, contentType: "application/json"))
         try DocsOutput.write(DocsOutput.analysisJSON(a).serialized() + "\n", to: "\(dir)/analysis.json")
-        pages.append(.init(path: "analysis.json", title: "Analysis", kind: "index", module: nil, contentType: "application/json"))
-        return pages
+        return [
+            .init(path: "index.json", title: "Index", kind: "index", module: nil, contentType: "application/json"),
+            .init(path: DocsOutput.coverageFile, title: "Coverage", kind: "index", module: nil, contentType: "application/json"),
+            .init(path: "analysis.json", title: "Analysis", kind: "index", module: nil, contentType: "application/json"),
+        ]
     }
 
     /// The small file the API reads a job's coverage from.

@@ -1,14 +1,22 @@
 import Foundation
 
 /// Where each documented type's entry is (page and anchor), for links from signatures and doc comments in
-/// any module. A module's anchors come from its own pages generated without cross-links, which have the
-/// same headings and the same split as the pages written (the split is measured without those links).
+/// any module. A module's anchors come from its layout (`BuiltinGenerator.ModuleLayout`: its pages' text
+/// without cross-links, with the same headings and the same split as the pages written, the split being
+/// measured without those links): the layout of a module whose pages are made first, else one made here
+/// and kept until its pages are made from it.
 public final class SymbolDirectory: @unchecked Sendable {
     // @unchecked: every mutable field is read and written under `lock`.
     private let lock = NSLock()
     private var anchors: [String: [String: (page: String, anchor: String)]] = [:]
     private var typesByName: [String: [Symbol]]? = nil
     private var moduleOfFile: [String: String] = [:]
+    /// Layouts made for their anchors whose pages are not made yet, and the bytes they hold.
+    private var layouts: [String: BuiltinGenerator.ModuleLayout] = [:]
+    private var layoutBytes = 0
+    /// Past this many bytes of kept layouts a module's pages make their layout again (a tree of many modules
+    /// whose first pages link to all the others holds them in memory no longer than this).
+    static let maxLayoutBytes = 32 << 20
 
     public init() {}
 
@@ -35,17 +43,29 @@ public final class SymbolDirectory: @unchecked Sendable {
         if anchors[owner] == nil {
             var plain = gen
             plain.directory = nil
-            var map: [String: (String, String)] = [:]
-            let keys = plain.apiEntryKeys(m, a)
-            var i = 0
-            for page in plain.modulePages(m, a) {
-                for h in Site.headings(page.markdown) where h.level == 3 && i < keys.count {
-                    map[keys[i]] = (page.path, h.slug)
-                    i += 1
-                }
+            let layout = plain.layout(m, a)
+            anchors[owner] = plain.anchors(layout)
+            if layoutBytes + layout.size <= Self.maxLayoutBytes {
+                layouts[owner] = layout
+                layoutBytes += layout.size
             }
-            anchors[owner] = map
         }
         return anchors[owner]?[Analysis.symbolKey(chosen)]
+    }
+
+    /// The layout made here for a module's anchors, handed over once to the module's pages.
+    func takeLayout(_ module: String) -> BuiltinGenerator.ModuleLayout? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let l = layouts.removeValue(forKey: module) else { return nil }
+        layoutBytes -= l.size
+        return l
+    }
+
+    /// A module's anchors from the layout its pages are made from, unless they are known already.
+    func record(_ module: String, _ anchorsOfLayout: () -> [String: (page: String, anchor: String)]) {
+        lock.lock()
+        defer { lock.unlock() }
+        if anchors[module] == nil { anchors[module] = anchorsOfLayout() }
     }
 }
