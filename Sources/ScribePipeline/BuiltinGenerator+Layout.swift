@@ -59,11 +59,11 @@ extension BuiltinGenerator {
             parts: parts)
     }
 
-    /// Whether the module has what `## Class hierarchy` lists: a public type, or an extension that adds a
-    /// conformance. The hierarchy reads every file and symbol of the repository; a module of functions alone
-    /// (most of a tree of many small packages) is answered from its own symbols.
+    /// Whether the module has what `## Class hierarchy` lists: a public type, or an extension (or Rust `impl`)
+    /// that adds a conformance. The hierarchy reads every file and symbol of the repository; a module of
+    /// functions alone (most of a tree of many small packages) is answered from its own symbols.
     static func hasHierarchy(_ m: Analysis.Module, _ a: Analysis) -> Bool {
-        a.symbols(in: m.path).contains { $0.kind == "extension" && !$0.inherits.isEmpty }
+        a.symbols(in: m.path).contains(where: addsConformances)
             || a.publicSymbols(in: m.path).contains { $0.isType && $0.kind != "extension" }
     }
 
