@@ -18,24 +18,20 @@ extension BuiltinGenerator {
         // Extensions add conformances whatever their own access: a conformance is as visible as its type.
         let extensions = own.filter { $0.kind == "extension" && !$0.inherits.isEmpty }
         // A subtype names its base by name: it counts when it is in this module or its module imports this one,
-        // and when it is public, like every name a page states (an internal conformer is not in the analysis).
-        var moduleOf: [String: String] = [:]
-        for f in a.files { moduleOf[f.path] = f.module }
+        // and when it is on its module's public surface, like every name a page states (an internal conformer,
+        // or a public type nested in an internal one, is not API).
         // Only documented modules: their files have pages and source views to cite.
         let importers = Set(a.usedBy(m.path).map(\.from)).union([m.path]).filter {
             documentedModules?.contains($0) ?? true
         }
+        let surface = Set(importers.flatMap { a.publicSymbols(in: $0) }.map(Analysis.symbolKey))
         var subtypes: [String: [Symbol]] = [:]
-        for s in a.symbols
-        where s.isType && s.kind != "extension" && s.role == nil && s.isReference && s.isPublic
-            && importers.contains(moduleOf[s.path] ?? "")
-        {
+        for s in a.symbols where s.isType && s.kind != "extension" && surface.contains(Analysis.symbolKey(s)) {
             for b in s.inherits { subtypes[Self.lastName(b), default: []].append(s) }
         }
         // A base the repository declares only as non-public (an internal protocol a type conforms to) is not
         // API: a page never names it. Names the repository does not declare (`Sendable`, `Exception`) stay.
-        let publicNames = Set(a.symbols.filter { $0.isType && $0.isPublic }.map(\.name))
-        let hidden = Set(a.symbols.filter { $0.isType && !$0.isPublic && !publicNames.contains($0.name) }.map(\.name))
+        let hidden = a.hiddenTypeNames
         func shown(_ bases: [String]) -> [String] { bases.filter { !hidden.contains(Self.lastName($0)) } }
         var lines: [(plain: String, linked: String)] = []
         for t in publicTypes {
@@ -64,9 +60,9 @@ extension BuiltinGenerator {
             }
             lines.append((plain, linked))
         }
-        // Extensions of types declared elsewhere (`extension String: Identifiable`).
+        // Extensions of types declared elsewhere (`extension String: Identifiable`); never of a non-public type.
         let declared = Set(publicTypes.map(\.name))
-        for x in extensions where !declared.contains(Self.lastName(x.name)) {
+        for x in extensions where !declared.contains(Self.lastName(x.name)) && !hidden.contains(Self.lastName(x.name)) {
             let conformances = shown(x.inherits)
             guard !conformances.isEmpty else { continue }
             let plain =
