@@ -178,6 +178,108 @@ struct ModulePageFactsTests {
         #expect(entry(a, "build") == "commander command web/index.js:9")
     }
 
+    @Test("click groups and argparse subparsers take the commands other files declare, through their imports")
+    func pythonTreesAcrossFiles() throws {
+        let fx = try Fixture([
+            "pkg/__init__.py": "from .cli import cli\n",
+            "pkg/cli.py": """
+                import click
+
+
+                @click.group()
+                def cli():
+                    \"\"\"The tool.\"\"\"
+
+                """,
+            "pkg/extra.py": """
+                import click
+
+
+                @click.command()
+                def sync_all():
+                    \"\"\"Syncs.\"\"\"
+
+                """,
+            "pkg/users.py": """
+                from .cli import cli as root
+                from .extra import sync_all
+
+
+                @root.group(name="users")
+                def users_group():
+                    \"\"\"Users.\"\"\"
+
+
+                @users_group.command
+                def Add_User():
+                    \"\"\"Adds.\"\"\"
+
+
+                root.add_command(sync_all)
+
+                """,
+            "app/main.py": """
+                from pkg import cli
+                from pkg import extra
+
+
+                @cli.command()
+                def serve():
+                    \"\"\"Serves.\"\"\"
+
+
+                cli.add_command(extra.sync_all, name="again")
+
+                """,
+            "tool/__init__.py": "",
+            "tool/main.py": """
+                import argparse
+
+                from tool import serve
+                from tool.db import register as register_db
+
+
+                def main():
+                    parser = argparse.ArgumentParser()
+                    sub = parser.add_subparsers(dest="cmd")
+                    serve.add_commands(sub)
+                    db = sub.add_parser("db")
+                    register_db(db)
+
+                """,
+            "tool/serve.py": """
+                def add_commands(subparsers):
+                    serve = subparsers.add_parser("serve")
+                    inner = serve.add_subparsers()
+                    inner.add_parser("http")
+
+                """,
+            "tool/db.py": """
+                def register(
+                    parser,
+                ):
+                    commands = parser.add_subparsers()
+                    commands.add_parser("migrate")
+
+                """,
+        ])
+        let a = try fx.analyze()
+        #expect(entry(a, "cli") == "click group pkg/cli.py:5")
+        #expect(entry(a, "cli users") == "click group pkg/users.py:5")
+        #expect(entry(a, "cli users add-user") == "click command pkg/users.py:11")
+        #expect(entry(a, "cli sync-all") == "click command pkg/extra.py:5")
+        #expect(entry(a, "cli serve") == "click command app/main.py:6")
+        #expect(entry(a, "cli again") == "click command app/main.py:10")
+        #expect(entry(a, "sync-all") == nil, "a command a group takes is not a tree of its own")
+        #expect(entry(a, "db") == "argparse subcommand tool/main.py:11")
+        #expect(entry(a, "db migrate") == "argparse subcommand tool/db.py:5")
+        #expect(entry(a, "serve") == "argparse subcommand tool/serve.py:2")
+        #expect(entry(a, "serve http") == "argparse subcommand tool/serve.py:4")
+        #expect(entry(a, "migrate") == nil, "a parser handed in is not the root's")
+        let clickOrArgparse = a.facts.entryPoints.filter { $0.detail?.hasPrefix("click") == true || $0.detail?.hasPrefix("argparse") == true }
+        #expect(clickOrArgparse.count == 10, "\(clickOrArgparse.map(\.text))")
+    }
+
     @Test("the parsers give each type's bases as its declaration names them")
     func bases() throws {
         let fx = try Fixture(Self.tree)
