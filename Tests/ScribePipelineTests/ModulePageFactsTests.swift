@@ -280,6 +280,44 @@ struct ModulePageFactsTests {
         #expect(clickOrArgparse.count == 10, "\(clickOrArgparse.map(\.text))")
     }
 
+    @Test("a module page lists its source files and the README and manifest it cites, and counts the rest")
+    func filesTable() throws {
+        let fx = try Fixture([
+            ".editorconfig": "root = true\n",
+            "LICENSE": "MIT\n",
+            "CMakeLists.txt": "project(lib C)\n",
+            "Makefile": "all:\n\tcc -c lib.c\n\ntest:\n\t./test\n",
+            "README.md": "# lib\n\nA small library.\n",
+            "lib.h": "/** Adds. */\nint add(int a, int b);\n",
+            "lib.c": "#include \"lib.h\"\n\nint add(int a, int b) { return a + b; }\n",
+            "pkg/__init__.py": "\"\"\"The package.\"\"\"\n",
+            "pkg/py.typed": "",
+        ])
+        let a = try fx.analyze()
+        func files(_ path: String) throws -> String {
+            let m = try #require(a.modules.first { $0.path == path })
+            let page = BuiltinGenerator().modulePage(m, a).markdown
+            let start = try #require(page.range(of: "## Files\n"))
+            return String(page[start.upperBound...].prefix { $0 != "[" })
+        }
+        #expect(
+            try files(".")
+                == """
+
+                | File | Language | Lines |
+                | --- | --- | ---: |
+                | `Makefile` | Makefile | 5 |
+                | `README.md` | Markdown | 3 |
+                | `lib.c` | C | 3 |
+                | `lib.h` | C | 2 |
+
+                _3 other files in its folder (configuration, build, prose and data) are not listed._
+
+
+                """)
+        #expect(try files("pkg").hasSuffix("| `pkg/__init__.py` | Python | 1 |\n\n_1 other file in its folder (configuration, build, prose and data) is not listed._\n\n"))
+    }
+
     @Test("the parsers give each type's bases as its declaration names them")
     func bases() throws {
         let fx = try Fixture(Self.tree)
