@@ -94,7 +94,12 @@ extension ProjectFacts {
         var scopes: [(indent: Int, saved: [String: Tree.Value])] = []
         var inImport = false
         var headerEnd = -1  // the last line of a `def` whose parameters run over several lines
-        for (i, line) in lines.enumerated() where line.count < 400 && i > headerEnd {
+        var inString: String? = nil  // the triple quote of a string still open
+        for (i, line) in lines.enumerated() where i > headerEnd {
+            // A docstring's example (`@click.group()` in click's own docs) declares nothing.
+            let startsInString = inString != nil
+            inString = tripleQuote(after: line, open: inString)
+            guard !startsInString, line.count < 400 else { continue }
             let body = line.drop { $0 == " " || $0 == "\t" }
             guard !body.isEmpty, !body.hasPrefix("#") else { continue }
             // A function's parameters are names of its own until its body ends.
@@ -171,6 +176,25 @@ extension ProjectFacts {
         }
     }
 
+    /// The triple quote (`\"\"\"` or `'''`) of a string still open after `line`, given the one open before it.
+    static func tripleQuote(after line: String, open: String?) -> String? {
+        var open = open
+        var rest = Substring(line)
+        while true {
+            if let q = open {
+                guard let r = rest.range(of: q) else { return q }
+                rest = rest[r.upperBound...]
+                open = nil
+            } else {
+                let dq = rest.range(of: "\"\"\""), sq = rest.range(of: "'''")
+                guard let r = [dq, sq].compactMap({ $0 }).min(by: { $0.lowerBound < $1.lowerBound }) else { return nil }
+                if let hash = rest.firstIndex(of: "#"), hash < r.lowerBound { return nil }  // in a comment
+                open = String(rest[r])
+                rest = rest[r.upperBound...]
+            }
+        }
+    }
+
     /// The parameter names of the `def` on line `from` (which may run over several lines), without `*`,
     /// `/`, annotations and defaults, and the line its parameter list ends on.
     static func parameters(_ lines: [String], from: Int) -> (names: [String], end: Int) {
@@ -237,7 +261,9 @@ extension ProjectFacts.PythonCommandTree {
     /// name it has there is written; a command no group takes is a tree of its own.
     func clickCommands(_ names: ProjectFacts.PythonNames) -> [ProjectFacts.Fact] {
         var declared: [String: ClickDeclaration] = [:]
-        for d in click { declared[Self.key(d.path, d.function)] = d }
+        for d in click where declared[Self.key(d.path, d.function)] == nil {
+            declared[Self.key(d.path, d.function)] = d
+        }
         var parents: [String: [(group: String, name: String, path: String, line: Int)]] = [:]
         for d in click {
             guard let owner = d.owner, let g = names.find(owner, in: d.path, declared), g.value.isGroup else {

@@ -231,6 +231,18 @@ struct ModulePageFactsTests {
                 cli.add_command(extra.sync_all, name="again")
 
                 """,
+            "pkg/docs.py": """
+                def helper():
+                    \"\"\"Used like this:
+
+                @click.group()
+                def example():
+                    pass
+
+                    parser.add_subparsers().add_parser("nothing")
+                    \"\"\"
+
+                """,
             "tool/__init__.py": "",
             "tool/main.py": """
                 import argparse
@@ -276,6 +288,7 @@ struct ModulePageFactsTests {
         #expect(entry(a, "serve") == "argparse subcommand tool/serve.py:2")
         #expect(entry(a, "serve http") == "argparse subcommand tool/serve.py:4")
         #expect(entry(a, "migrate") == nil, "a parser handed in is not the root's")
+        #expect(entry(a, "example") == nil && entry(a, "nothing") == nil, "a docstring's example declares nothing")
         let clickOrArgparse = a.facts.entryPoints.filter { $0.detail?.hasPrefix("click") == true || $0.detail?.hasPrefix("argparse") == true }
         #expect(clickOrArgparse.count == 10, "\(clickOrArgparse.map(\.text))")
     }
