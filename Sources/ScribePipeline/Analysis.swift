@@ -226,13 +226,24 @@ public struct Analysis: Sendable {
     }
 
     /// The public declarations a module's page lists: public reference symbols, less the members of types
-    /// that are not public themselves.
+    /// that are not public themselves. An extension declares no type: its members are as public as they say
+    /// (Swift's `extension String { public func f() }` is API).
     public func publicSymbols(in module: String) -> [Symbol] {
         let all = symbols(in: module)
         let shown = all.filter { $0.isReference && $0.isPublic }
         let publicTypes = Set(shown.filter(\.isType).map(\.qualifiedName))
-        let hidden = Set(all.filter { $0.isType && !$0.isPublic }.map(\.qualifiedName)).subtracting(publicTypes)
+        let hidden = Set(all.filter { $0.isType && $0.kind != "extension" && !$0.isPublic }.map(\.qualifiedName))
+            .subtracting(publicTypes)
         return shown.filter { s in s.scope.map { !hidden.contains($0) } ?? true }
+    }
+
+    /// Type names the repository declares only as non-public (an internal protocol a type conforms to): no
+    /// page names one, not even as a base or as the type an extension extends. Names it does not declare
+    /// (`Sendable`, `Exception`, a `String` it only extends) are not here.
+    public var hiddenTypeNames: Set<String> {
+        let types = symbols.filter { $0.isType && $0.kind != "extension" }
+        let publicNames = Set(types.filter(\.isPublic).map(\.name))
+        return Set(types.filter { !$0.isPublic && !publicNames.contains($0.name) }.map(\.name))
     }
 
     /// Overloads (same name in the same file) count once, documented when any of them is.

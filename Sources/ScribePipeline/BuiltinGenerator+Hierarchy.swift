@@ -19,7 +19,9 @@ extension BuiltinGenerator {
         // conformance is as visible as its type.
         let extensions = own.filter { Self.addsConformances($0) }
         let subtypes = subtypesByBase(of: m, a)
-        let hidden = Self.nonPublicTypeNames(a)
+        // A base the repository declares only as non-public (an internal protocol a type conforms to) is not
+        // API: a page never names it. Names the repository does not declare (`Sendable`, `Exception`) stay.
+        let hidden = a.hiddenTypeNames
         func shown(_ bases: [String]) -> [String] { bases.filter { !hidden.contains(Self.lastName($0)) } }
         var lines: [HierarchyLine] = []
         for t in publicTypes {
@@ -31,8 +33,8 @@ extension BuiltinGenerator {
         }
         // Extensions of types declared elsewhere (`extension String: Identifiable`, `impl From<X> for String`).
         // A type this module declares but not publicly is not API, and neither is what it implements.
-        let declared = Set(publicTypes.map(\.name)).union(own.filter { $0.isType && !$0.isPublic }.map(\.name))
-        for x in extensions where !declared.contains(Self.lastName(x.name)) {
+        let declared = Set(publicTypes.map(\.name)).union(own.filter { $0.isType && $0.kind != "extension" && !$0.isPublic }.map(\.name))
+        for x in extensions where !declared.contains(Self.lastName(x.name)) && !hidden.contains(Self.lastName(x.name)) {
             let conformances = shown(x.inherits)
             guard !conformances.isEmpty else { continue }
             let (kind, verb) = Self.conformanceWords(x)
@@ -53,28 +55,18 @@ extension BuiltinGenerator {
     /// The public types that name each base (by its last name), among this module's and its importers' types.
     private func subtypesByBase(of m: Analysis.Module, _ a: Analysis) -> [String: [Symbol]] {
         // A subtype names its base by name: it counts when it is in this module or its module imports this one,
-        // and when it is public, like every name a page states (an internal conformer is not in the analysis).
-        var moduleOf: [String: String] = [:]
-        for f in a.files { moduleOf[f.path] = f.module }
+        // and when it is on its module's public surface, like every name a page states (an internal conformer,
+        // or a public type nested in an internal one, is not API).
         // Only documented modules: their files have pages and source views to cite.
         let importers = Set(a.usedBy(m.path).map(\.from)).union([m.path]).filter {
             documentedModules?.contains($0) ?? true
         }
+        let surface = Set(importers.flatMap { a.publicSymbols(in: $0) }.map(Analysis.symbolKey))
         var subtypes: [String: [Symbol]] = [:]
-        for s in a.symbols
-        where s.isType && s.kind != "extension" && s.role == nil && s.isReference && s.isPublic
-            && importers.contains(moduleOf[s.path] ?? "")
-        {
+        for s in a.symbols where s.isType && s.kind != "extension" && surface.contains(Analysis.symbolKey(s)) {
             for b in s.inherits { subtypes[Self.lastName(b), default: []].append(s) }
         }
         return subtypes
-    }
-
-    /// A base the repository declares only as non-public (an internal protocol a type conforms to) is not
-    /// API: a page never names it. Names the repository does not declare (`Sendable`, `Exception`) stay.
-    private static func nonPublicTypeNames(_ a: Analysis) -> Set<String> {
-        let publicNames = Set(a.symbols.filter { $0.isType && $0.isPublic }.map(\.name))
-        return Set(a.symbols.filter { $0.isType && !$0.isPublic && !publicNames.contains($0.name) }.map(\.name))
     }
 
     /// A type's line: its bases, the conformances its extensions add (each with where), and its subtypes.

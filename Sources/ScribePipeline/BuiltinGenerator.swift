@@ -101,9 +101,14 @@ public struct BuiltinGenerator {
     func moduleRest(_ m: Analysis.Module, _ a: Analysis) -> String {
         var rest = dependencies(m, a)
         rest += "## Files\n\n| File | Language | Lines |\n| --- | --- | ---: |\n"
-        for f in m.files {
+        let files = Self.listedFiles(m, a)
+        for f in files.listed {
             let name = sourceTarget(f.path, 1).map { "[\(MD.codeCell(f.path))](\($0))" } ?? MD.codeCell(f.path)
             rest += "| \(name) | \(MD.cell(f.language ?? "—")) | \(f.lines) |\n"
+        }
+        if files.others > 0 {
+            rest += "\n_\(files.others) other file\(files.others == 1 ? "" : "s") in its folder (configuration, build, prose and data) "
+            rest += "\(files.others == 1 ? "is" : "are") not listed._\n"
         }
         return rest + "\n[← Overview](\(Self.root)index.md)\n"
     }

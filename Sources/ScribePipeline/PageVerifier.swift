@@ -1,8 +1,9 @@
 import Foundation
 
 /// Checks what a written page names against the analysis before a job publishes it: every inline code span
-/// outside code blocks and quoted doc comments must be a known file, module, symbol, declaration header,
-/// import as written or `file:line` that cites a declaration, import or use; every `###` heading a symbol;
+/// outside code blocks and quoted doc comments must be a known file, module, public symbol, declaration header,
+/// import as written or `file:line` that cites a public declaration, import or use; every `###` heading a
+/// public symbol (the public surface is the one the generators show: `Analysis.publicSymbols`);
 /// every link to a page a page that was written, and every anchor it names a heading of that page (or a line
 /// of a source view). Quoted doc comments and code blocks are the source's own
 /// text and are not mentions.
@@ -24,14 +25,29 @@ public struct PageVerifier {
         }
         for (_, d) in a.moduleDocs { known.insert(d.path) }
         if let p = a.readmePath { known.insert(p) }
+        // Declarations by the generators' own rule: a module's public surface (`publicSymbols`), and the
+        // extensions whose conformances the class hierarchy lists. A non-public declaration is no API, so a
+        // page that names it, its header or its line is wrong. A base stays nameable unless the repository
+        // declares it only as non-public (`hiddenTypeNames`): `Sendable` or `Exception` are the language's.
+        let hidden = a.hiddenTypeNames
+        for m in a.modules {
+            for s in a.publicSymbols(in: m.path) {
+                symbolNames.insert(s.qualifiedName)
+                symbolNames.insert(s.name)
+                known.insert(BuiltinGenerator.header(s))
+                known.formUnion(s.signatures)  // an overload group's declarations, one code span each in tables
+                citations.insert(Analysis.displayName("\(s.path):\(s.line)"))
+                if let d = s.definedAt { citations.insert(Analysis.displayName("\(d.path):\(d.line)")) }  // C's definition
+            }
+            for x in a.symbols(in: m.path)
+            where BuiltinGenerator.addsConformances(x) && !hidden.contains(BuiltinGenerator.lastName(x.name)) {
+                guard x.inherits.contains(where: { !hidden.contains(BuiltinGenerator.lastName($0)) }) else { continue }
+                known.insert(x.name)
+                citations.insert(Analysis.displayName("\(x.path):\(x.line)"))
+            }
+        }
         for s in a.symbols {
-            symbolNames.insert(s.qualifiedName)
-            symbolNames.insert(s.name)
-            known.insert(BuiltinGenerator.header(s))
-            for b in s.inherits { known.insert(b) }
-            known.formUnion(s.signatures)  // an overload group's declarations, one code span each in tables
-            citations.insert(Analysis.displayName("\(s.path):\(s.line)"))
-            if let d = s.definedAt { citations.insert(Analysis.displayName("\(d.path):\(d.line)")) }
+            for b in s.inherits where !hidden.contains(BuiltinGenerator.lastName(b)) { known.insert(b) }
         }
         for imp in a.imports {
             known.insert(imp.target.replacingOccurrences(of: "\n", with: " "))

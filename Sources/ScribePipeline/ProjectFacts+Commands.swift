@@ -1,7 +1,8 @@
 import Foundation
 
 /// Command trees that common CLI libraries declare statically, each command with the line that declares it:
-/// Python click (`@click.group`, `@x.command`) and argparse (`add_subparsers`, `add_parser`), Go cobra
+/// Python click (`@click.group`, `@x.command`, `add_command`) and argparse (`add_subparsers`, `add_parser`;
+/// both in `ProjectFacts+PythonCommands.swift`), Go cobra
 /// (`&cobra.Command{Use: …}` and `AddCommand`), Swift ArgumentParser (`CommandConfiguration(subcommands:)`)
 /// and JavaScript commander (`.command('x')`). Only literal names are taken.
 extension ProjectFacts {
@@ -12,57 +13,6 @@ extension ProjectFacts {
         case "Swift": argumentParserCommands(lines, file.path, &f)
         case "JavaScript", "TypeScript": commanderCommands(lines, file.path, &f)
         default: break
-        }
-    }
-
-    static let clickDecorator = re(#"^\s*@(\w+)\.(group|command)\(\s*(?:name\s*=\s*)?(?:["']([^"']+)["'])?"#)
-    static let pythonDef = re(#"^\s*(?:async\s+)?def\s+(\w+)\s*\("#)
-    static let addParser = re(#"\b(\w+)\.add_parser\(\s*["']([^"']+)["']"#)
-    static let addSubparsers = re(#"\b(\w+)\s*=\s*(\w+)\.add_subparsers\("#)
-    static let assignParser = re(#"\b(\w+)\s*=\s*\w+\.add_parser\(\s*["']([^"']+)["']"#)
-
-    /// click: a group or command is the decorated function (`name` or the function's name with `_` as
-    /// `-`, as click names it), under the group whose decorator it carries; argparse: each `add_parser`
-    /// under the parser whose `add_subparsers` it is called on.
-    static func pythonCommands(_ lines: [String], _ path: String, _ f: inout ProjectFacts) {
-        var groups: [String: String] = [:]  // function name → command path
-        var pending: (parent: String, isGroup: Bool, name: String?, line: Int)? = nil
-        var parsers: [String: String] = [:]  // argparse: subparsers variable → parent command path
-        var parserPath: [String: String] = [:]  // parser variable → its command path
-        for (i, line) in lines.enumerated() where line.count < 400 {
-            let ns = line as NSString
-            let range = NSRange(location: 0, length: ns.length)
-            func group(_ m: NSTextCheckingResult, _ k: Int) -> String? {
-                m.range(at: k).location == NSNotFound ? nil : ns.substring(with: m.range(at: k))
-            }
-            if let m = clickDecorator.firstMatch(in: line, range: range), let owner = group(m, 1) {
-                // `@click.group()` / `@click.command()` start a tree; `@cli.command()` hangs under `cli`.
-                if owner == "click" || groups[owner] != nil {
-                    pending = (owner == "click" ? "" : groups[owner]!, group(m, 2) == "group", group(m, 3), i + 1)
-                }
-                continue
-            }
-            if let p = pending, let m = pythonDef.firstMatch(in: line, range: range), let fn = group(m, 1) {
-                let name = p.name ?? fn.replacingOccurrences(of: "_", with: "-")
-                let full = p.parent.isEmpty ? name : "\(p.parent) \(name)"
-                groups[fn] = full
-                // Cited where the name is written: the decorator's `name`, else the function's `def`.
-                f.entryPoints.append(
-                    Fact(
-                        text: full, detail: p.isGroup ? "click group" : "click command", path: path,
-                        line: p.name == nil ? i + 1 : p.line))
-                pending = nil
-                continue
-            }
-            if let m = addSubparsers.firstMatch(in: line, range: range), let v = group(m, 1), let owner = group(m, 2) {
-                parsers[v] = parserPath[owner] ?? ""
-            }
-            for m in addParser.matches(in: line, range: range) {
-                guard let owner = group(m, 1), let name = group(m, 2), let parent = parsers[owner] else { continue }
-                let full = parent.isEmpty ? name : "\(parent) \(name)"
-                f.entryPoints.append(Fact(text: full, detail: "argparse subcommand", path: path, line: i + 1))
-                if let a = assignParser.firstMatch(in: line, range: range), let v = group(a, 1) { parserPath[v] = full }
-            }
         }
     }
 

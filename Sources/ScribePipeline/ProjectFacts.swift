@@ -19,9 +19,11 @@ public struct ProjectFacts: Sendable {
     public var environment: [Fact] = []
     /// Commands from the READMEs of modules below the root, shown on those modules' pages only.
     public var moduleCommands: [Fact] = []
-    /// ArgumentParser declarations while the files are read; resolved into entry points at the end.
+    /// ArgumentParser, cobra, click and argparse declarations while the files are read; resolved into entry
+    /// points at the end, when every file of a tree is known.
     var argumentParser = ArgumentParserTree()
     var cobra = CobraTree()
+    var python = PythonCommandTree()
 
     public init() {}
 
@@ -54,6 +56,7 @@ public struct ProjectFacts: Sendable {
             default: sourceFacts(lines, file, &f)
             }
         }
+        f.resolvePython(a)
         f.resolveArgumentParser()
         f.resolveCobra()
         f.commands = Array(dedupe(f.commands).prefix(maxEach))

@@ -178,6 +178,159 @@ struct ModulePageFactsTests {
         #expect(entry(a, "build") == "commander command web/index.js:9")
     }
 
+    @Test("click groups and argparse subparsers take the commands other files declare, through their imports")
+    func pythonTreesAcrossFiles() throws {
+        let fx = try Fixture([
+            "pkg/__init__.py": "from .cli import cli\n",
+            "pkg/cli.py": """
+                import click
+
+
+                @click.group()
+                def cli():
+                    \"\"\"The tool.\"\"\"
+
+                """,
+            "pkg/extra.py": """
+                import click
+
+
+                @click.command()
+                def sync_all():
+                    \"\"\"Syncs.\"\"\"
+
+                """,
+            "pkg/users.py": """
+                from .cli import cli as root
+                from .extra import sync_all
+
+
+                @root.group(name="users")
+                def users_group():
+                    \"\"\"Users.\"\"\"
+
+
+                @users_group.command
+                def Add_User():
+                    \"\"\"Adds.\"\"\"
+
+
+                root.add_command(sync_all)
+
+                """,
+            "app/main.py": """
+                from pkg import cli
+                from pkg import extra
+
+
+                @cli.command()
+                def serve():
+                    \"\"\"Serves.\"\"\"
+
+
+                cli.add_command(extra.sync_all, name="again")
+
+                """,
+            "pkg/docs.py": """
+                def helper():
+                    \"\"\"Used like this:
+
+                @click.group()
+                def example():
+                    pass
+
+                    parser.add_subparsers().add_parser("nothing")
+                    \"\"\"
+
+                """,
+            "tool/__init__.py": "",
+            "tool/main.py": """
+                import argparse
+
+                from tool import serve
+                from tool.db import register as register_db
+
+
+                def main():
+                    parser = argparse.ArgumentParser()
+                    sub = parser.add_subparsers(dest="cmd")
+                    serve.add_commands(sub)
+                    db = sub.add_parser("db")
+                    register_db(db)
+
+                """,
+            "tool/serve.py": """
+                def add_commands(subparsers):
+                    serve = subparsers.add_parser("serve")
+                    inner = serve.add_subparsers()
+                    inner.add_parser("http")
+
+                """,
+            "tool/db.py": """
+                def register(
+                    parser,
+                ):
+                    commands = parser.add_subparsers()
+                    commands.add_parser("migrate")
+
+                """,
+        ])
+        let a = try fx.analyze()
+        #expect(entry(a, "cli") == "click group pkg/cli.py:5")
+        #expect(entry(a, "cli users") == "click group pkg/users.py:5")
+        #expect(entry(a, "cli users add-user") == "click command pkg/users.py:11")
+        #expect(entry(a, "cli sync-all") == "click command pkg/extra.py:5")
+        #expect(entry(a, "cli serve") == "click command app/main.py:6")
+        #expect(entry(a, "cli again") == "click command app/main.py:10")
+        #expect(entry(a, "sync-all") == nil, "a command a group takes is not a tree of its own")
+        #expect(entry(a, "db") == "argparse subcommand tool/main.py:11")
+        #expect(entry(a, "db migrate") == "argparse subcommand tool/db.py:5")
+        #expect(entry(a, "serve") == "argparse subcommand tool/serve.py:2")
+        #expect(entry(a, "serve http") == "argparse subcommand tool/serve.py:4")
+        #expect(entry(a, "migrate") == nil, "a parser handed in is not the root's")
+        #expect(entry(a, "example") == nil && entry(a, "nothing") == nil, "a docstring's example declares nothing")
+        let clickOrArgparse = a.facts.entryPoints.filter { $0.detail?.hasPrefix("click") == true || $0.detail?.hasPrefix("argparse") == true }
+        #expect(clickOrArgparse.count == 10, "\(clickOrArgparse.map(\.text))")
+    }
+
+    @Test("a module page lists its source files and the README and manifest it cites, and counts the rest")
+    func filesTable() throws {
+        let fx = try Fixture([
+            ".editorconfig": "root = true\n",
+            "LICENSE": "MIT\n",
+            "CMakeLists.txt": "project(lib C)\n",
+            "Makefile": "all:\n\tcc -c lib.c\n\ntest:\n\t./test\n",
+            "README.md": "# lib\n\nA small library.\n",
+            "lib.h": "/** Adds. */\nint add(int a, int b);\n",
+            "lib.c": "#include \"lib.h\"\n\nint add(int a, int b) { return a + b; }\n",
+            "pkg/__init__.py": "\"\"\"The package.\"\"\"\n",
+            "pkg/py.typed": "",
+        ])
+        let a = try fx.analyze()
+        func files(_ path: String) throws -> String {
+            let m = try #require(a.modules.first { $0.path == path })
+            let page = BuiltinGenerator().modulePage(m, a).markdown
+            let start = try #require(page.range(of: "## Files\n"))
+            return String(page[start.upperBound...].prefix { $0 != "[" })
+        }
+        #expect(
+            try files(".")
+                == """
+
+                | File | Language | Lines |
+                | --- | --- | ---: |
+                | `Makefile` | Makefile | 5 |
+                | `README.md` | Markdown | 3 |
+                | `lib.c` | C | 3 |
+                | `lib.h` | C | 2 |
+
+                _3 other files in its folder (configuration, build, prose and data) are not listed._
+
+
+                """)
+        #expect(try files("pkg").hasSuffix("| `pkg/__init__.py` | Python | 1 |\n\n_1 other file in its folder (configuration, build, prose and data) is not listed._\n\n"))
+    }
+
     @Test("the parsers give each type's bases as its declaration names them")
     func bases() throws {
         let fx = try Fixture(Self.tree)

@@ -47,6 +47,99 @@ struct PageVerifierTests {
         #expect(problems.contains("modules/root.md: `lib.go:11` is not in the analysis"))
         #expect(problems.contains("modules/root.md: link to missing.md, which was not written"))
     }
+
+    @Test("a page that names a non-public declaration, its header or line, or a base declared only non-public is rejected")
+    func nonPublicRejected() throws {
+        let f = try ModuleFixture([
+            "go.mod": "module example.com/lib\n",
+            "lib.go": """
+                package lib
+
+                // Server serves.
+                type Server struct{}
+
+                // Start starts it.
+                func (s *Server) Start() {}
+
+                func helper() int { return 1 }
+
+                """,
+            "Package.swift": "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"Kit\", targets: [.target(name: \"Kit\")])\n",
+            "Sources/Kit/Kit.swift": """
+                protocol Engine {}
+
+                /// A car.
+                public struct Car: Engine, Sendable {}
+
+                struct Motor {
+                    /// Public, but its type is not.
+                    public func spin() {}
+                }
+
+                """,
+        ])
+        defer { f.remove() }
+        let a = try f.analyze()
+        let (out, pages) = try f.document(a)
+        #expect(out.verify(a, pages: pages, extra: ["0123456789ab"]).map(\.problem) == [])
+        // The hierarchy names the language's `Sendable`, never the internal `Engine`; the page check agrees.
+        let kit = try String(contentsOfFile: out.dir + "/modules/Sources+Kit.md", encoding: .utf8)
+        #expect(kit.contains("inherits from or conforms to `Sendable`") && !kit.contains("`Engine`"))
+
+        let helper = try #require(a.symbols.first { $0.name == "helper" })
+        let spin = try #require(a.symbols.first { $0.name == "spin" })
+        #expect(!helper.isPublic && spin.isPublic && spin.qualifiedName == "Motor.spin")
+        let header = BuiltinGenerator.header(helper)
+        let page = out.dir + "/modules/root.md"
+        var text = try String(contentsOfFile: page, encoding: .utf8)
+        text += "\n### `helper`\n\n`\(header)` · `lib.go:\(helper.line)`\n\nSee `\(spin.qualifiedName)`, `Engine` and `Sendable`.\n"
+        try text.write(toFile: page, atomically: true, encoding: .utf8)
+        let problems = out.verify(a, pages: pages, extra: ["0123456789ab"]).map(\.problem)
+        #expect(
+            problems.sorted()
+                == [
+                    "modules/root.md: heading names `helper`, which is not a declaration",
+                    "modules/root.md: `helper` is not in the analysis",
+                    "modules/root.md: `\(header)` is not in the analysis",
+                    "modules/root.md: `lib.go:\(helper.line)` is not in the analysis",
+                    "modules/root.md: `Motor.spin` is not in the analysis",
+                    "modules/root.md: `Engine` is not in the analysis",
+                ].sorted())
+    }
+
+    @Test("an extension's public members are API unless its type is internal; the hierarchy names no internal type")
+    func extensionMembers() throws {
+        let f = try ModuleFixture([
+            "Package.swift": "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"Kit\", targets: [.target(name: \"Kit\")])\n",
+            "Sources/Kit/Kit.swift": """
+                public protocol Named {}
+
+                extension String {
+                    /// Shouts.
+                    public func shout() -> String { uppercased() }
+                }
+
+                extension Int: Named {}
+
+                struct Motor {}
+
+                extension Motor {
+                    public func stop() {}
+                }
+
+                extension Motor: Named {}
+
+                """,
+        ])
+        defer { f.remove() }
+        let a = try f.analyze()
+        #expect(a.publicSymbols(in: "Sources/Kit").map(\.qualifiedName).sorted() == ["Named", "String.shout"])
+        let (out, pages) = try f.document(a)
+        #expect(out.verify(a, pages: pages, extra: ["0123456789ab"]).map(\.problem) == [])
+        let page = try String(contentsOfFile: out.dir + "/modules/Sources+Kit.md", encoding: .utf8)
+        #expect(page.contains("### `String.shout`"))
+        #expect(page.contains("- `Int` (extension, ") && !page.contains("`Motor`"))
+    }
 }
 
 @Suite("Pages over the size limit")
