@@ -83,12 +83,13 @@ import Testing
         let expected = bodies.map(Self.digest)
         #expect(Set(expected).count == sends)
         let failures = Locked([String]())
+        let base = receiver.base
         for start in stride(from: 0, to: sends, by: 8) {
             DispatchQueue.concurrentPerform(iterations: min(8, sends - start)) { k in
                 let i = start + k
                 do {
                     let r = try client.send(
-                        method: "POST", url: receiver.base + "/hook",
+                        method: "POST", url: base + "/hook",
                         headers: [("Content-Type", "application/json")], body: bodies[i])
                     if r.status != 200 || r.text != expected[i] {
                         failures.withLock { $0.append("send \(i): HTTP \(r.status) \(r.text)") }

@@ -227,7 +227,8 @@ class Listener:
         self.sock.listen(16)
         self.port = self.sock.getsockname()[1]
         self.accepted = 0
-        threading.Thread(target=self._run, daemon=True).start()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
 
     def _run(self) -> None:
         while True:
@@ -239,6 +240,13 @@ class Listener:
             conn.close()
 
     def close(self) -> None:
+        # shutdown() wakes the thread blocked in accept(); close() alone does not (Linux), and the thread would
+        # later accept, on the reused descriptor number, a connection meant for another server of the session.
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.thread.join(timeout=10)
         self.sock.close()
 
 
