@@ -88,11 +88,7 @@ extension ProjectFacts {
     /// function's name in lower case with `_` as `-`, as click names it; argparse: each `add_parser` under
     /// the parser whose `add_subparsers` it is called on. Both are joined over files in `resolvePython`.
     static func pythonCommands(_ lines: [String], _ path: String, _ f: inout ProjectFacts) {
-        typealias Tree = PythonCommandTree
-        var pending: (owner: String?, isGroup: Bool, name: String?, line: Int)? = nil
-        var vars: [String: Tree.Value] = [:]  // argparse variables in scope
-        var scopes: [(indent: Int, saved: [String: Tree.Value])] = []
-        var inImport = false
+        var scan = PythonCommandScan(path: path)
         var headerEnd = -1  // the last line of a `def` whose parameters run over several lines
         var inString: String? = nil  // the triple quote of a string still open
         for (i, line) in lines.enumerated() where i > headerEnd {
@@ -102,76 +98,16 @@ extension ProjectFacts {
             guard !startsInString, line.count < 400 else { continue }
             let body = line.drop { $0 == " " || $0 == "\t" }
             guard !body.isEmpty, !body.hasPrefix("#") else { continue }
-            // A function's parameters are names of its own until its body ends.
-            let indent = line.count - body.count
-            while let s = scopes.last, indent <= s.indent {
-                vars = s.saved
-                scopes.removeLast()
-            }
-            let ns = line as NSString
-            let range = NSRange(location: 0, length: ns.length)
-            func group(_ m: NSTextCheckingResult, _ k: Int) -> String? {
-                m.range(at: k).location == NSNotFound ? nil : ns.substring(with: m.range(at: k))
-            }
-            if body.hasPrefix("from ") || body.hasPrefix("import ") || inImport {
-                for m in importAlias.matches(in: line, range: range) {
-                    if let name = group(m, 1), let alias = group(m, 2) {
-                        f.python.aliases[path, default: [:]][alias] = name
-                    }
-                }
-                inImport = (inImport || body.contains("(")) && !body.contains(")")
-                continue
-            }
-            if let m = clickDecorator.firstMatch(in: line, range: range), let owner = group(m, 1) {
-                pending = (owner == "click" ? nil : owner, group(m, 2) == "group", group(m, 3), i + 1)
-                continue
-            }
-            if let m = pythonDef.firstMatch(in: line, range: range), let fn = group(m, 1) {
-                if let p = pending {
-                    f.python.click.append(
-                        Tree.ClickDeclaration(
-                            path: path, function: fn, owner: p.owner, isGroup: p.isGroup,
-                            name: p.name ?? fn.lowercased().replacingOccurrences(of: "_", with: "-"),
-                            line: p.name == nil ? i + 1 : p.line))  // cited where the name is written
-                    pending = nil
-                }
-                let (params, end) = parameters(lines, from: i)
-                headerEnd = end
-                let key = Tree.key(path, fn)
-                f.python.functions[key] = Tree.Function(
-                    parameters: params, isMethod: params.first == "self" || params.first == "cls")
-                scopes.append((indent, vars))
-                for (k, p) in params.enumerated() { vars[p] = .parameter(function: key, index: k) }
-                continue
-            }
-            if let m = newParser.firstMatch(in: line, range: range), let v = group(m, 1) { vars[v] = .root }
-            if let m = addSubparsers.firstMatch(in: line, range: range), let v = group(m, 1), let owner = group(m, 2) {
-                vars[v] = .subparsers(of: vars[owner] ?? .root)
-            }
-            for m in addParser.matches(in: line, range: range) {
-                guard let owner = group(m, 1), let name = group(m, 2), let subs = vars[owner] else { continue }
-                f.python.parsers.append(Tree.AddParser(subparsers: subs, name: name, path: path, line: i + 1))
-                if let a = assignParser.firstMatch(in: line, range: range), let v = group(a, 1) {
-                    vars[v] = .parser(in: subs, name: name)
-                }
-            }
-            for m in clickAddCommand.matches(in: line, range: range) {
-                guard let g = group(m, 1), let c = group(m, 2) else { continue }
-                f.python.adds.append(Tree.ClickAdd(path: path, group: g, command: c, name: group(m, 3), line: i + 1))
-            }
-            guard !vars.isEmpty else { continue }
-            for m in pythonCall.matches(in: line, range: range) {
-                guard let callee = group(m, 1), let args = group(m, 2) else { continue }
-                let arguments = splitTopLevel(args).map { a -> Tree.Argument in
-                    let parts = a.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                    return parts.count == 2 && !parts[0].isEmpty
-                        && parts[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
-                        ? Tree.Argument(keyword: parts[0], value: vars[parts[1]])
-                        : Tree.Argument(keyword: nil, value: vars[a.trimmingCharacters(in: .whitespaces)])
-                }
-                if arguments.contains(where: { $0.value != nil }) {
-                    f.python.calls.append(Tree.Call(path: path, callee: callee, arguments: arguments))
-                }
+            scan.leaveScopes(indent: line.count - body.count)
+            let l = PythonCommandScan.Line(text: line, number: i + 1)
+            if body.hasPrefix("from ") || body.hasPrefix("import ") || scan.inImport {
+                scan.readImport(l, body, &f)
+            } else if let m = clickDecorator.firstMatch(in: line, range: l.range), let owner = l.group(m, 1) {
+                scan.pending = (owner == "click" ? nil : owner, l.group(m, 2) == "group", l.group(m, 3), i + 1)
+            } else if let m = pythonDef.firstMatch(in: line, range: l.range), let fn = l.group(m, 1) {
+                headerEnd = scan.readDef(fn, l, lines, indent: line.count - body.count, &f)
+            } else {
+                scan.readStatement(l, &f)
             }
         }
     }
@@ -429,6 +365,112 @@ extension ProjectFacts {
                 (file, name) = next
             }
             return nil
+        }
+    }
+}
+
+/// One Python file's reading for `pythonCommands`: the decorator waiting for its `def`, the argparse variables
+/// in scope (a function's parameters are names of its own until its body ends), and a multi-line import.
+struct PythonCommandScan {
+    typealias Tree = ProjectFacts.PythonCommandTree
+    let path: String
+    var pending: (owner: String?, isGroup: Bool, name: String?, line: Int)? = nil
+    var vars: [String: Tree.Value] = [:]
+    var scopes: [(indent: Int, saved: [String: Tree.Value])] = []
+    var inImport = false
+
+    init(path: String) { self.path = path }
+
+    /// A line with what the regular expressions need.
+    struct Line {
+        let text: String
+        let number: Int
+        let ns: NSString
+        let range: NSRange
+
+        init(text: String, number: Int) {
+            self.text = text
+            self.number = number
+            ns = text as NSString
+            range = NSRange(location: 0, length: ns.length)
+        }
+
+        func group(_ m: NSTextCheckingResult, _ k: Int) -> String? {
+            m.range(at: k).location == NSNotFound ? nil : ns.substring(with: m.range(at: k))
+        }
+    }
+
+    /// Functions whose body ended at this indentation take their parameters' names with them.
+    mutating func leaveScopes(indent: Int) {
+        while let s = scopes.last, indent <= s.indent {
+            vars = s.saved
+            scopes.removeLast()
+        }
+    }
+
+    /// `import x as y` and `from m import x as y`: the aliases commands are reached by.
+    mutating func readImport(_ l: Line, _ body: Substring, _ f: inout ProjectFacts) {
+        for m in ProjectFacts.importAlias.matches(in: l.text, range: l.range) {
+            if let name = l.group(m, 1), let alias = l.group(m, 2) { f.python.aliases[path, default: [:]][alias] = name }
+        }
+        inImport = (inImport || body.contains("(")) && !body.contains(")")
+    }
+
+    /// A `def`: the click command its pending decorator declares, and its parameters as names in scope.
+    /// Returns the last line of its header.
+    mutating func readDef(_ fn: String, _ l: Line, _ lines: [String], indent: Int, _ f: inout ProjectFacts) -> Int {
+        if let p = pending {
+            f.python.click.append(
+                Tree.ClickDeclaration(
+                    path: path, function: fn, owner: p.owner, isGroup: p.isGroup,
+                    name: p.name ?? fn.lowercased().replacingOccurrences(of: "_", with: "-"),
+                    line: p.name == nil ? l.number : p.line))  // cited where the name is written
+            pending = nil
+        }
+        let (params, end) = ProjectFacts.parameters(lines, from: l.number - 1)
+        let key = Tree.key(path, fn)
+        f.python.functions[key] = Tree.Function(parameters: params, isMethod: params.first == "self" || params.first == "cls")
+        scopes.append((indent, vars))
+        for (k, p) in params.enumerated() { vars[p] = .parameter(function: key, index: k) }
+        return end
+    }
+
+    /// Parsers, subparsers and `add_parser` (argparse), `add_command` (click), and calls that hand a parser on.
+    mutating func readStatement(_ l: Line, _ f: inout ProjectFacts) {
+        if let m = ProjectFacts.newParser.firstMatch(in: l.text, range: l.range), let v = l.group(m, 1) { vars[v] = .root }
+        if let m = ProjectFacts.addSubparsers.firstMatch(in: l.text, range: l.range), let v = l.group(m, 1),
+            let owner = l.group(m, 2)
+        {
+            vars[v] = .subparsers(of: vars[owner] ?? .root)
+        }
+        for m in ProjectFacts.addParser.matches(in: l.text, range: l.range) {
+            guard let owner = l.group(m, 1), let name = l.group(m, 2), let subs = vars[owner] else { continue }
+            f.python.parsers.append(Tree.AddParser(subparsers: subs, name: name, path: path, line: l.number))
+            if let a = ProjectFacts.assignParser.firstMatch(in: l.text, range: l.range), let v = l.group(a, 1) {
+                vars[v] = .parser(in: subs, name: name)
+            }
+        }
+        for m in ProjectFacts.clickAddCommand.matches(in: l.text, range: l.range) {
+            guard let g = l.group(m, 1), let c = l.group(m, 2) else { continue }
+            f.python.adds.append(Tree.ClickAdd(path: path, group: g, command: c, name: l.group(m, 3), line: l.number))
+        }
+        guard !vars.isEmpty else { return }
+        readCalls(l, &f)
+    }
+
+    /// Calls with a parser among their arguments: how a parser reaches another function, maybe in another file.
+    func readCalls(_ l: Line, _ f: inout ProjectFacts) {
+        for m in ProjectFacts.pythonCall.matches(in: l.text, range: l.range) {
+            guard let callee = l.group(m, 1), let args = l.group(m, 2) else { continue }
+            let arguments = ProjectFacts.splitTopLevel(args).map { a -> Tree.Argument in
+                let parts = a.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                return parts.count == 2 && !parts[0].isEmpty && parts[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+                    ? Tree.Argument(keyword: parts[0], value: vars[parts[1]])
+                    : Tree.Argument(keyword: nil, value: vars[a.trimmingCharacters(in: .whitespaces)])
+            }
+            if arguments.contains(where: { $0.value != nil }) {
+                f.python.calls.append(Tree.Call(path: path, callee: callee, arguments: arguments))
+            }
         }
     }
 }

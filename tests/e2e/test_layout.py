@@ -82,3 +82,10 @@ def test_every_unchecked_sendable_says_why_it_is_safe() -> None:
             if not any(n.strip().startswith("// @unchecked:") for n in near):
                 unexplained.append(f"{path.relative_to(REPO_ROOT)}:{i + 1}")
     assert unexplained == []
+
+
+def test_no_function_is_long_without_a_reason() -> None:
+    """The house rule: no Swift function over 60 lines unless a `// Long:` comment above it says why."""
+    r = subprocess.run([str(REPO_ROOT / "scripts" / "long-functions.sh"), "--check"], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
