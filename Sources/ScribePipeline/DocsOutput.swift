@@ -230,22 +230,17 @@ public struct DocsOutput {
         // 60,000 source views spend most of its time in the disk): the folder is rebuilt from scratch on a
         // retry, and the pages' lasting copy is the one the store keeps.
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PipelineError.transient("cannot write \(path)") }
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                close(fd)
-                unlink(tmp)
-                throw PipelineError.transient("cannot write \(path)")
-            }
-            offset += n
+        guard fd >= 0 else { throw PipelineError.transient("cannot write \(path): \(Posix.Errno.last)") }
+        var text = text
+        if let error = text.withUTF8({ Posix.writeAll(fd, UnsafeRawBufferPointer($0)) }) {
+            close(fd)
+            unlink(tmp)
+            throw PipelineError.transient("cannot write \(path): \(error)")
         }
         guard close(fd) == 0, rename(tmp, path) == 0 else {
+            let error = Posix.Errno.last
             unlink(tmp)
-            throw PipelineError.transient("cannot write \(path)")
+            throw PipelineError.transient("cannot write \(path): \(error)")
         }
     }
 
