@@ -119,6 +119,8 @@ cleanup() {
     [ "$cleaned" = 1 ] && return
     cleaned=1
     trap '' INT TERM
+    # Out of bash's job table, so that the processes killed below are not reported as "Killed".
+    disown -a 2>/dev/null || true
     if [ -n "$fcgi_pid" ] && kill -0 "$fcgi_pid" 2>/dev/null; then
         kill -TERM "$fcgi_pid" 2>/dev/null || true
         for _ in $(seq 100); do kill -0 "$fcgi_pid" 2>/dev/null || break; sleep 0.1; done
