@@ -73,24 +73,32 @@ public struct PageVerifier {
     public func problems(markdown: String, pagePath: String, pages: Set<String>, anchors: [String: Set<String>]? = nil) -> [String] {
         var out: [String] = []
         var inFence = false
-        for raw in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = String(raw)
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("```") || line.hasPrefix("~~~") {
                 inFence.toggle()
                 continue
             }
             if inFence || line.hasPrefix(">") { continue }
+            // Most lines hold no code span and no link: a byte scan spares them the character-level reading.
+            var hasTick = false
+            var hasBracket = false
+            var hasBackslash = false
+            for b in line.utf8 {
+                if b == UInt8(ascii: "`") { hasTick = true } else if b == UInt8(ascii: "]") { hasBracket = true } else if b == UInt8(ascii: "\\") { hasBackslash = true }
+            }
+            let spans = hasTick ? PageVerifier.codeSpans(String(line)) : []
             if line.hasPrefix("### ") {
-                for span in PageVerifier.codeSpans(line) where !symbolNames.contains(span) {
+                for span in spans where !symbolNames.contains(span) {
                     out.append("\(pagePath): heading names `\(span)`, which is not a declaration")
                 }
             }
             let inTable = line.hasPrefix("|")
-            for var span in PageVerifier.codeSpans(line) {
-                if inTable { span = span.replacingOccurrences(of: "\\|", with: "|") }
+            for var span in spans {
+                if inTable && hasBackslash { span = span.replacingOccurrences(of: "\\|", with: "|") }
                 if !isKnown(span) { out.append("\(pagePath): `\(span)` is not in the analysis") }
             }
-            for target in PageVerifier.linkTargets(line) where !target.contains("://") {
+            guard hasBracket else { continue }
+            for target in PageVerifier.linkTargets(String(line)) where !target.contains("://") {
                 let hash = target.firstIndex(of: "#")
                 let file = hash.map { String(target[..<$0]) } ?? target
                 let fragment = hash.map { String(target[target.index(after: $0)...]) }
