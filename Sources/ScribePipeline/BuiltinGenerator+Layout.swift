@@ -46,7 +46,7 @@ extension BuiltinGenerator {
         let head =
             entries.isEmpty
             ? "## API reference\n\nNo public declarations were found in this module's source.\n\n"
-            : "## API reference\n\n\(declared) public declaration\(declared == 1 ? "" : "s"), \(entries.count) at the top level.\n\n"
+            : "## API reference\n\n\(declared) public declaration\(declared == 1 ? "" : "s"), \(entries.count) with an entry of \(entries.count == 1 ? "its" : "their") own.\n\n"
         // Sizes without the cross-links, so that the split (and so every anchor) does not depend on them.
         let wholeBase =
             intro.utf8.count + tree.baseSize + head.utf8.count + entries.reduce(0) { $0 + $1.baseSize }

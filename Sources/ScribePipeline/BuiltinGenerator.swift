@@ -180,15 +180,19 @@ public struct BuiltinGenerator {
         }
     }
 
-    /// A module's top-level public declarations in page order, and the members listed under each type.
+    /// A module's top-level public declarations in page order, and the members listed under each type. A type
+    /// nested in another is a member row of its parent and, when it has members of its own, an entry too (as
+    /// DocC and rustdoc give it a page), so that its members are listed somewhere.
     static func topLevel(_ m: Analysis.Module, _ a: Analysis) -> (top: [Symbol], members: [String: [Symbol]]) {
         let symbols = a.publicSymbols(in: m.path)
         let typeNames = Set(symbols.filter(\.isType).map(\.qualifiedName))
+        let withMembers = Set(symbols.compactMap(\.scope)).intersection(typeNames)
         var members: [String: [Symbol]] = [:]
         var top: [Symbol] = []
         for s in symbols {
             if let scope = s.scope, typeNames.contains(scope), !s.isType || s.scopeKind != "package" {
                 members[scope, default: []].append(s)
+                if s.isType && withMembers.contains(s.qualifiedName) { top.append(s) }
             } else {
                 top.append(s)
             }
