@@ -28,14 +28,16 @@ public struct LLMGenerator: Sendable {
     /// The facts of a module, most important first, cut to the budget.
     public func facts(_ m: Analysis.Module, _ a: Analysis) -> String {
         if let o = a.data.object(m.path) { return DataLLM.facts(o, a, budget: factBudgetChars) }
-        var out = "Module: `\(m.name)`\nFiles: " + m.files.prefix(60).map { "`\($0.path)`" }.joined(separator: ", ") + "\n"
+        // The files and declarations the built-in page lists: its source files and what it cites, its public surface.
+        let files = BuiltinGenerator.listedFiles(m, a).listed
+        var out = "Module: `\(m.name)`\nFiles: " + files.prefix(60).map { "`\($0.path)`" }.joined(separator: ", ") + "\n"
         if let p = BuiltinGenerator.purpose(m, a) { out += "Its own description (from `\(p.source)`): \(p.text)\n" }
         let uses = a.uses(m.path).map { "`\($0.to)`" }
         let usedBy = a.usedBy(m.path).map { "`\($0.from)`" }
         if !uses.isEmpty { out += "Uses modules: \(uses.joined(separator: ", "))\n" }
         if !usedBy.isEmpty { out += "Used by modules: \(usedBy.joined(separator: ", "))\n" }
         out += "Public declarations:\n"
-        for s in a.symbols(in: m.path) where s.isReference && s.isPublic {
+        for s in a.publicSymbols(in: m.path) {
             var line = "- \(s.kind) `\(s.qualifiedName)` in `\(s.path)`: `\(BuiltinGenerator.header(s))`"
             if let d = s.doc { line += " — " + d.split(separator: "\n").prefix(3).joined(separator: " ") }
             line += "\n"
