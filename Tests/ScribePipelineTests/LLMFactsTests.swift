@@ -8,8 +8,7 @@ import Testing
 @Suite struct LLMFactsTests {
     @Test func factsHoldThePagesFilesAndPublicSurface() throws {
         let f = try ModuleFixture([
-            "Package.swift":
-                "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"Kit\", targets: [.target(name: \"Kit\")])\n",
+            "Package.swift": ModuleFixtures.kitManifest,
             "Sources/Kit/Kit.swift": """
                 /// Greets.
                 public func greet() {}

@@ -1,6 +1,10 @@
 /// The repositories the module, import and coverage tests share, each a regression of a defect seen on
 /// real projects.
 enum ModuleFixtures {
+    /// The manifest of a one-target Swift package `Kit` (`Sources/Kit`).
+    static let kitManifest =
+        "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"Kit\", targets: [.target(name: \"Kit\")])\n"
+
     /// A Go module whose package is at the root, with a sub-package, a test file, an example and CI.
     static let goRoot: [String: String] = [
         "go.mod": "module example.com/lib\n\ngo 1.21\n",

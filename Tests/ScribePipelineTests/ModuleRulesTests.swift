@@ -22,7 +22,7 @@ struct ModuleRulesTests {
     @Test("a Swift package's integration tests and DocC snippets are not modules")
     func swiftIntegrationTestsAndSnippets() throws {
         let a = try ModuleFixture.analysis(of: [
-            "Package.swift": "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"Kit\", targets: [.target(name: \"Kit\")])\n",
+            "Package.swift": ModuleFixtures.kitManifest,
             "Sources/Kit/Kit.swift": "/// Greets.\npublic func greet() {}\n",
             "IntegrationTests/framework/template/Sources/Counter/Counter.swift": "public func count() {}\n",
             "Snippets/Hello.swift": "import Kit\ngreet()\n",

@@ -8,8 +8,7 @@ import Testing
 @Suite struct NestedTypeTests {
     @Test func aNestedTypeWithMembersHasItsOwnEntry() throws {
         let f = try ModuleFixture([
-            "Package.swift":
-                "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"Kit\", targets: [.target(name: \"Kit\")])\n",
+            "Package.swift": ModuleFixtures.kitManifest,
             "Sources/Kit/Kit.swift": """
                 /// Outer.
                 public struct Outer {

@@ -64,7 +64,7 @@ struct PageVerifierTests {
                 func helper() int { return 1 }
 
                 """,
-            "Package.swift": "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"Kit\", targets: [.target(name: \"Kit\")])\n",
+            "Package.swift": ModuleFixtures.kitManifest,
             "Sources/Kit/Kit.swift": """
                 protocol Engine {}
 
@@ -110,7 +110,7 @@ struct PageVerifierTests {
     @Test("an extension's public members are API unless its type is internal; the hierarchy names no internal type")
     func extensionMembers() throws {
         let f = try ModuleFixture([
-            "Package.swift": "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"Kit\", targets: [.target(name: \"Kit\")])\n",
+            "Package.swift": ModuleFixtures.kitManifest,
             "Sources/Kit/Kit.swift": """
                 public protocol Named {}
 
