@@ -232,7 +232,7 @@ public struct Analysis: Sendable {
         let all = symbols(in: module)
         let shown = all.filter { $0.isReference && $0.isPublic }
         let publicTypes = Set(shown.filter(\.isType).map(\.qualifiedName))
-        let hidden = Set(all.filter { $0.isType && $0.kind != "extension" && !$0.isPublic }.map(\.qualifiedName))
+        let hidden = Set(all.filter { $0.declaresType && !$0.isPublic }.map(\.qualifiedName))
             .subtracting(publicTypes)
         return shown.filter { s in s.scope.map { !hidden.contains($0) } ?? true }
     }
@@ -241,7 +241,7 @@ public struct Analysis: Sendable {
     /// page names one, not even as a base or as the type an extension extends. Names it does not declare
     /// (`Sendable`, `Exception`, a `String` it only extends) are not here.
     public var hiddenTypeNames: Set<String> {
-        let types = symbols.filter { $0.isType && $0.kind != "extension" }
+        let types = symbols.filter { $0.declaresType }
         let publicNames = Set(types.filter(\.isPublic).map(\.name))
         return Set(types.filter { !$0.isPublic && !publicNames.contains($0.name) }.map(\.name))
     }

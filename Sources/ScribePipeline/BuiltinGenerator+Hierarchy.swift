@@ -14,7 +14,7 @@ extension BuiltinGenerator {
     /// without cross-links, so that anchors do not depend on them).
     func hierarchy(_ m: Analysis.Module, _ a: Analysis) -> (text: String, baseSize: Int) {
         let own = a.symbols(in: m.path)
-        let publicTypes = a.publicSymbols(in: m.path).filter { $0.isType && $0.kind != "extension" }
+        let publicTypes = a.publicSymbols(in: m.path).filter { $0.declaresType }
         // Extensions (and Rust's `impl Trait for Type`) add conformances whatever their own access: a
         // conformance is as visible as its type.
         let extensions = own.filter { Self.addsConformances($0) }
@@ -33,7 +33,7 @@ extension BuiltinGenerator {
         }
         // Extensions of types declared elsewhere (`extension String: Identifiable`, `impl From<X> for String`).
         // A type this module declares but not publicly is not API, and neither is what it implements.
-        let declared = Set(publicTypes.map(\.name)).union(own.filter { $0.isType && $0.kind != "extension" && !$0.isPublic }.map(\.name))
+        let declared = Set(publicTypes.map(\.name)).union(own.filter { $0.declaresType && !$0.isPublic }.map(\.name))
         for x in extensions where !declared.contains(Self.lastName(x.name)) && !hidden.contains(Self.lastName(x.name)) {
             let conformances = shown(x.inherits)
             guard !conformances.isEmpty else { continue }
@@ -63,7 +63,7 @@ extension BuiltinGenerator {
         }
         let surface = Set(importers.flatMap { a.publicSymbols(in: $0) }.map(Analysis.symbolKey))
         var subtypes: [String: [Symbol]] = [:]
-        for s in a.symbols where s.isType && s.kind != "extension" && surface.contains(Analysis.symbolKey(s)) {
+        for s in a.symbols where s.declaresType && surface.contains(Analysis.symbolKey(s)) {
             for b in s.inherits { subtypes[Self.lastName(b), default: []].append(s) }
         }
         return subtypes

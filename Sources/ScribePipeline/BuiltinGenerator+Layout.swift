@@ -64,7 +64,7 @@ extension BuiltinGenerator {
     /// functions alone (most of a tree of many small packages) is answered from its own symbols.
     static func hasHierarchy(_ m: Analysis.Module, _ a: Analysis) -> Bool {
         a.symbols(in: m.path).contains(where: addsConformances)
-            || a.publicSymbols(in: m.path).contains { $0.isType && $0.kind != "extension" }
+            || a.publicSymbols(in: m.path).contains { $0.declaresType }
     }
 
     /// Greedy packing in file order; a new part starts at a file boundary when the current one is half full.

@@ -33,6 +33,6 @@ extension Indexer {
             symbols[keep].signatures = signatures.count > 1 ? signatures : []
             for i in members where i != keep { drop.insert(i) }
         }
-        if !drop.isEmpty { symbols = symbols.enumerated().filter { !drop.contains($0.offset) }.map(\.element) }
+        symbols.remove(at: drop)
     }
 }

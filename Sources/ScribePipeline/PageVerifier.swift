@@ -80,13 +80,7 @@ public struct PageVerifier {
             }
             if inFence || line.hasPrefix(">") { continue }
             // Most lines hold no code span and no link: a byte scan spares them the character-level reading.
-            var hasTick = false
-            var hasBracket = false
-            var hasBackslash = false
-            for b in line.utf8 {
-                if b == UInt8(ascii: "`") { hasTick = true } else if b == UInt8(ascii: "]") { hasBracket = true } else if b == UInt8(ascii: "\\") { hasBackslash = true }
-            }
-            let spans = hasTick ? PageVerifier.codeSpans(String(line)) : []
+            let spans = line.utf8.contains(UInt8(ascii: "`")) ? PageVerifier.codeSpans(String(line)) : []
             if line.hasPrefix("### ") {
                 for span in spans where !symbolNames.contains(span) {
                     out.append("\(pagePath): heading names `\(span)`, which is not a declaration")
@@ -94,10 +88,10 @@ public struct PageVerifier {
             }
             let inTable = line.hasPrefix("|")
             for var span in spans {
-                if inTable && hasBackslash { span = span.replacingOccurrences(of: "\\|", with: "|") }
+                if inTable && span.utf8.contains(UInt8(ascii: "\\")) { span = span.replacingOccurrences(of: "\\|", with: "|") }
                 if !isKnown(span) { out.append("\(pagePath): `\(span)` is not in the analysis") }
             }
-            guard hasBracket else { continue }
+            guard line.utf8.contains(UInt8(ascii: "]")) else { continue }
             for target in PageVerifier.linkTargets(String(line)) where !target.contains("://") {
                 let hash = target.firstIndex(of: "#")
                 let file = hash.map { String(target[..<$0]) } ?? target

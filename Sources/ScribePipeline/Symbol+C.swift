@@ -5,7 +5,7 @@ extension Indexer {
     /// it (C by name, C++ by qualified name: `Widget::draw` needs `draw` in `Widget`); otherwise it is an
     /// implementation detail, however visible to the linker.
     static func settleCLinkage(_ symbols: inout [Symbol]) {
-        let declared = Set(symbols.filter { ($0.language == "C" || $0.language == "C++") && $0.exported == true }.map(linkageKey))
+        let declared = Set(symbols.filter { $0.isCFamily && $0.exported == true }.map(linkageKey))
         for i in symbols.indices where symbols[i].needsDeclaration {
             symbols[i].exported = declared.contains(linkageKey(symbols[i]))
         }
@@ -37,7 +37,7 @@ extension Indexer {
             if symbols[j].doc == nil { symbols[j].doc = s.doc }
             drop.insert(i)
         }
-        if !drop.isEmpty { symbols = symbols.enumerated().filter { !drop.contains($0.offset) }.map(\.element) }
+        symbols.remove(at: drop)
     }
 
     /// C and C++: `typedef struct cJSON { … } cJSON;` declares one type, shown once: the struct (or union or
@@ -46,18 +46,18 @@ extension Indexer {
     static func mergeTaggedTypedefs(_ symbols: inout [Symbol]) {
         var tagged: [String: Int] = [:]
         for (i, s) in symbols.enumerated()
-        where (s.language == "C" || s.language == "C++") && ["struct", "union", "enum"].contains(s.kind) && s.scope == nil {
+        where s.isCFamily && ["struct", "union", "enum"].contains(s.kind) && s.scope == nil {
             if tagged[s.name] == nil { tagged[s.name] = i }
         }
         var drop = Set<Int>()
-        for (i, s) in symbols.enumerated() where s.kind == "typedef" && s.scope == nil && (s.language == "C" || s.language == "C++") {
+        for (i, s) in symbols.enumerated() where s.kind == "typedef" && s.scope == nil && s.isCFamily {
             guard let j = tagged[s.name], symbols[j].isPublic == s.isPublic, let ref = s.typeref, namesTag(ref, s.name) else {
                 continue
             }
             if symbols[j].doc == nil { symbols[j].doc = s.doc }
             drop.insert(i)
         }
-        if !drop.isEmpty { symbols = symbols.enumerated().filter { !drop.contains($0.offset) }.map(\.element) }
+        symbols.remove(at: drop)
     }
 
     /// Whether a typedef's type (`typename:struct cJSON { … }`, `typename:struct cJSON`) is the tagged type `name`.
@@ -73,9 +73,9 @@ extension Indexer {
     /// (`int WINAPI main(void)` read as a function named `void`), or the name of a parameterless macro (read
     /// as a variable: the preprocessor replaces every use of that name, so no variable can carry it).
     static func dropImpossibleCNames(_ symbols: inout [Symbol]) {
-        let macros = Set(symbols.filter { ($0.language == "C" || $0.language == "C++") && $0.kind == "macro" && $0.signature == nil }.map(\.name))
+        let macros = Set(symbols.filter { $0.isCFamily && $0.kind == "macro" && $0.signature == nil }.map(\.name))
         symbols.removeAll { s in
-            guard s.language == "C" || s.language == "C++", s.kind != "macro" else { return false }
+            guard s.isCFamily, s.kind != "macro" else { return false }
             return cKeywords.contains(s.name) || (s.kind == "variable" && macros.contains(s.name))
         }
     }

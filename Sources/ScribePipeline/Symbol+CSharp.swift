@@ -20,6 +20,6 @@ extension Indexer {
                 drop.insert(i)
             }
         }
-        symbols = symbols.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
+        symbols.remove(at: drop)
     }
 }

@@ -68,6 +68,18 @@ public struct Symbol: Sendable {
 
     public var isReference: Bool { Symbol.referenceKinds.contains(kind) }
     public var isType: Bool { Symbol.typeKinds.contains(kind) }
+    /// A type's own declaration: an extension adds to a type declared elsewhere and declares none.
+    public var declaresType: Bool { isType && kind != "extension" }
+    /// C or C++, whose declarations and definitions the indexer settles across headers and sources.
+    var isCFamily: Bool { language == "C" || language == "C++" }
+}
+
+extension Array {
+    /// The elements whose positions are not in `positions`, in order.
+    mutating func remove(at positions: Set<Int>) {
+        guard !positions.isEmpty else { return }
+        self = enumerated().filter { !positions.contains($0.offset) }.map(\.element)
+    }
 }
 
 /// An import, include, use or require statement, as written.

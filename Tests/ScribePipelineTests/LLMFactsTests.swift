@@ -7,19 +7,16 @@ import Testing
 /// files the page cites, and its public surface (never a member of a non-public type).
 @Suite struct LLMFactsTests {
     @Test func factsHoldThePagesFilesAndPublicSurface() throws {
-        let f = try ModuleFixture([
-            "Package.swift": ModuleFixtures.kitManifest,
-            "Sources/Kit/Kit.swift": """
-                /// Greets.
-                public func greet() {}
+        let source = """
+            /// Greets.
+            public func greet() {}
 
-                struct Hidden {
-                    public func leak() {}
-                }
-                """,
-            "Sources/Kit/.editorconfig": "root = true\n",
-            "Sources/Kit/notes.txt": "scratch\n",
-        ])
+            struct Hidden {
+                public func leak() {}
+            }
+            """
+        let f = try ModuleFixture(
+            ModuleFixtures.kit(source, ["Sources/Kit/.editorconfig": "root = true\n", "Sources/Kit/notes.txt": "scratch\n"]))
         defer { f.remove() }
         let a = try f.analyze()
         let module = try #require(a.module("Sources/Kit"))

@@ -5,6 +5,11 @@ enum ModuleFixtures {
     static let kitManifest =
         "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"Kit\", targets: [.target(name: \"Kit\")])\n"
 
+    /// The package `Kit` with `source` as `Sources/Kit/Kit.swift`, and more files.
+    static func kit(_ source: String, _ more: [String: String] = [:]) -> [String: String] {
+        more.merging(["Package.swift": kitManifest, "Sources/Kit/Kit.swift": source]) { _, new in new }
+    }
+
     /// A Go module whose package is at the root, with a sub-package, a test file, an example and CI.
     static let goRoot: [String: String] = [
         "go.mod": "module example.com/lib\n\ngo 1.21\n",

@@ -7,9 +7,9 @@ import Testing
 /// entry too, so that those members are listed somewhere (as DocC and rustdoc give nested types a page).
 @Suite struct NestedTypeTests {
     @Test func aNestedTypeWithMembersHasItsOwnEntry() throws {
-        let f = try ModuleFixture([
-            "Package.swift": ModuleFixtures.kitManifest,
-            "Sources/Kit/Kit.swift": """
+        let f = try ModuleFixture(
+            ModuleFixtures.kit(
+                """
                 /// Outer.
                 public struct Outer {
                     /// Inner.
@@ -22,8 +22,7 @@ import Testing
                     /// A field.
                     public var y: Int
                 }
-                """,
-        ])
+                """))
         defer { f.remove() }
         let a = try f.analyze()
         let (out, pages) = try f.document(a)
