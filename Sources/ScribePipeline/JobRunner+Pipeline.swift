@@ -30,7 +30,8 @@ extension JobRunner {
             for: modules, .init(dir: "\(workDir)/out", repositoryURL: repo.url, commit: commit, sourceRoot: cloneDir))
         let previous = subject.options.regenerateAll ? [:] : try source.previousObjects(repositoryID: repo.id)
         try generate(
-            modules, analysis, out, fingerprints: fingerprints, previous: previous, options: subject.options, llm: subject.llm)
+            modules, analysis, out, fingerprints: fingerprints, previous: previous, repositoryID: repo.id,
+            options: subject.options, llm: subject.llm)
         let failed = try source.objects().filter { $0.status == .failed }.map(\.path).sorted()
         if !failed.isEmpty {
             try lease.event(
@@ -334,7 +335,7 @@ extension JobRunner {
     /// modules reuse the current documentation's page; a failing module is recorded and the job goes on.
     func generate(
         _ modules: [Analysis.Module], _ analysis: Analysis, _ out: DocsOutput, fingerprints: [String: String],
-        previous: [String: JobStore.PreviousObject], options: JobOptions, llm: LLMSettings?
+        previous: [String: JobStore.PreviousObject], repositoryID: String, options: JobOptions, llm: LLMSettings?
     ) throws {
         let existing = Dictionary(try source.objects().map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var counts = LeaseStore.Counts(processed: 0, failed: 0, total: modules.count)
@@ -352,7 +353,7 @@ extension JobRunner {
         }
         // Pages of unchanged modules (same fingerprint) are reused, as are all existing ones with skip_existing.
         var work: [Analysis.Module] = []
-        let reuse = previous.isEmpty ? nil : try source.job().map { PageReuse(source: source, repositoryID: $0.repositoryID, out: out) }
+        let reuse = previous.isEmpty ? nil : PageReuse(source: source, repositoryID: repositoryID, out: out)
         for m in todo {
             guard let reuse, PageReuse.mayKeep(previous[m.path], fingerprint: fingerprints[m.path], skipExisting: options.skipExisting)
             else {

@@ -9,9 +9,10 @@ import ScribeStore
 public final class JobRunner {
     let config: Config
     let jobID: String
-    /// The job's fenced writes (and its own row and checkpoint).
+    /// The job's fenced writes.
     let lease: LeaseStore
-    /// Everything else the steps read: the same lease store, seen through what the steps need of it.
+    /// What the steps read (the job's own row and checkpoint too): the same lease store, seen through what the
+    /// steps need of it.
     var source: any PipelineSource { lease }
     let control: WorkerControl
     let logger: Logger
