@@ -1,8 +1,8 @@
 /// Rust by its own rules (as rustdoc reads it): an item is public with `pub` (not `pub(crate)`,
 /// `pub(super)` or `pub(in …)`), trait items and enum variants share their parent's visibility,
-/// `impl Trait for T` is one implementation of the trait (its items are the trait's); docs are the `///` and `/** */` comments before
-/// an item (attributes may stand between), `//!` and `/*! */` the module's own; `use`, `extern
-/// crate` and `mod x;` are imports; #[macro_export] macros are public.
+/// `impl Trait for T` is one implementation of the trait (its items are the trait's); docs are the `///` and
+/// `/** */` comments before an item (attributes may stand between), `//!` and `/*! */` the module's own;
+/// `use`, `extern crate` and `mod x;` are imports; #[macro_export] macros are public.
 enum RustRules {
     static func extract(_ file: SyntaxFile) -> FileResult {
         var r = FileResult()

@@ -98,7 +98,7 @@ enum SwiftModules {
         return l.trimmingCharacters(in: .whitespaces)
     }
 
-        static func target(of path: String, _ layout: Layout) -> (name: String, path: String)? {
+    static func target(of path: String, _ layout: Layout) -> (name: String, path: String)? {
         layout.swiftTargets.filter { RepoPath.isInside(path, $0.value) }.max { $0.value.count < $1.value.count }
             .map { (name: $0.key, path: $0.value) }
     }
