@@ -84,8 +84,8 @@ struct DependencyResolver {
         for imp in imports {
             guard let from = byPath[imp.path]?.module, !from.isEmpty, let to = module(for: imp), !to.isEmpty, to != from else { continue }
             let key = from + "\u{0}" + to
-            if edges[key] == nil { edges[key] = Analysis.Dependency(from: from, to: to, evidence: []) }
-            if edges[key]!.evidence.count < 5 { edges[key]!.evidence.append(imp) }
+            // Every import is evidence: a page says how many more there are, and a module's fingerprint sees each.
+            edges[key, default: Analysis.Dependency(from: from, to: to, evidence: [])].evidence.append(imp)
         }
         return edges.values.sorted { $0.from != $1.from ? $0.from < $1.from : $0.to < $1.to }
     }
